@@ -1,0 +1,90 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Same upcoming features as Hummingbird: explicit `any`, imports that must be visible where used,
+/// and imports internal unless declared `public import`.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "causerie",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "causerie", targets: ["Tools"]),
+        .executable(name: "causerie-bench", targets: ["CauserieBench"]),
+        .library(name: "EventStore", targets: ["EventStore"]),
+        .library(name: "Projections", targets: ["Projections"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries from Debian packages (see docs/architecture.md).
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
+
+        // The log: domain-agnostic envelopes, LMDB, group commit, hash chain, subscriptions.
+        .target(
+            name: "EventStore",
+            dependencies: [
+                "CLMDB", "CZstd", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The domain: events, commands, decisions and views. No IO.
+        .target(name: "Projections", swiftSettings: swiftSettings),
+        // The network: HTTP API, WebSocket protocol, static web client.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "EventStore", "Projections", "COpus",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The `causerie` command.
+        .executableTarget(
+            name: "Tools",
+            dependencies: [
+                "EventStore", "Projections", "Gateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `causerie-bench`: one subcommand per benchmark, figures as JSON on the last line.
+        .executableTarget(
+            name: "CauserieBench",
+            dependencies: [
+                "EventStore", "Projections", "Gateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/CauserieBench",
+            swiftSettings: swiftSettings
+        ),
+        // A child process for the crash tests: appends as fast as it can and prints each ack.
+        .executableTarget(
+            name: "EventStoreStress",
+            dependencies: ["EventStore", "CLMDB"],
+            path: "Tests/EventStoreStress",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EventStoreTests",
+            dependencies: [
+                "EventStore", "EventStoreStress", "CLMDB",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+@main
+struct Causerie: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "causerie",
+        abstract: "A self-hosted chat server for an office's local network.",
+        version: "0.1.0",
+        subcommands: [Serve.self],
+        defaultSubcommand: Serve.self
+    )
+}
