@@ -67,6 +67,7 @@ let package = Package(
             dependencies: [
                 "EventStore", "Projections", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/CauserieBench",
             swiftSettings: swiftSettings

@@ -20,7 +20,15 @@ struct CrashTests {
             let output = child.kill()
             // A line cut by the kill has no newline: it was never a complete acknowledgement.
             let lines = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            // The stream index backlog died with the child: a reader must still see every stream
+            // whole (from the log's tail), and so must the next writer (which recovers it).
+            do {
+                let reader = try LMDBEventStore(.init(directory: dir.path, readOnly: true), logger: quiet)
+                try StreamIndexTests.checkReads(reader, StreamIndexTests.model(reader), pages: [997])
+                reader.close()
+            }
             let store = try LMDBEventStore(.init(directory: dir.path), logger: quiet)
+            try StreamIndexTests.checkReads(store, StreamIndexTests.model(store), pages: [997])
             for line in lines {
                 let fields = line.split(separator: " ")
                 guard fields.count == 4, fields[0] == "ack", let position = UInt64(fields[1]) else {

@@ -58,10 +58,13 @@ enum RecordCodec {
             }
             offset += 16
         }
-        func put(bytes: some Collection<UInt8>) {
-            for byte in bytes {
-                buffer[offset] = byte
-                offset += 1
+        func put(string: String) {
+            var text = string
+            text.withUTF8 { utf8 in
+                if let base = utf8.baseAddress {
+                    buffer.baseAddress!.advanced(by: offset).copyMemory(from: base, byteCount: utf8.count)
+                }
+                offset += utf8.count
             }
         }
         let event = envelope.event
@@ -78,8 +81,8 @@ enum RecordCodec {
         put(UInt16(event.actor.utf8.count))
         put(UInt32(envelope.storedPayload.count))
         put(UInt32(event.payload.count))
-        put(bytes: event.stream.utf8)
-        put(bytes: event.actor.utf8)
+        put(string: event.stream)
+        put(string: event.actor)
         envelope.storedPayload.withUnsafeBytes { raw in
             if raw.count > 0 {
                 buffer.baseAddress!.advanced(by: offset).copyMemory(from: raw.baseAddress!, byteCount: raw.count)
@@ -119,6 +122,18 @@ enum RecordCodec {
     static func timestamp(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws(EventStoreError) -> Timestamp {
         try checkHeader(bytes, position: position)
         return Timestamp(microseconds: Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: Int64.self)))
+    }
+
+    /// The record's stream version if its stream id is `stream` (UTF-8 bytes), else nil.
+    static func version(_ bytes: UnsafeRawBufferPointer, ifStreamIs stream: [UInt8], position: UInt64)
+        throws(EventStoreError) -> UInt64?
+    {
+        try checkHeader(bytes, position: position)
+        let length = Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 56, as: UInt16.self)))
+        guard length == stream.count,
+              stream.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress! + headerSize, length) == 0 })
+        else { return nil }
+        return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
     }
 
     /// Checks the format version and that the lengths add up to the record's size.

@@ -1,5 +1,6 @@
 import CLMDB
 import Foundation
+import Synchronization
 import Logging
 
 #if canImport(Glibc)
@@ -33,19 +34,35 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     private let environment: LMDBEnvironment
     private let hub: SubscriptionHub
+    private let pending: PendingIndex
     private let limits: Limits
     private let logger: Logger
+    private let clock: @Sendable () -> Timestamp
+    private let counters = Mutex(WriterStatistics())
     private let queue = BatchQueue<Request>()
+    /// Committed batches waiting for their callers to be answered, in commit order.
+    private let completions = BatchQueue<Completion>()
     private let finished = BatchQueue<Void>()
+
+    /// A committed batch: the callers to answer and the events to publish.
+    private struct Completion {
+        var requests: [Request]
+        var results: [Result<AppendResult, EventStoreError>]
+        var recorded: [RecordedEvent]
+    }
 
     // Writer-thread state.
     private var head: Head
     private var lastTimestamp: Timestamp
     private var versionCache: [String: UInt64] = [:]
+    private var backlog: IndexBacklog
     private static let versionCacheLimit = 100_000
 
-    init(environment: LMDBEnvironment, hub: SubscriptionHub, head: Head, lastTimestamp: Timestamp, limits: Limits,
-         logger: Logger) {
+    init(environment: LMDBEnvironment, hub: SubscriptionHub, pending: PendingIndex, backlog: IndexBacklog, head: Head,
+         lastTimestamp: Timestamp, limits: Limits, clock: @escaping @Sendable () -> Timestamp, logger: Logger) {
+        self.clock = clock
+        self.pending = pending
+        self.backlog = backlog
         self.environment = environment
         self.hub = hub
         self.head = head
@@ -54,23 +71,42 @@ final class GroupCommitWriter: @unchecked Sendable {
         self.logger = logger
     }
 
+    /// Starts the writer thread, and the thread that answers callers once their batch is
+    /// committed: answering a thousand callers takes time the writer spends on the next commit.
     func start() {
-        let thread = Thread { [self] in
+        let writer = Thread { [self] in
             run()
+            completions.close()
+        }
+        writer.name = "causerie-log-writer"
+        let completer = Thread { [self] in
+            while let done = completions.take(limit: 64) {
+                for completion in done { complete(completion) }
+            }
             _ = finished.push(())
         }
-        thread.name = "causerie-log-writer"
-        thread.start()
+        completer.name = "causerie-log-acks"
+        completer.start()
+        writer.start()
+    }
+
+    private func complete(_ completion: Completion) {
+        hub.publish(completion.recorded)
+        for (request, result) in zip(completion.requests, completion.results) {
+            request.continuation.resume(with: result.mapError { $0 as any Error })
+        }
     }
 
     /// Stops taking appends, fails those still queued, and waits for the thread to finish the
     /// batch it is writing.
     func stop() {
-        for request in queue.close() {
+        for request in queue.closeAndDrain() {
             request.continuation.resume(throwing: EventStoreError(.closed, "the store is closing"))
         }
         _ = finished.take(limit: 1)
     }
+
+    var statistics: WriterStatistics { counters.withLock { $0 } }
 
     func submit(_ events: [NewEvent], conditions: [StreamCondition]) async throws -> AppendResult {
         try await withCheckedThrowingContinuation { continuation in
@@ -84,9 +120,31 @@ final class GroupCommitWriter: @unchecked Sendable {
     // MARK: The writer thread
 
     private func run() {
-        while let batch = queue.take(limit: limits.maxBatchAppends) {
-            // An append is never split across commits: it is all there or not at all.
-            commit(batch)
+        // When the log goes quiet for a moment, the index backlog is written out.
+        while let batch = queue.take(limit: limits.maxBatchAppends, timeout: backlog.isEmpty ? nil : 0.05) {
+            if batch.isEmpty {
+                flushIndex()
+            } else {
+                // An append is never split across commits: it is all there or not at all.
+                commit(batch)
+            }
+        }
+        flushIndex()
+    }
+
+    /// Writes every pending index entry in a transaction of its own.
+    private func flushIndex() {
+        guard !backlog.isEmpty else { return }
+        let plan = backlog.plan(adding: [], head: head.position, flushAll: true)
+        do throws(EventStoreError) {
+            try environment.write { (txn) throws(EventStoreError) in
+                try LMDBEventStore.writeIndex(backlog.entriesToWrite(plan), in: txn, environment: environment)
+                try LMDBEventStore.writeWatermark(plan.watermark, in: txn, environment: environment)
+            }
+            backlog.apply(plan)
+            pending.apply(plan)
+        } catch {
+            logger.warning("could not write the stream index backlog; will retry", metadata: ["error": "\(error)"])
         }
     }
 
@@ -96,6 +154,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         var head: Head
         var timestamp: Timestamp
         var versions: [String: UInt64]
+        var index: IndexPlan
     }
 
     private func commit(_ batch: [Request]) {
@@ -106,10 +165,14 @@ final class GroupCommitWriter: @unchecked Sendable {
                 lastTimestamp = outcome.timestamp
                 if versionCache.count > Self.versionCacheLimit { versionCache.removeAll(keepingCapacity: true) }
                 versionCache.merge(outcome.versions) { _, new in new }
-                hub.publish(outcome.recorded)
-                for (request, result) in zip(batch, outcome.results) {
-                    request.continuation.resume(with: result.mapError { $0 as any Error })
+                backlog.apply(outcome.index)
+                pending.apply(outcome.index)
+                counters.withLock { counters in
+                    counters.commits += 1
+                    counters.appends += UInt64(batch.count)
+                    counters.events += UInt64(outcome.recorded.count)
                 }
+                _ = completions.push(Completion(requests: batch, results: outcome.results, recorded: outcome.recorded))
                 return
             } catch where error.code == .storageFull && environment.mapSize < limits.maxMapSize {
                 let newSize = min(limits.maxMapSize, environment.mapSize * 2)
@@ -136,23 +199,25 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     private func fail(_ batch: [Request], _ error: EventStoreError) {
-        for request in batch { request.continuation.resume(throwing: error) }
+        let results = [Result<AppendResult, EventStoreError>](repeating: .failure(error), count: batch.count)
+        _ = completions.push(Completion(requests: batch, results: results, recorded: []))
     }
 
     /// Writes the batch inside `txn`. Pure with respect to the writer's state: the caller adopts
     /// the outcome only if the commit succeeds.
     private func write(_ batch: [Request], in txn: Transaction) throws(EventStoreError) -> Outcome {
         var head = self.head
-        let timestamp = max(Timestamp.now(), lastTimestamp)
+        let timestamp = max(clock(), lastTimestamp)
         var versions: [String: UInt64] = [:]
         var results: [Result<AppendResult, EventStoreError>] = []
         var recorded: [RecordedEvent] = []
+        var added: [(String, IndexEntry)] = []
         results.reserveCapacity(batch.count)
         recorded.reserveCapacity(batch.count)
 
         func currentVersion(_ stream: String) throws(EventStoreError) -> UInt64 {
-            if let version = versions[stream] ?? versionCache[stream] { return version }
-            return try LMDBEventStore.lastVersion(of: stream, in: txn, environment: environment)
+            if let version = versions[stream] ?? versionCache[stream] ?? backlog.lastVersion(of: stream) { return version }
+            return try LMDBEventStore.indexedLastVersion(of: stream, in: txn, environment: environment)
         }
 
         requests: for request in batch {
@@ -184,12 +249,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                         environment.events, keyBytes, size: RecordCodec.encodedSize(envelope), flags: UInt32(MDB_APPEND))
                     return RecordCodec.write(envelope, position: position, previous: head.hash, into: buffer)
                 }
-                let indexKey = StreamKey.make(event.stream, version: version)
-                try indexKey.withBytes { (indexBytes) throws(EventStoreError) in
-                    try withBytes(of: key) { (value) throws(EventStoreError) in
-                        try txn.put(environment.streams, indexBytes, value)
-                    }
-                }
+                added.append((event.stream, IndexEntry(version: version, position: position)))
                 head = Head(position: position, hash: hash)
                 recorded.append(RecordedEvent(
                     position: position, timestamp: timestamp, stream: event.stream, streamVersion: version,
@@ -199,8 +259,12 @@ final class GroupCommitWriter: @unchecked Sendable {
             }
             results.append(.success(AppendResult(firstPosition: first, lastPosition: head.position, timestamp: timestamp)))
         }
+        let index = backlog.plan(adding: added, head: head.position, flushAll: false)
+        try LMDBEventStore.writeIndex(backlog.entriesToWrite(index), in: txn, environment: environment)
+        try LMDBEventStore.writeWatermark(index.watermark, in: txn, environment: environment)
         try LMDBEventStore.writeHead(head, in: txn, environment: environment)
-        return Outcome(results: results, recorded: recorded, head: head, timestamp: timestamp, versions: versions)
+        return Outcome(
+            results: results, recorded: recorded, head: head, timestamp: timestamp, versions: versions, index: index)
     }
 
     private func storedPayload(_ payload: [UInt8]) -> ([UInt8], Bool) {
@@ -209,4 +273,16 @@ final class GroupCommitWriter: @unchecked Sendable {
         else { return (payload, false) }
         return (packed, true)
     }
+}
+
+/// Counters of the writer since the store was opened.
+public struct WriterStatistics: Sendable, Hashable {
+    /// LMDB write transactions committed (each one fsync).
+    public var commits: UInt64 = 0
+    /// Appends acknowledged (each one caller).
+    public var appends: UInt64 = 0
+    /// Events written.
+    public var events: UInt64 = 0
+
+    public init() {}
 }

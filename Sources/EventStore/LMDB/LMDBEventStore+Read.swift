@@ -98,47 +98,43 @@ extension LMDBEventStore {
     }
 
     /// Up to `limit` events of `stream` from `version` (nil: first, or last going backwards).
+    /// Without the backlog in memory (read-only processes), the tail is read from the log.
+    private func tail(_ pending: [IndexEntry]?, _ stream: String, _ txn: Transaction) throws(EventStoreError)
+        -> [IndexEntry]
+    {
+        if let pending { return pending }
+        return try Self.scanTail(of: stream, in: txn, environment: environment)
+    }
+
     public func streamRecords(_ stream: String, from version: UInt64? = nil, direction: ReadDirection = .forward,
                               limit: Int) throws(EventStoreError) -> [RecordedEvent]
     {
         try Self.validate(stream: stream)
         guard limit > 0 else { return [] }
-        let prefix = StreamKey.prefix(stream)
+        // Taken before the transaction opens (see PendingIndex.snapshot).
+        let pending = pendingIndex?.snapshot(stream)
         return try environment.read { (txn) throws(EventStoreError) in
-            let cursor = try txn.cursor(environment.streams)
-            defer { cursor.close() }
-            var entry: Cursor.Entry?
-            switch direction {
-            case .forward:
-                let start = StreamKey.make(stream, version: version ?? 1)
-                entry = try start.withBytes { (raw) throws(EventStoreError) in try cursor.seek(raw) }
-            case .backward:
-                let start = StreamKey.make(stream, version: version ?? .max)
-                let landed = try start.withBytes { (raw) throws(EventStoreError) in try cursor.seek(raw) }
-                if let landed, landed.key.elementsEqual(start) {
-                    entry = landed
-                } else {
-                    entry = landed == nil ? try cursor.move(MDB_LAST) : try cursor.move(MDB_PREV)
+            let recent = try tail(pending, stream, txn)
+            let entries = try Self.streamEntries(
+                stream, pending: recent,
+                from: version, direction: direction, limit: limit, in: txn, environment: environment)
+            return try entries.map { (entry) throws(EventStoreError) in
+                guard let bytes = try txn.get(environment.events, position: entry.position) else {
+                    throw EventStoreError(.corrupt, position: entry.position, "the stream index points at a missing record")
                 }
+                return try RecordCodec.decode(bytes, position: entry.position, previous: nil)
             }
-            var result: [RecordedEvent] = []
-            while let (key, value) = entry, StreamKey.hasPrefix(key, prefix), result.count < limit {
-                let position = value.bigEndianUInt64
-                guard let bytes = try txn.get(environment.events, position: position) else {
-                    throw EventStoreError(.corrupt, position: position, "the stream index points at a missing record")
-                }
-                result.append(try RecordCodec.decode(bytes, position: position, previous: nil))
-                entry = try cursor.move(direction == .forward ? MDB_NEXT : MDB_PREV)
-            }
-            return result
         }
     }
 
     /// The last version of `stream`, 0 when it has no events.
     public func streamVersion(_ stream: String) throws(EventStoreError) -> UInt64 {
         try Self.validate(stream: stream)
+        let pending = pendingIndex?.snapshot(stream)
         return try environment.read { (txn) throws(EventStoreError) in
-            try Self.lastVersion(of: stream, in: txn, environment: environment)
+            let recent = try tail(pending, stream, txn)
+            let indexed = try Self.indexedLastVersion(of: stream, in: txn, environment: environment)
+            return max(indexed, recent.last?.version ?? 0)
         }
     }
 

@@ -30,6 +30,7 @@ extension LMDBEventStore {
                 let cursor = try txn.cursor(environment.events)
                 defer { cursor.close() }
                 var entry = try cursor.seek(position: next)
+                let watermark = try Self.readWatermark(txn, environment)
                 var count = 0
                 while count < 65_536 {
                     guard let (key, value) = entry else {
@@ -51,7 +52,10 @@ extension LMDBEventStore {
                             detail: "the record is missing; the log jumps to position \(position)")
                         return
                     }
-                    if let problem = check(value, at: position, previous: previous, txn: txn, after: &lastTimestamp) {
+                    if let problem = check(
+                        value, at: position, previous: previous, txn: txn, indexed: position <= watermark,
+                        after: &lastTimestamp)
+                    {
                         report.problem = problem
                         return
                     }
@@ -84,7 +88,7 @@ extension LMDBEventStore {
     }
 
     private func check(
-        _ value: UnsafeRawBufferPointer, at position: UInt64, previous: ChainHash, txn: Transaction,
+        _ value: UnsafeRawBufferPointer, at position: UInt64, previous: ChainHash, txn: Transaction, indexed: Bool,
         after lastTimestamp: inout Timestamp
     ) -> VerificationReport.Problem? {
         let event: RecordedEvent
@@ -109,10 +113,11 @@ extension LMDBEventStore {
         }
         lastTimestamp = event.timestamp
         let indexKey = StreamKey.make(event.stream, version: event.streamVersion)
-        let indexed = try? indexKey.withBytes { (raw) throws(EventStoreError) in
+        let found = try? indexKey.withBytes { (raw) throws(EventStoreError) in
             try txn.get(environment.streams, raw).map { $0.count == 8 ? $0.bigEndianUInt64 : 0 }
         }
-        guard indexed == position else {
+        // Above the watermark, an event may still wait in the writer's backlog.
+        guard found == position || (found == nil && !indexed) else {
             return .init(
                 position: position, kind: .indexMismatch,
                 detail: "the stream index does not map \(event.stream)#\(event.streamVersion) to this record")

@@ -26,11 +26,23 @@ public final class LMDBEventStore: EventLog {
         public var maxReaders: UInt32
         public var maxPayloadBytes: Int
         public var maxEventsPerAppend: Int
+        /// The stream index is written behind the log (ADR 002): a stream's entries wait in memory
+        /// until this many events were appended after its oldest one…
+        public var indexLag: UInt64
+        /// …or until it has this many…
+        public var indexHotCount: Int
+        /// …and at most this many streams are written to the index per commit.
+        public var indexStreamsPerCommit: Int
+        /// The store's clock. Stamps never go below the last one whatever it says. Benchmarks and
+        /// tests set a simulated clock to lay out months of history in seconds.
+        public var clock: @Sendable () -> Timestamp
 
         public init(
             directory: String, readOnly: Bool = false, initialMapSize: Int = 1 << 30, maxMapSize: Int = 1 << 40,
             compressionThreshold: Int = 1024, maxBatchAppends: Int = 4096, subscriberBuffer: Int = 4096,
-            maxReaders: UInt32 = 1024, maxPayloadBytes: Int = 16 << 20, maxEventsPerAppend: Int = 10_000
+            maxReaders: UInt32 = 1024, maxPayloadBytes: Int = 16 << 20, maxEventsPerAppend: Int = 10_000,
+            indexLag: UInt64 = 8192, indexHotCount: Int = 256, indexStreamsPerCommit: Int = 16,
+            clock: @escaping @Sendable () -> Timestamp = Timestamp.now
         ) {
             self.directory = directory
             self.readOnly = readOnly
@@ -42,6 +54,10 @@ public final class LMDBEventStore: EventLog {
             self.maxReaders = maxReaders
             self.maxPayloadBytes = maxPayloadBytes
             self.maxEventsPerAppend = maxEventsPerAppend
+            self.indexLag = indexLag
+            self.indexHotCount = indexHotCount
+            self.indexStreamsPerCommit = indexStreamsPerCommit
+            self.clock = clock
         }
 
         /// A copy with some fields changed.
@@ -58,10 +74,14 @@ public final class LMDBEventStore: EventLog {
     public let configuration: Configuration
     /// A random id given to the store when it was created (hex), carried into backups.
     public let storeID: String
+    /// Commits and appends since the store was opened.
+    public var statistics: WriterStatistics { writer?.statistics ?? WriterStatistics() }
     /// Reader slots of dead processes cleared when this store was opened.
     public let staleReadersCleared: Int32
     let environment: LMDBEnvironment
     let hub: SubscriptionHub
+    /// The stream-index backlog, in the writer's process only (nil when read-only).
+    let pendingIndex: PendingIndex?
     private let writer: GroupCommitWriter?
     private let writerLock: WriterLock?
     private let logger: Logger
@@ -106,13 +126,21 @@ public final class LMDBEventStore: EventLog {
                 pollHead: configuration.readOnly ? pollHead : nil)
             if configuration.readOnly {
                 writer = nil
+                pendingIndex = nil
             } else {
+                var (backlog, pending) = try Self.recoverIndexBacklog(environment)
+                backlog.lag = configuration.indexLag
+                backlog.hotCount = configuration.indexHotCount
+                backlog.streamsPerCommit = configuration.indexStreamsPerCommit
+                pendingIndex = pending
                 let writer = GroupCommitWriter(
-                    environment: environment, hub: hub, head: head, lastTimestamp: lastTimestamp,
+                    environment: environment, hub: hub, pending: pending, backlog: backlog, head: head,
+                    lastTimestamp: lastTimestamp,
                     limits: .init(
                         maxBatchAppends: configuration.maxBatchAppends,
                         compressionThreshold: configuration.compressionThreshold,
                         maxMapSize: max(configuration.maxMapSize, environment.mapSize)),
+                    clock: configuration.clock,
                     logger: logger)
                 writer.start()
                 self.writer = writer
@@ -286,9 +314,39 @@ public final class LMDBEventStore: EventLog {
         }
     }
 
-    /// The last version of a stream (0 when it has no events), from the stream index.
-    static func lastVersion(of stream: String, in txn: Transaction, environment: LMDBEnvironment) throws(EventStoreError)
-        -> UInt64
+    /// Reads the events above the index watermark that are not in the index yet (after a crash
+    /// or a restart) into a new backlog.
+    private static func recoverIndexBacklog(_ environment: LMDBEnvironment) throws(EventStoreError)
+        -> (IndexBacklog, PendingIndex)
+    {
+        let added = try environment.read { (txn) throws(EventStoreError) -> [(String, IndexEntry)] in
+            let watermark = try readWatermark(txn, environment)
+            let cursor = try txn.cursor(environment.events)
+            defer { cursor.close() }
+            var added: [(String, IndexEntry)] = []
+            var entry = try cursor.seek(position: watermark + 1)
+            while let (key, value) = entry {
+                let position = key.bigEndianUInt64
+                let event = try RecordCodec.decode(value, position: position, previous: nil)
+                let indexed = try StreamKey.make(event.stream, version: event.streamVersion).withBytes {
+                    (raw) throws(EventStoreError) in try txn.get(environment.streams, raw) != nil
+                }
+                if !indexed { added.append((event.stream, IndexEntry(version: event.streamVersion, position: position))) }
+                entry = try cursor.move(MDB_NEXT)
+            }
+            return added
+        }
+        var backlog = IndexBacklog()
+        let plan = IndexPlan(added: added, flushed: [], watermark: 0)
+        backlog.apply(plan)
+        let pending = PendingIndex()
+        pending.apply(plan)
+        return (backlog, pending)
+    }
+
+    /// The last version of a stream in the index (0 when it has no indexed events).
+    static func indexedLastVersion(of stream: String, in txn: Transaction, environment: LMDBEnvironment)
+        throws(EventStoreError) -> UInt64
     {
         let prefix = StreamKey.prefix(stream)
         let cursor = try txn.cursor(environment.streams)

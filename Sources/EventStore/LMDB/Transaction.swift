@@ -95,11 +95,17 @@ extension UnsafeRawBufferPointer {
 /// NUL byte, so every key of one stream sorts together, by version.
 enum StreamKey {
     static func make(_ stream: String, version: UInt64) -> [UInt8] {
-        var key = Array(stream.utf8)
-        key.reserveCapacity(key.count + 9)
+        var key: [UInt8] = []
+        fill(&key, stream, version: version)
+        return key
+    }
+
+    /// Writes the key into `key`, reusing its storage.
+    static func fill(_ key: inout [UInt8], _ stream: String, version: UInt64) {
+        key.removeAll(keepingCapacity: true)
+        key.append(contentsOf: stream.utf8)
         key.append(0)
         withUnsafeBytes(of: version.bigEndian) { key.append(contentsOf: $0) }
-        return key
     }
 
     /// The prefix shared by every key of the stream.

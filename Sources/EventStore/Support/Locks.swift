@@ -72,10 +72,21 @@ final class BatchQueue<Item>: @unchecked Sendable {
         return true
     }
 
-    /// Blocks until items are waiting and returns up to `limit` of them; nil when closed and empty.
-    func take(limit: Int) -> [Item]? {
+    /// Blocks until items are waiting and returns up to `limit` of them; nil when closed and
+    /// empty; an empty array if `timeout` (seconds) passes first.
+    func take(limit: Int, timeout: Double? = nil) -> [Item]? {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
+        if let timeout, items.isEmpty && !closed {
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            let nanoseconds = Int(now.tv_nsec) + Int(timeout * 1e9)
+            var deadline = timespec(tv_sec: now.tv_sec + nanoseconds / 1_000_000_000, tv_nsec: nanoseconds % 1_000_000_000)
+            while items.isEmpty && !closed {
+                if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { break }
+            }
+            if items.isEmpty && !closed { return [] }
+        }
         while items.isEmpty && !closed {
             pthread_cond_wait(condition, mutex)
         }
@@ -90,15 +101,16 @@ final class BatchQueue<Item>: @unchecked Sendable {
         return head
     }
 
-    /// Puts items back at the front (a batch that must be retried after growing the map).
-    func requeueFront(_ batch: [Item]) {
+    /// Stops accepting items; those queued are still handed out by `take`, then it returns nil.
+    func close() {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        items.insert(contentsOf: batch, at: 0)
+        closed = true
+        pthread_cond_broadcast(condition)
     }
 
     /// Stops accepting items and returns those still waiting, so that their callers can be failed.
-    func close() -> [Item] {
+    func closeAndDrain() -> [Item] {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         closed = true

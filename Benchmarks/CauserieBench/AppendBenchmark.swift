@@ -1,0 +1,102 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import Logging
+
+/// Durable appends of 200-byte events from 1, 16, 256 and 1,024 concurrent writers.
+struct AppendBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "append", abstract: "Durable append throughput and acknowledgement latency.")
+
+    @Option(help: "Concurrent writer counts to run.")
+    var writers: [Int] = [1, 16, 256, 1024]
+
+    @Option(help: "Seconds measured per writer count (after a warm-up of a quarter of that).")
+    var seconds: Double = 4
+
+    @Option(help: "Payload bytes per event.")
+    var size: Int = 200
+
+    @Option(help: "Streams (rooms) the writers spread over; writer w appends to stream w mod this.")
+    var streams: Int = 100
+
+    @Option(help: "Parent directory for the stores (default: the temporary directory).")
+    var directory: String?
+
+    struct Run: Encodable {
+        var writers: Int
+        var events_per_s: Double
+        var commits_per_s: Double
+        var events_per_commit: Double
+        var p50_ms: Double
+        var p99_ms: Double
+    }
+
+    struct Report: Encodable {
+        var bench = "append"
+        var fsync_ms: Double
+        var event_bytes: Int
+        var runs: [Run]
+    }
+
+    func run() async throws {
+        let probeDirectory = Measure.scratchDirectory("fsync", under: directory)
+        let fsync = Measure.fsyncProbe(in: probeDirectory)
+        try? FileManager.default.removeItem(atPath: probeDirectory)
+        Measure.note("fdatasync of 4 KiB: \(Measure.round(fsync)) ms (median of 100)")
+        var runs: [Run] = []
+        for count in writers {
+            let run = try await measure(writers: count)
+            Measure.note("\(count) writers: \(Int(run.events_per_s)) events/s, \(Int(run.commits_per_s)) commits/s, "
+                + "p50 \(run.p50_ms) ms, p99 \(run.p99_ms) ms")
+            runs.append(run)
+        }
+        try Measure.report(Report(fsync_ms: Measure.round(fsync), event_bytes: size, runs: runs))
+    }
+
+    private func measure(writers: Int) async throws -> Run {
+        let path = Measure.scratchDirectory("append", under: directory)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let store = try LMDBEventStore(.init(directory: path, initialMapSize: 4 << 30), logger: logger)
+        defer { store.close() }
+        let payload = Measure.payload(0, size: size)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let measureFrom = start + .seconds(seconds / 4)
+        let end = measureFrom + .seconds(seconds)
+        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for writer in 0..<writers {
+                let streams = self.streams
+                group.addTask {
+                    var mine: [Double] = []
+                    let event = NewEvent(stream: "room-\(writer % streams)", type: 1, actor: "user-\(writer)", payload: payload)
+                    while true {
+                        let sent = clock.now
+                        if sent >= end { break }
+                        try await store.append([event])
+                        if sent >= measureFrom { mine.append(Measure.milliseconds(clock.now - sent)) }
+                    }
+                    return mine
+                }
+            }
+            // Commits counted over the measured window only.
+            try await Task.sleep(until: measureFrom, clock: clock)
+            let commitsBefore = store.statistics.commits
+            var all: [Double] = []
+            for try await part in group { all += part }
+            return (all, store.statistics.commits - commitsBefore)
+        }
+        let window = Measure.seconds(end - measureFrom)
+        let sorted = latencies.0.sorted()
+        let events = Double(sorted.count)
+        return Run(
+            writers: writers,
+            events_per_s: Measure.round(events / window, 0),
+            commits_per_s: Measure.round(Double(latencies.1) / window, 0),
+            events_per_commit: Measure.round(events / max(1, Double(latencies.1)), 1),
+            p50_ms: Measure.round(Measure.percentile(sorted, 0.5)),
+            p99_ms: Measure.round(Measure.percentile(sorted, 0.99)))
+    }
+}
