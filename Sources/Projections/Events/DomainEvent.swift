@@ -1,0 +1,229 @@
+/// A payload of one event type. The tag is stable forever: never reuse or renumber one
+/// (docs/events.md lists them).
+public protocol EventPayload: BinaryCodable, Hashable {
+    static var tag: UInt16 { get }
+    /// The payload's schema version; bump it (and keep decoding the old one) when fields change.
+    static var version: UInt16 { get }
+}
+
+extension EventPayload {
+    public static var version: UInt16 { 1 }
+}
+
+/// Every event of the chat domain.
+public enum DomainEvent: Hashable, Sendable {
+    case serverInitialized(ServerInitialized)
+    case settingsChanged(SettingsChanged)
+    case floodLimitChanged(FloodLimitChanged)
+    case wordFilterChanged(WordFilterChanged)
+    case serverPasswordChanged(ServerPasswordChanged)
+    case addressRulesChanged(AddressRulesChanged)
+    case broadcastSent(BroadcastSent)
+    case groupCreated(GroupCreated)
+    case groupChanged(GroupChanged)
+    case groupDeleted(GroupDeleted)
+    case userRegistered(UserRegistered)
+    case usernameClaimed(UsernameClaimed)
+    case passwordChanged(PasswordChanged)
+    case profileChanged(ProfileChanged)
+    case userDisabled(UserDisabled)
+    case userEnabled(UserEnabled)
+    case quickPhrasesChanged(QuickPhrasesChanged)
+    case recoveryChanged(RecoveryChanged)
+    case userGroupsChanged(UserGroupsChanged)
+    case sessionStarted(SessionStarted)
+    case sessionEnded(SessionEnded)
+    case loginFailed(LoginFailed)
+    case connectionOpened(ConnectionOpened)
+    case connectionClosed(ConnectionClosed)
+    case readMarked(ReadMarked)
+    case roomNameClaimed(RoomNameClaimed)
+    case roomCreated(RoomCreated)
+    case roomRenamed(RoomRenamed)
+    case topicChanged(TopicChanged)
+    case roomArchived(RoomArchived)
+    case roomSettingsChanged(RoomSettingsChanged)
+    case memberJoined(MemberJoined)
+    case memberLeft(MemberLeft)
+    case memberInvited(MemberInvited)
+    case memberKicked(MemberKicked)
+    case memberBanned(MemberBanned)
+    case memberUnbanned(MemberUnbanned)
+    case memberMuted(MemberMuted)
+    case memberUnmuted(MemberUnmuted)
+    case roleChanged(RoleChanged)
+    case messagePosted(MessagePosted)
+    case messageEdited(MessageEdited)
+    case messageDeleted(MessageDeleted)
+
+    /// The payload inside, for encoding.
+    public var payload: any EventPayload {
+        switch self {
+        case .serverInitialized(let p): p
+        case .settingsChanged(let p): p
+        case .floodLimitChanged(let p): p
+        case .wordFilterChanged(let p): p
+        case .serverPasswordChanged(let p): p
+        case .addressRulesChanged(let p): p
+        case .broadcastSent(let p): p
+        case .groupCreated(let p): p
+        case .groupChanged(let p): p
+        case .groupDeleted(let p): p
+        case .userRegistered(let p): p
+        case .usernameClaimed(let p): p
+        case .passwordChanged(let p): p
+        case .profileChanged(let p): p
+        case .userDisabled(let p): p
+        case .userEnabled(let p): p
+        case .quickPhrasesChanged(let p): p
+        case .recoveryChanged(let p): p
+        case .userGroupsChanged(let p): p
+        case .sessionStarted(let p): p
+        case .sessionEnded(let p): p
+        case .loginFailed(let p): p
+        case .connectionOpened(let p): p
+        case .connectionClosed(let p): p
+        case .readMarked(let p): p
+        case .roomNameClaimed(let p): p
+        case .roomCreated(let p): p
+        case .roomRenamed(let p): p
+        case .topicChanged(let p): p
+        case .roomArchived(let p): p
+        case .roomSettingsChanged(let p): p
+        case .memberJoined(let p): p
+        case .memberLeft(let p): p
+        case .memberInvited(let p): p
+        case .memberKicked(let p): p
+        case .memberBanned(let p): p
+        case .memberUnbanned(let p): p
+        case .memberMuted(let p): p
+        case .memberUnmuted(let p): p
+        case .roleChanged(let p): p
+        case .messagePosted(let p): p
+        case .messageEdited(let p): p
+        case .messageDeleted(let p): p
+        }
+    }
+
+    public var tag: UInt16 { type(of: payload).tag }
+    public var version: UInt16 { type(of: payload).version }
+
+    public func encodedPayload() -> [UInt8] {
+        var writer = BinaryWriter()
+        payload.encode(to: &writer)
+        return writer.bytes
+    }
+
+    /// Why a stored event could not be decoded.
+    public struct DecodingFailure: Error, Hashable, Sendable {
+        public enum Kind: String, Sendable { case unknownType, unknownVersion, malformed }
+        public var kind: Kind
+        public var tag: UInt16
+        public var version: UInt16
+    }
+
+    /// Decodes a stored payload by its type tag and schema version.
+    public static func decode(tag: UInt16, version: UInt16, payload: [UInt8]) throws(DecodingFailure) -> DomainEvent {
+        guard let make = decoders[tag] else { throw DecodingFailure(kind: .unknownType, tag: tag, version: version) }
+        guard version == 1 else { throw DecodingFailure(kind: .unknownVersion, tag: tag, version: version) }
+        var reader = BinaryReader(payload)
+        do {
+            return try make(&reader)
+        } catch {
+            throw DecodingFailure(kind: .malformed, tag: tag, version: version)
+        }
+    }
+
+    private typealias Decoder = @Sendable (inout BinaryReader) throws(BinaryReader.Malformed) -> DomainEvent
+
+    private static func entry<P: EventPayload>(_ type: P.Type, _ wrap: @escaping @Sendable (P) -> DomainEvent)
+        -> (UInt16, Decoder)
+    {
+        (P.tag, { (reader: inout BinaryReader) throws(BinaryReader.Malformed) in wrap(try P(from: &reader)) })
+    }
+
+    private static let decoders: [UInt16: Decoder] = Dictionary(uniqueKeysWithValues: [
+        entry(ServerInitialized.self, DomainEvent.serverInitialized),
+        entry(SettingsChanged.self, DomainEvent.settingsChanged),
+        entry(FloodLimitChanged.self, DomainEvent.floodLimitChanged),
+        entry(WordFilterChanged.self, DomainEvent.wordFilterChanged),
+        entry(ServerPasswordChanged.self, DomainEvent.serverPasswordChanged),
+        entry(AddressRulesChanged.self, DomainEvent.addressRulesChanged),
+        entry(BroadcastSent.self, DomainEvent.broadcastSent),
+        entry(GroupCreated.self, DomainEvent.groupCreated),
+        entry(GroupChanged.self, DomainEvent.groupChanged),
+        entry(GroupDeleted.self, DomainEvent.groupDeleted),
+        entry(UserRegistered.self, DomainEvent.userRegistered),
+        entry(UsernameClaimed.self, DomainEvent.usernameClaimed),
+        entry(PasswordChanged.self, DomainEvent.passwordChanged),
+        entry(ProfileChanged.self, DomainEvent.profileChanged),
+        entry(UserDisabled.self, DomainEvent.userDisabled),
+        entry(UserEnabled.self, DomainEvent.userEnabled),
+        entry(QuickPhrasesChanged.self, DomainEvent.quickPhrasesChanged),
+        entry(RecoveryChanged.self, DomainEvent.recoveryChanged),
+        entry(UserGroupsChanged.self, DomainEvent.userGroupsChanged),
+        entry(SessionStarted.self, DomainEvent.sessionStarted),
+        entry(SessionEnded.self, DomainEvent.sessionEnded),
+        entry(LoginFailed.self, DomainEvent.loginFailed),
+        entry(ConnectionOpened.self, DomainEvent.connectionOpened),
+        entry(ConnectionClosed.self, DomainEvent.connectionClosed),
+        entry(ReadMarked.self, DomainEvent.readMarked),
+        entry(RoomNameClaimed.self, DomainEvent.roomNameClaimed),
+        entry(RoomCreated.self, DomainEvent.roomCreated),
+        entry(RoomRenamed.self, DomainEvent.roomRenamed),
+        entry(TopicChanged.self, DomainEvent.topicChanged),
+        entry(RoomArchived.self, DomainEvent.roomArchived),
+        entry(RoomSettingsChanged.self, DomainEvent.roomSettingsChanged),
+        entry(MemberJoined.self, DomainEvent.memberJoined),
+        entry(MemberLeft.self, DomainEvent.memberLeft),
+        entry(MemberInvited.self, DomainEvent.memberInvited),
+        entry(MemberKicked.self, DomainEvent.memberKicked),
+        entry(MemberBanned.self, DomainEvent.memberBanned),
+        entry(MemberUnbanned.self, DomainEvent.memberUnbanned),
+        entry(MemberMuted.self, DomainEvent.memberMuted),
+        entry(MemberUnmuted.self, DomainEvent.memberUnmuted),
+        entry(RoleChanged.self, DomainEvent.roleChanged),
+        entry(MessagePosted.self, DomainEvent.messagePosted),
+        entry(MessageEdited.self, DomainEvent.messageEdited),
+        entry(MessageDeleted.self, DomainEvent.messageDeleted),
+    ])
+}
+
+/// A domain event to append: where it goes and who causes it.
+public struct PendingEvent: Hashable, Sendable {
+    public var stream: String
+    public var event: DomainEvent
+
+    public init(_ stream: String, _ event: DomainEvent) {
+        self.stream = stream
+        self.event = event
+    }
+}
+
+/// A domain event as the log recorded it.
+public struct StoredEvent: Hashable, Sendable {
+    public var position: UInt64
+    /// Microseconds since the epoch.
+    public var timestamp: Int64
+    public var stream: String
+    public var actor: UserID
+    public var event: DomainEvent
+
+    public init(position: UInt64, timestamp: Int64, stream: String, actor: UserID, event: DomainEvent) {
+        self.position = position
+        self.timestamp = timestamp
+        self.stream = stream
+        self.actor = actor
+        self.event = event
+    }
+
+    /// The room of a `room:` stream event.
+    public var room: RoomID? {
+        stream.hasPrefix("room:") ? RoomID(String(stream.dropFirst(5))) : nil
+    }
+
+    /// The user of a `user:` stream event.
+    public var user: UserID? {
+        stream.hasPrefix("user:") ? UserID(String(stream.dropFirst(5))) : nil
+    }
+}

@@ -1,2 +1,0 @@
-/// The chat domain: event types, commands, decisions and views. No IO.
-public enum Projections {}

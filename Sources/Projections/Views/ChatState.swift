@@ -1,0 +1,41 @@
+/// Every view of the chat, folded from the log in order. `apply` never fails and does no IO.
+public struct ChatState: Hashable, Sendable {
+    /// The last position applied.
+    public private(set) var position: UInt64 = 0
+    public private(set) var server = ServerView()
+    public private(set) var groups = GroupsView()
+    public private(set) var accounts = AccountsView()
+    public private(set) var rooms = RoomsView()
+    public private(set) var timelines = TimelinesView()
+    public private(set) var reads = ReadStateView()
+    public private(set) var statistics = StatisticsView()
+
+    public init() {}
+
+    public mutating func apply(_ event: StoredEvent) {
+        // Rooms first see the accounts as they were before a registration (auto-join).
+        rooms.apply(event, accounts: accounts)
+        accounts.apply(event)
+        server.apply(event)
+        groups.apply(event)
+        timelines.apply(event)
+        reads.apply(event, rooms: rooms)
+        statistics.apply(event)
+        position = event.position
+    }
+
+    /// What a user may do: the union of their groups' permissions (nothing if disabled).
+    public func permissions(of user: UserID) -> Permissions {
+        guard let account = accounts[user], !account.disabled else { return [] }
+        return groups.permissions(of: account.groups)
+    }
+
+    public func isAdministrator(_ user: UserID) -> Bool {
+        permissions(of: user).contains(.administer)
+    }
+
+    /// Unread messages of `user` in `room`.
+    public func unreadCount(_ user: UserID, _ room: RoomID) -> Int {
+        timelines[room]?.messages(after: reads.cursor(user, room)) ?? 0
+    }
+}
