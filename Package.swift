@@ -53,8 +53,19 @@ let package = Package(
                 "EventStore", "Projections", "COpus", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
+        // A small WebSocket client: tests, load generators, terminal clients.
+        .target(
+            name: "CauserieClient",
+            dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -67,6 +78,7 @@ let package = Package(
                 "EventStore", "Projections", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -74,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "CauserieBench",
             dependencies: [
-                "EventStore", "Projections", "Gateway",
+                "EventStore", "Projections", "Gateway", "CauserieClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -96,8 +108,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "EventStore", "Projections",
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                "Gateway", "EventStore", "Projections", "CauserieClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -1,18 +1,144 @@
 import ArgumentParser
-import EventStore
+import Foundation
+import Gateway
+import Hummingbird
 import Logging
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Open the event log and serve the office chat.")
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the office chat (HTTP and WebSocket) from the event log.",
+        discussion: """
+            On first start with an empty data directory, an administrator account 'admin' is created with a \
+            random one-time password, printed once here; the first login must change it.
+            Options override the configuration file (docs/configuration.md).
+            """)
 
-    @Option(name: .long, help: "The data directory holding the event log.")
-    var data: String = "./data"
+    @Option(name: .long, help: "The data directory holding the event log (default ./data).")
+    var data: String?
+
+    @Option(name: .long, help: "Address to listen on (default 0.0.0.0: every interface).")
+    var host: String?
+
+    @Option(name: .long, help: "Port to listen on (default 8080; no root needed).")
+    var port: Int?
+
+    @Option(name: .long, help: "A JSON configuration file.")
+    var config: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
 
     func run() async throws {
+        let file = try config.map(ConfigurationFile.load) ?? ConfigurationFile()
+        let level = Logger.Level(rawValue: logLevel ?? file.logLevel ?? "info") ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
         let logger = Logger(label: "causerie")
-        let store = try LMDBEventStore(.init(directory: data), logger: logger)
-        defer { store.close() }
-        let head = try store.currentHead()
-        print("log open in \(data): head position \(head.position), hash \(head.hash.hex)")
+        var configuration = file.serverConfiguration()
+        if let data { configuration.dataDirectory = data }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        let listenHost = configuration.host
+        let server = try ChatServer(configuration, logger: logger)
+        let app = server.application(
+            onFirstStart: { first in
+                let banner = """
+
+                    ==============================================================
+                     First start: an administrator account was created.
+                       user name: \(first.username)
+                       one-time password: \(first.password)
+                     Log in and choose a new password; this one is shown only now.
+                    ==============================================================
+
+                    """
+                FileHandle.standardOutput.write(Data(banner.utf8))
+            },
+            onRunning: { port in
+                logger.info("listening", metadata: ["http.host": "\(listenHost)", "http.port": "\(port)"])
+            })
+        try await app.runService()
+        server.close()
+        logger.info("stopped")
+    }
+}
+
+/// The configuration file: JSON, every key optional (docs/configuration.md).
+struct ConfigurationFile: Codable {
+    var data: String?
+    var host: String?
+    var port: Int?
+    var serverName: String?
+    var logLevel: String?
+    var webRoot: String?
+    var limits: Limits?
+    var scrypt: Scrypt?
+
+    struct Limits: Codable {
+        var maxFrameBytes: Int?
+        var maxBodyBytes: Int?
+        var maxHeaderFieldBytes: Int?
+        var maxHeaderBytes: Int?
+        var maxHeaderCount: Int?
+        var connectionsPerAddress: Int?
+        var maxConnections: Int?
+        var outboxFrames: Int?
+        var helloTimeoutSeconds: Int?
+        var loginFailuresPerAccount: Int?
+        var loginFailuresPerAddress: Int?
+        var historyPage: Int?
+    }
+
+    struct Scrypt: Codable {
+        var n: UInt64?
+        var r: UInt64?
+        var p: UInt64?
+    }
+
+    static func load(_ path: String) throws -> ConfigurationFile {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ValidationError("cannot read the configuration file \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try JSONDecoder().decode(ConfigurationFile.self, from: data)
+        } catch {
+            throw ValidationError("the configuration file \(path) is not valid: \(error)")
+        }
+    }
+
+    func serverConfiguration() -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        if let data { configuration.dataDirectory = data }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let serverName { configuration.serverName = serverName }
+        if let webRoot { configuration.webRoot = webRoot }
+        if let limits {
+            var value = configuration.limits
+            if let v = limits.maxFrameBytes { value.maxFrameBytes = v }
+            if let v = limits.maxBodyBytes { value.maxBodyBytes = v }
+            if let v = limits.maxHeaderFieldBytes { value.maxHeaderFieldBytes = v }
+            if let v = limits.maxHeaderBytes { value.maxHeaderBytes = v }
+            if let v = limits.maxHeaderCount { value.maxHeaderCount = v }
+            if let v = limits.connectionsPerAddress { value.connectionsPerAddress = v }
+            if let v = limits.maxConnections { value.maxConnections = v }
+            if let v = limits.outboxFrames { value.outboxFrames = v }
+            if let v = limits.helloTimeoutSeconds { value.helloTimeoutSeconds = v }
+            if let v = limits.loginFailuresPerAccount { value.loginFailuresPerAccount = v }
+            if let v = limits.loginFailuresPerAddress { value.loginFailuresPerAddress = v }
+            if let v = limits.historyPage { value.historyPage = v }
+            configuration.limits = value
+        }
+        if let scrypt {
+            configuration.passwords = .init(n: scrypt.n ?? configuration.passwords.n, r: scrypt.r ?? configuration.passwords.r,
+                                            p: scrypt.p ?? configuration.passwords.p)
+        }
+        return configuration
     }
 }

@@ -1,0 +1,149 @@
+public import EventStore
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+public import Logging
+import NIOCore
+import Projections
+import ServiceLifecycle
+import Synchronization
+
+/// The chat server: the log, the views, and the HTTP and WebSocket front. One builder serves
+/// `causerie serve` and the tests (which bind port 0 and read the port back).
+public final class ChatServer: Sendable {
+    public let configuration: ServerConfiguration
+    public let store: LMDBEventStore
+    let core: ChatCore
+    let logger: Logger
+    let readiness = Readiness()
+
+    /// Opens the log and folds it into the views; logs how long that took.
+    public init(_ configuration: ServerConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        store = try LMDBEventStore(
+            .init(directory: configuration.dataDirectory, initialMapSize: configuration.initialMapSize), logger: logger)
+        core = ChatCore(store: store, configuration: configuration, logger: logger)
+        let (events, seconds) = try core.rebuild()
+        logger.info("views rebuilt from the log", metadata: [
+            "startup.events": "\(events)", "startup.seconds": "\(String(format: "%.3f", seconds))",
+            "startup.events_per_s": "\(seconds > 0 ? Int(Double(events) / seconds) : 0)",
+        ])
+    }
+
+    /// The Hummingbird application. `onFirstStart` gets the administrator's one-time password
+    /// (once, at the very first start); `onRunning` gets the bound port.
+    public func application(
+        onFirstStart: @escaping @Sendable (ChatCore.FirstStart) -> Void = { _ in },
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let core = self.core
+        let readiness = self.readiness
+        let limits = configuration.limits
+        let router = Router(context: CauserieContext.self)
+        router.addMiddleware { ReadinessMiddleware(readiness: readiness) }
+        router.addMiddleware { AddressRulesMiddleware(core: core) }
+        let kit = HTTPKit(core: core)
+        let api = router.group("api/v1")
+        AccountRoutes(kit: kit).add(to: api)
+        RoomRoutes(kit: kit).add(to: api)
+        AdminRoutes(kit: kit).add(to: api)
+        StaticRoutes(webRoot: configuration.webRoot).add(to: router)
+        let logger = self.logger
+        let server = HTTPServerBuilder.http1WebSocketUpgrade(
+            configuration: .init(
+                http1: .init(idleTimeout: .seconds(300), httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: limits.maxHeaderFieldBytes, maxHeaderListSize: limits.maxHeaderBytes,
+                    maxHeaderFieldCount: limits.maxHeaderCount)),
+                ws: .init(maxFrameSize: max(limits.maxFrameBytes * 4, 1 << 20), autoPing: .enabled(timePeriod: .seconds(30)))
+            )
+        ) { request, channel, _ in
+            guard request.path?.split(separator: "?").first == "/api/v1/ws" else { return .dontUpgrade }
+            let address = channel.remoteAddress?.ipAddress ?? "unknown"
+            guard core.addressAllowed(address) else { return .dontUpgrade }
+            return .upgrade([:]) { inbound, outbound, _ in
+                await readiness.wait()
+                await WebSocketSession(core: core, address: address, logger: logger).run(inbound: inbound, outbound: outbound)
+            }
+        }
+        let background = BackgroundService(core: core, readiness: readiness, onFirstStart: onFirstStart)
+        return Application(
+            router: router,
+            server: server,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "Causerie",
+                availableConnectionsDelegate: .maximum(limits.maxConnections, logger: logger)),
+            services: [background],
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Waits until the views are live and a first start is done (tests).
+    public func ready() async { await readiness.wait() }
+
+    public func close() { store.close() }
+}
+
+/// Runs the dispatcher (log → views → connections) and periodic upkeep until shutdown.
+struct BackgroundService: Service {
+    let core: ChatCore
+    let readiness: Readiness
+    let onFirstStart: @Sendable (ChatCore.FirstStart) -> Void
+
+    func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await core.runDispatcher() }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(60))
+                    let cleared = core.store.clearStaleReaders()
+                    if cleared > 0 { core.logger.notice("cleared stale LMDB readers", metadata: ["store.stale_readers": "\(cleared)"]) }
+                }
+            }
+            if let first = try await core.initializeIfNeeded() { onFirstStart(first) }
+            await core.closeDanglingConnections()
+            readiness.open()
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+}
+
+/// Opens once the server can answer: requests wait for it at start.
+final class Readiness: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        if state.withLock({ $0.open }) { return }
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+}
+
+struct ReadinessMiddleware: RouterMiddleware {
+    let readiness: Readiness
+
+    func handle(_ request: Request, context: CauserieContext, next: (Request, CauserieContext) async throws -> Response)
+        async throws -> Response
+    {
+        await readiness.wait()
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,65 @@
+/// Everything `causerie serve` can be told; every field has a default. Files and arguments are
+/// read by Tools (docs/configuration.md), not here.
+public struct ServerConfiguration: Sendable {
+    /// Where the event log lives.
+    public var dataDirectory: String
+    public var host: String
+    /// 0 picks a free port (tests).
+    public var port: Int
+    /// Used at first start only; afterwards the name is a setting in the log.
+    public var serverName: String
+    public var limits: Limits
+    public var passwords: PasswordHasher.Parameters
+    /// Where the web client's files are (nil: the built-in location, see WebFiles).
+    public var webRoot: String?
+    /// Smaller LMDB maps for tests.
+    public var initialMapSize: Int
+
+    public struct Limits: Sendable {
+        /// Largest WebSocket message (all frames of it) a client may send.
+        public var maxFrameBytes = 64 * 1024
+        /// Largest HTTP request body.
+        public var maxBodyBytes = 1 << 20
+        /// Header limits (bytes of one field, of all, and how many).
+        public var maxHeaderFieldBytes = 8 * 1024
+        public var maxHeaderBytes = 32 * 1024
+        public var maxHeaderCount = 100
+        /// WebSocket connections one address may hold.
+        public var connectionsPerAddress = 256
+        /// TCP connections the server accepts at once.
+        public var maxConnections = 60_000
+        /// Frames queued for one client before it counts as too slow and is disconnected.
+        public var outboxFrames = 4096
+        /// Seconds a new WebSocket has to say hello.
+        public var helloTimeoutSeconds = 10
+        /// Failed logins per account before a lock-out, and per address.
+        public var loginFailuresPerAccount = 5
+        public var loginFailuresPerAddress = 30
+        /// History page size at most.
+        public var historyPage = 200
+
+        public init() {}
+    }
+
+    public init(
+        dataDirectory: String = "./data", host: String = "0.0.0.0", port: Int = 8080, serverName: String = "Causerie",
+        limits: Limits = Limits(), passwords: PasswordHasher.Parameters = .init(), webRoot: String? = nil,
+        initialMapSize: Int = 1 << 30
+    ) {
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.serverName = serverName
+        self.limits = limits
+        self.passwords = passwords
+        self.webRoot = webRoot
+        self.initialMapSize = initialMapSize
+    }
+
+    /// A copy with some fields changed.
+    public func with(_ change: (inout ServerConfiguration) -> Void) -> ServerConfiguration {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+}

@@ -1,0 +1,46 @@
+import Projections
+
+/// Who may see an event. Computed from the state just after the event is applied; the same rule
+/// serves live delivery (members now) and catch-up after a reconnect (members at that position).
+enum Audience: Sendable {
+    case nobody
+    case everyone
+    case user(UserID)
+    case users([UserID])
+    case administrators(also: UserID?)
+    /// The room's members at the event's position, and these users besides (the one kicked…).
+    case room(RoomID, also: UserID?)
+
+    static func of(_ stored: StoredEvent) -> Audience {
+        switch stored.event {
+        case .settingsChanged, .userRegistered, .profileChanged, .userDisabled, .userEnabled: return .everyone
+        case .broadcastSent(let e): return e.recipients.isEmpty ? .everyone : .users(e.recipients)
+        case .groupCreated, .groupChanged, .groupDeleted: return .administrators(also: nil)
+        case .userGroupsChanged: return .administrators(also: stored.user)
+        case .quickPhrasesChanged, .readMarked, .passwordChanged:
+            return stored.user.map { .user($0) } ?? .nobody
+        case .roomCreated(let e): return .room(e.room, also: nil)
+        case .roomRenamed, .topicChanged, .roomArchived, .roomSettingsChanged, .memberJoined, .roleChanged, .memberMuted,
+             .memberUnmuted, .messagePosted, .messageEdited, .messageDeleted:
+            return stored.room.map { .room($0, also: nil) } ?? .nobody
+        case .memberLeft(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
+        case .memberInvited(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
+        case .memberKicked(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
+        case .memberBanned(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
+        case .memberUnbanned(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
+        default: return .nobody
+        }
+    }
+
+    /// Whether `user` was entitled to the event at its position (catch-up after a reconnect).
+    func includes(_ user: UserID, at position: UInt64, in state: ChatState) -> Bool {
+        switch self {
+        case .nobody: false
+        case .everyone: true
+        case .user(let one): one == user
+        case .users(let list): list.contains(user)
+        case .administrators(let also): also == user || state.isAdministrator(user)
+        case .room(let room, let also): also == user || (state.rooms[room]?.wasMember(user, at: position) ?? false)
+        }
+    }
+}

@@ -1,0 +1,272 @@
+import EventStore
+import Foundation
+import Logging
+import NIOCore
+import Projections
+import Synchronization
+
+/// The chat's heart: the views folded from the log, the commands that change them, and the
+/// routing of every committed event to the connections entitled to it.
+///
+///     command ──decide──▶ events ──append──▶ log ──apply──▶ state ──deliver──▶ connections
+///
+/// `execute` decides under the state's lock (microseconds), appends outside it, then waits until
+/// the dispatcher has applied its events, so that a client's next command sees its effects.
+public final class ChatCore: Sendable {
+    let store: LMDBEventStore
+    let configuration: ServerConfiguration
+    let logger: Logger
+    let passwords: PasswordHasher
+    let registry: ConnectionRegistry
+    let flood = FloodControl()
+    let logins: LoginThrottle
+    private let state: Mutex<ChatState>
+    private let applied: AppliedPosition
+    /// SHA-256 of (server password hash, password) pairs already verified, to spare scrypt.
+    let verifiedServerPasswords = Mutex(Set<String>())
+    /// A hash to check wrong passwords of unknown names against (same cost as a real one).
+    let decoyHash: String
+
+    /// What a first start created: the administrator's name and one-time password, to print once.
+    public struct FirstStart: Sendable {
+        public var username: String
+        public var password: String
+    }
+
+    init(store: LMDBEventStore, configuration: ServerConfiguration, logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        passwords = PasswordHasher(parameters: configuration.passwords)
+        registry = ConnectionRegistry()
+        logins = LoginThrottle(
+            perAccount: configuration.limits.loginFailuresPerAccount,
+            perAddress: configuration.limits.loginFailuresPerAddress)
+        state = Mutex(ChatState())
+        applied = AppliedPosition()
+        decoyHash = PasswordHasher.hashNow(SecureRandom.readable(12), parameters: configuration.passwords)
+    }
+
+    // MARK: Reading the state
+
+    /// Runs `body` on the current state, under its lock: keep it short and do no IO in it.
+    func withState<T>(_ body: (borrowing ChatState) throws -> T) rethrows -> T {
+        try state.withLock { try body($0) }
+    }
+
+
+    var position: UInt64 { state.withLock { $0.position } }
+
+    // MARK: Start-up
+
+    /// Folds the whole log into the views; returns how many events and how long it took.
+    func rebuild() throws -> (events: UInt64, seconds: Double) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var count: UInt64 = 0
+        var failure: (any Error)?
+        try store.scan { record in
+            do {
+                let stored = try Self.decode(record)
+                state.withLock { $0.apply(stored) }
+                count += 1
+                return true
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        if let failure { throw failure }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        applied.advance(to: position)
+        return (count, seconds)
+    }
+
+    /// On a first start, creates the administrator with a random one-time password.
+    func initializeIfNeeded() async throws -> FirstStart? {
+        guard !state.withLock({ $0.server.initialized }) else { return nil }
+        let password = SecureRandom.readable(16)
+        let hash = await passwords.hash(password)
+        _ = try await execute(InitializeServer(
+            serverName: configuration.serverName, administrator: UserID(SecureRandom.identifier("u")),
+            username: "admin", passwordHash: hash), by: .system)
+        return FirstStart(username: "admin", password: password)
+    }
+
+    /// Connections left open by a previous run (a crash, a kill) are closed in the log.
+    func closeDanglingConnections() async {
+        let open = state.withLock { state in state.statistics.open.map { ($0.key, $0.value.user) } }
+        for (connection, user) in open {
+            _ = try? await execute(RecordConnection.closed(connection, bytesIn: 0, bytesOut: 0), by: user)
+        }
+    }
+
+    static func decode(_ record: RecordedEvent) throws -> StoredEvent {
+        do {
+            let event = try DomainEvent.decode(tag: record.type, version: record.schemaVersion, payload: record.payload)
+            return StoredEvent(
+                position: record.position, timestamp: record.timestamp.microseconds, stream: record.stream,
+                actor: UserID(record.actor), event: event)
+        } catch {
+            throw EventStoreError(
+                .unsupportedFormat, position: record.position,
+                "event type \(record.type) version \(record.schemaVersion) (\(error.kind.rawValue)) is not one this build knows")
+        }
+    }
+
+    // MARK: Commands
+
+    /// Decides, appends, and waits until the events are applied. Returns the last position
+    /// (or, for a command already carried out, its position; for one with nothing to do, the
+    /// current position).
+    @discardableResult
+    func execute(_ command: some Command, by actor: UserID) async throws(APIError) -> UInt64 {
+        let now = Timestamp.now().microseconds
+        let decision: Decision
+        do throws(Rejection) {
+            decision = try state.withLock { (state) throws(Rejection) in try command.decide(by: actor, in: state, now: now) }
+        } catch {
+            throw APIError(error)
+        }
+        if let done = decision.alreadyDone { return done }
+        if decision.events.isEmpty { return position }
+        let events = decision.events.map { pending in
+            NewEvent(stream: pending.stream, type: pending.event.tag, schemaVersion: pending.event.version,
+                     actor: actor.rawValue, payload: pending.event.encodedPayload())
+        }
+        let conditions = decision.mustBeNew.map { StreamCondition(stream: $0, expected: .noStream) }
+        let result: AppendResult
+        do {
+            result = try await store.append(events, conditions: conditions)
+        } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
+            throw APIError(Rejection.conflict(decision.conflictReason))
+        } catch {
+            logger.error("append failed; nothing recorded", metadata: ["error": "\(error)"])
+            throw APIError.unavailable
+        }
+        await applied.wait(for: result.lastPosition)
+        return result.lastPosition
+    }
+
+    // MARK: The dispatcher
+
+    /// Applies every new event in log order and delivers it; runs until cancelled.
+    func runDispatcher() async throws {
+        for try await record in store.subscribe(from: position + 1) {
+            let stored = try Self.decode(record)
+            let (recipients, effects) = state.withLock { state -> (Recipients, [Effect]) in
+                state.apply(stored)
+                return (Self.recipients(of: stored, in: state, registry: registry), Self.effects(of: stored, in: state))
+            }
+            if let frame = EventRenderer.frame(stored) {
+                registry.deliver(ByteBuffer(bytes: frame), at: stored.position, to: recipients)
+            }
+            applied.advance(to: stored.position)
+            for effect in effects { perform(effect) }
+        }
+    }
+
+    static func recipients(of stored: StoredEvent, in state: borrowing ChatState, registry: ConnectionRegistry)
+        -> Recipients
+    {
+        switch Audience.of(stored) {
+        case .nobody: return .none
+        case .everyone: return .everyone
+        case .user(let user): return .users([user])
+        case .users(let users): return .users(Set(users))
+        case .administrators(let also):
+            var users = Set(registry.connectedUsers().filter { state.isAdministrator($0) })
+            if let also { users.insert(also) }
+            return .users(users)
+        case .room(let room, let also):
+            var members = state.rooms[room]?.members ?? []
+            if let also { members.insert(also) }
+            return .users(members)
+        }
+    }
+
+    /// What an event changes for live connections besides the frame itself.
+    enum Effect: Sendable {
+        /// Sessions that ended: their connections close.
+        case endSessions(UserID, tokenHash: String, reason: String)
+        /// Permissions may have changed for these users (nil: anyone).
+        case refreshCapabilities(Set<UserID>?)
+    }
+
+    static func effects(of stored: StoredEvent, in state: borrowing ChatState) -> [Effect] {
+        switch stored.event {
+        case .sessionEnded(let e):
+            guard let user = stored.user else { return [] }
+            let reason = switch e.reason {
+            case .logout: "logged_out"
+            case .revokedByAdministrator: "session_revoked"
+            case .passwordChanged: "password_changed"
+            case .accountDisabled: "account_disabled"
+            }
+            return [.endSessions(user, tokenHash: e.tokenHash, reason: reason)]
+        case .userGroupsChanged, .userEnabled:
+            return stored.user.map { [.refreshCapabilities([$0])] } ?? []
+        case .groupCreated, .groupChanged, .groupDeleted:
+            return [.refreshCapabilities(nil)]
+        default:
+            return []
+        }
+    }
+
+    private func perform(_ effect: Effect) {
+        switch effect {
+        case .endSessions(let user, let tokenHash, let reason):
+            for connection in registry.connections(of: user) where tokenHash.isEmpty || connection.tokenHash == tokenHash {
+                connection.end(reason)
+            }
+        case .refreshCapabilities(let users):
+            for user in users.map(Array.init) ?? registry.connectedUsers() {
+                let permissions = state.withLock { $0.permissions(of: user) }
+                for connection in registry.connections(of: user) {
+                    let changed = connection.capabilities.withLock { current -> Bool in
+                        defer { current = permissions }
+                        return current != permissions
+                    }
+                    if changed { connection.outbox.push(Frames.capabilities(permissions)) }
+                }
+            }
+        }
+    }
+}
+
+/// The last position the dispatcher applied, and the commands waiting to see theirs applied.
+final class AppliedPosition: Sendable {
+    private struct State {
+        var position: UInt64 = 0
+        var waiters: [(UInt64, CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = Mutex(State())
+
+    func advance(to position: UInt64) {
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.position = max(state.position, position)
+            guard !state.waiters.isEmpty else { return [] }
+            var ready: [CheckedContinuation<Void, Never>] = []
+            state.waiters.removeAll { target, continuation in
+                guard target <= state.position else { return false }
+                ready.append(continuation)
+                return true
+            }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
+    }
+
+    func wait(for position: UInt64) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                if state.position >= position { return true }
+                state.waiters.append((position, continuation))
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Projections
+
+/// The JSON frame clients receive for an event (docs/protocol.md, "Events"). Built once per
+/// event and shared by every recipient. Secrets (password and token hashes) never appear.
+enum EventRenderer {
+    static func frame(_ stored: StoredEvent) -> [UInt8]? {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("type", "event")
+        json.field("position", stored.position)
+        json.field("time", stored.timestamp / 1000)
+        json.field("actor", stored.actor.rawValue)
+        guard body(stored, into: &json) else { return nil }
+        json.endObject()
+        return json.bytes
+    }
+
+    /// Writes `kind` and the fields; false for events clients never see.
+    static func body(_ stored: StoredEvent, into json: inout JSONWriter) -> Bool {
+        let room = stored.room?.rawValue
+        let user = stored.user?.rawValue
+        switch stored.event {
+        case .settingsChanged(let e):
+            json.field("kind", "settings.changed")
+            json.field("serverName", e.settings.serverName)
+            json.field("registrationOpen", e.settings.registrationOpen)
+            json.field("maxMessageLength", e.settings.maxMessageLength)
+        case .broadcastSent(let e):
+            json.field("kind", "broadcast")
+            json.field("text", e.text)
+        case .groupCreated(let e):
+            json.field("kind", "group.created")
+            group(e.group, e.name, e.permissions, into: &json)
+        case .groupChanged(let e):
+            json.field("kind", "group.changed")
+            group(e.group, e.name, e.permissions, into: &json)
+        case .groupDeleted(let e):
+            json.field("kind", "group.deleted")
+            json.field("group", e.group.rawValue)
+        case .userRegistered(let e):
+            json.field("kind", "user.registered")
+            json.field("user", e.user.rawValue)
+            json.field("username", e.username)
+            json.field("displayName", e.displayName)
+            json.field("bot", e.origin == .bot)
+        case .profileChanged(let e):
+            json.field("kind", "user.profile")
+            json.field("user", user)
+            json.field("displayName", e.profile.displayName)
+            json.field("email", e.profile.email)
+            json.field("phone", e.profile.phone)
+            json.field("department", e.profile.department)
+        case .userDisabled:
+            json.field("kind", "user.disabled")
+            json.field("user", user)
+        case .userEnabled:
+            json.field("kind", "user.enabled")
+            json.field("user", user)
+        case .userGroupsChanged(let e):
+            json.field("kind", "user.groups")
+            json.field("user", user)
+            json.field("groups", strings: e.groups.map(\.rawValue))
+        case .quickPhrasesChanged(let e):
+            json.field("kind", "quickphrases.changed")
+            json.field("phrases", strings: e.phrases)
+        case .passwordChanged(let e):
+            json.field("kind", "password.changed")
+            json.field("mustChange", e.mustChange)
+        case .readMarked(let e):
+            json.field("kind", "read.marked")
+            json.field("room", e.room.rawValue)
+            json.field("upTo", e.position)
+        case .roomCreated(let e):
+            json.field("kind", "room.created")
+            json.field("room", e.room.rawValue)
+            json.field("name", e.name)
+            json.field("topic", e.topic)
+            json.field("visibility", visibility(e.visibility))
+            json.field("hasPassword", e.passwordHash != nil)
+            json.field("nonLeavable", e.nonLeavable)
+            json.field("autoJoin", e.autoJoin)
+            json.field("members", strings: e.members.map(\.rawValue))
+        case .roomRenamed(let e):
+            json.field("kind", "room.renamed")
+            json.field("room", room)
+            json.field("name", e.name)
+        case .topicChanged(let e):
+            json.field("kind", "room.topic")
+            json.field("room", room)
+            json.field("topic", e.topic)
+        case .roomArchived(let e):
+            json.field("kind", "room.archived")
+            json.field("room", room)
+            json.field("archived", e.archived)
+        case .roomSettingsChanged(let e):
+            json.field("kind", "room.settings")
+            json.field("room", room)
+            json.field("visibility", visibility(e.visibility))
+            json.field("hasPassword", e.passwordHash != nil)
+            json.field("nonLeavable", e.nonLeavable)
+            json.field("autoJoin", e.autoJoin)
+        case .memberJoined(let e):
+            member("member.joined", room, e.user, into: &json)
+            json.field("method", ["self", "invitation", "operator"][Int(e.method.rawValue)])
+        case .memberLeft(let e): member("member.left", room, e.user, into: &json)
+        case .memberInvited(let e): member("member.invited", room, e.user, into: &json)
+        case .memberKicked(let e):
+            member("member.kicked", room, e.user, into: &json)
+            json.field("reason", e.reason)
+        case .memberBanned(let e):
+            member("member.banned", room, e.user, into: &json)
+            json.field("reason", e.reason)
+        case .memberUnbanned(let e): member("member.unbanned", room, e.user, into: &json)
+        case .memberMuted(let e):
+            member("member.muted", room, e.user, into: &json)
+            json.field("until", e.until / 1000)
+        case .memberUnmuted(let e): member("member.unmuted", room, e.user, into: &json)
+        case .roleChanged(let e):
+            member("member.role", room, e.user, into: &json)
+            json.field("role", role(e.role))
+        case .messagePosted(let e):
+            json.field("kind", "message.posted")
+            json.field("room", room)
+            json.field("message", stored.position)
+            json.field("author", stored.actor.rawValue)
+            json.field("text", e.text)
+            json.field("replyTo", e.replyTo)
+            json.field("mentions", strings: e.mentions.map(\.rawValue))
+            json.field("clientId", e.clientID)
+        case .messageEdited(let e):
+            json.field("kind", "message.edited")
+            json.field("room", room)
+            json.field("message", e.message)
+            json.field("text", e.text)
+            json.field("mentions", strings: e.mentions.map(\.rawValue))
+        case .messageDeleted(let e):
+            json.field("kind", "message.deleted")
+            json.field("room", room)
+            json.field("message", e.message)
+        default:
+            return false
+        }
+        return true
+    }
+
+    private static func member(_ kind: String, _ room: String?, _ user: UserID, into json: inout JSONWriter) {
+        json.field("kind", kind)
+        json.field("room", room)
+        json.field("user", user.rawValue)
+    }
+
+    private static func group(_ id: GroupID, _ name: String, _ permissions: Permissions, into json: inout JSONWriter) {
+        json.field("group", id.rawValue)
+        json.field("name", name)
+        json.field("permissions", strings: permissions.names)
+    }
+
+    static func visibility(_ value: RoomVisibility) -> String {
+        switch value {
+        case .public: "public"
+        case .private: "private"
+        case .direct: "direct"
+        }
+    }
+
+    static func role(_ value: RoomRole) -> String {
+        switch value {
+        case .member: "member"
+        case .operator: "operator"
+        case .owner: "owner"
+        }
+    }
+}

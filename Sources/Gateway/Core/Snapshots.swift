@@ -1,0 +1,224 @@
+import EventStore
+import Foundation
+import Projections
+
+/// What a client is shown of the state: its rooms, the people, itself, the server. Shared by the
+/// WebSocket welcome and the HTTP API.
+enum Snapshots {
+    struct Room: Codable, Sendable {
+        var room: String
+        var name: String
+        var topic: String
+        var visibility: String
+        var hasPassword: Bool
+        var nonLeavable: Bool
+        var autoJoin: Bool
+        var archived: Bool
+        var role: String
+        var memberCount: Int
+        var unread: Int
+        var mentions: Int
+        var readUpTo: UInt64
+        var lastMessageAt: Int64
+        var mutedUntil: Int64?
+        /// The two people of a direct conversation.
+        var members: [String]?
+    }
+
+    struct User: Codable, Sendable {
+        var user: String
+        var username: String
+        var displayName: String
+        var email: String
+        var phone: String
+        var department: String
+        var disabled: Bool
+        var bot: Bool
+        var presence: String
+    }
+
+    struct Me: Codable, Sendable {
+        var user: String
+        var username: String
+        var displayName: String
+        var email: String
+        var phone: String
+        var department: String
+        var mustChangePassword: Bool
+        var groups: [String]
+        var capabilities: [String]
+        var quickPhrases: [String]
+        var recoveryQuestion: String?
+    }
+
+    struct Server: Codable, Sendable {
+        var name: String
+        var registrationOpen: Bool
+        var maxMessageLength: Int
+        var serverPasswordRequired: Bool
+        var protocolVersion: Int
+        var version: String
+    }
+
+    struct Member: Codable, Sendable {
+        var user: String
+        var role: String
+        var mutedUntil: Int64?
+    }
+
+    static let version = "0.1.0"
+
+    static func server(_ state: borrowing ChatState) -> Server {
+        Server(name: state.server.settings.serverName, registrationOpen: state.server.settings.registrationOpen,
+               maxMessageLength: state.server.settings.maxMessageLength,
+               serverPasswordRequired: state.server.serverPasswordHash != nil, protocolVersion: 1, version: version)
+    }
+
+    static func me(_ user: UserID, _ state: borrowing ChatState) -> Me? {
+        guard let account = state.accounts[user] else { return nil }
+        return Me(user: user.rawValue, username: account.username, displayName: account.profile.displayName,
+                  email: account.profile.email, phone: account.profile.phone, department: account.profile.department,
+                  mustChangePassword: account.mustChangePassword, groups: account.groups.map(\.rawValue),
+                  capabilities: state.permissions(of: user).names, quickPhrases: account.quickPhrases,
+                  recoveryQuestion: account.recovery?.question)
+    }
+
+    static func room(_ id: RoomID, for user: UserID, _ state: borrowing ChatState, now: Int64) -> Room? {
+        guard let room = state.rooms[id] else { return nil }
+        let timeline = state.timelines[id]
+        let muted = room.muted[user].flatMap { $0 > now ? $0 / 1000 : nil }
+        return Room(
+            room: id.rawValue, name: room.name, topic: room.topic, visibility: EventRenderer.visibility(room.visibility),
+            hasPassword: room.passwordHash != nil, nonLeavable: room.nonLeavable, autoJoin: room.autoJoin,
+            archived: room.archived, role: EventRenderer.role(room.role(of: user)), memberCount: room.members.count,
+            unread: state.unreadCount(user, id), mentions: state.reads.mentionCount(user, id),
+            readUpTo: state.reads.cursor(user, id), lastMessageAt: (timeline?.lastMessageAt ?? 0) / 1000,
+            mutedUntil: muted, members: room.visibility == .direct ? room.members.map(\.rawValue).sorted() : nil)
+    }
+
+    /// The rooms the user is in.
+    static func rooms(for user: UserID, _ state: borrowing ChatState, now: Int64) -> [Room] {
+        (state.rooms.roomsOf[user] ?? []).sorted().compactMap { room(state: state, $0, user, now) }
+    }
+
+    private static func room(state: borrowing ChatState, _ id: RoomID, _ user: UserID, _ now: Int64) -> Room? {
+        room(id, for: user, state, now: now)
+    }
+
+    /// Public rooms anyone may join (the directory), with whether the user is already in.
+    static func directory(for user: UserID, _ state: borrowing ChatState, now: Int64) -> [Room] {
+        state.rooms.byID.values
+            .filter { $0.visibility == .public && !$0.archived }
+            .sorted { $0.name.lowercased() < $1.name.lowercased() }
+            .compactMap { room($0.id, for: user, state, now: now) }
+    }
+
+    static func users(_ state: borrowing ChatState, presence: [UserID: ConnectionRegistry.Presence]) -> [User] {
+        state.accounts.byID.values.sorted { $0.id < $1.id }.map { account in
+            User(user: account.id.rawValue, username: account.username, displayName: account.profile.displayName,
+                 email: account.profile.email, phone: account.profile.phone, department: account.profile.department,
+                 disabled: account.disabled, bot: account.origin == .bot,
+                 presence: (presence[account.id] ?? .offline).rawValue)
+        }
+    }
+
+    static func members(of room: RoomsView.Room, now: Int64) -> [Member] {
+        room.members.sorted().map { user in
+            Member(user: user.rawValue, role: EventRenderer.role(room.role(of: user)),
+                   mutedUntil: room.muted[user].flatMap { $0 > now ? $0 / 1000 : nil })
+        }
+    }
+}
+
+/// A page of a room's history, read from the log with edits and deletions applied.
+struct HistoryPage: Sendable {
+    /// Event frames (JSON objects), oldest first.
+    var items: [[UInt8]]
+    var hasMoreBefore: Bool
+    var hasMoreAfter: Bool
+}
+
+extension ChatCore {
+    enum HistoryRange: Sendable {
+        /// The latest events.
+        case latest
+        /// Events before this position, newest first read, returned oldest first.
+        case before(UInt64)
+        /// Events after this position.
+        case after(UInt64)
+        /// Events stamped in [from, to) (µs).
+        case between(from: Int64, to: Int64)
+    }
+
+    /// A page of the room's events for a member; `notFound` for anyone else.
+    func history(of room: RoomID, for user: UserID, range: HistoryRange, limit: Int) throws(APIError) -> HistoryPage {
+        let limit = max(1, min(limit, configuration.limits.historyPage))
+        let startPosition: UInt64?
+        if case .between(let from, _) = range {
+            do {
+                startPosition = try store.position(atOrAfter: Timestamp(microseconds: from))
+            } catch {
+                throw APIError.unavailable
+            }
+        } else {
+            startPosition = nil
+        }
+        let plan = withState { state -> (versions: UInt64, start: UInt64?, backward: Bool)? in
+            guard state.rooms[room]?.members.contains(user) == true, state.accounts[user]?.disabled == false,
+                  let timeline = state.timelines[room]
+            else { return nil }
+            let count = UInt64(timeline.eventPositions.count)
+            switch range {
+            case .latest: return (count, nil, true)
+            case .before(let position):
+                let version = timeline.firstVersion(atOrAfter: position) ?? count + 1
+                return (count, version > 1 ? version - 1 : 0, true)
+            case .after(let position):
+                return (count, timeline.firstVersion(atOrAfter: position + 1) ?? count + 1, false)
+            case .between:
+                return (count, startPosition.flatMap { timeline.firstVersion(atOrAfter: $0) } ?? count + 1, false)
+            }
+        }
+        guard let plan else { throw APIError.notFound("room") }
+        var records: [RecordedEvent] = []
+        if plan.start != 0 && (plan.start ?? 1) <= plan.versions {
+            do {
+                records = try store.streamRecords(
+                    Streams.room(room), from: plan.start, direction: plan.backward ? .backward : .forward, limit: limit)
+            } catch {
+                throw APIError.unavailable
+            }
+        }
+        if case .between(_, let to) = range { records = records.filter { $0.timestamp.microseconds < to } }
+        if plan.backward { records.reverse() }
+        let revisions = withState { state in state.timelines[room]?.revisions ?? [:] }
+        var items: [[UInt8]] = []
+        for record in records {
+            guard let stored = try? Self.decode(record) else { continue }
+            var json = JSONWriter()
+            json.beginObject()
+            json.field("type", "event")
+            json.field("position", stored.position)
+            json.field("time", stored.timestamp / 1000)
+            json.field("actor", stored.actor.rawValue)
+            var stored2 = stored
+            let revision = revisions[stored.position]
+            if case .messagePosted(var posted) = stored.event, let revision {
+                posted.text = revision.text ?? ""
+                stored2.event = .messagePosted(posted)
+            }
+            guard EventRenderer.body(stored2, into: &json) else { continue }
+            if case .messagePosted = stored.event {
+                json.field("edited", revision?.edited ?? false)
+                json.field("deleted", revision?.deleted ?? false)
+            }
+            json.endObject()
+            items.append(json.bytes)
+        }
+        let first = records.first?.streamVersion ?? 0
+        let last = records.last?.streamVersion ?? 0
+        return HistoryPage(
+            items: items, hasMoreBefore: first > 1,
+            hasMoreAfter: records.isEmpty ? false : last < plan.versions)
+    }
+}

@@ -1,2 +1,0 @@
-/// The network side: HTTP API, WebSocket protocol, static web client.
-public enum Gateway {}

@@ -1,0 +1,128 @@
+import Foundation
+public import HTTPTypes
+public import Hummingbird
+public import NIOCore
+import Projections
+
+/// The request context: Hummingbird's, plus the socket's peer address (rate limits and address
+/// rules use the socket's address, never a header a client could forge).
+public struct CauserieContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// The peer's IP address as text ("unknown" for a Unix socket).
+    var address: String { remoteAddress?.ipAddress ?? "unknown" }
+}
+
+extension APIError: HTTPResponseError {
+    public var status: HTTPResponse.Status { HTTPResponse.Status(code: httpStatus) }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("code", code)
+        json.field("reason", reason)
+        json.field("message", message)
+        if let retryAfter { json.field("retryAfter", retryAfter) }
+        json.endObject()
+        var headers = HTTPFields.api
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+    }
+}
+
+extension HTTPFields {
+    /// Headers of every API response: JSON, never cached, never sniffed as something else.
+    static var api: HTTPFields {
+        [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store", .xContentTypeOptions: "nosniff"]
+    }
+}
+
+extension HTTPField.Name {
+    static let xContentTypeOptions = Self("X-Content-Type-Options")!
+}
+
+/// Helpers every route uses.
+struct HTTPKit: Sendable {
+    let core: ChatCore
+
+    /// Renders a value as a JSON response.
+    func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: .api, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Raw JSON bytes as a response.
+    func json(bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: .api, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    func ok(position: UInt64?, _ extra: [String: String] = [:]) -> Response {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("position", position)
+        for (key, value) in extra.sorted(by: { $0.key < $1.key }) { json.field(key, value) }
+        json.endObject()
+        return self.json(bytes: json.bytes)
+    }
+
+    /// The request body decoded as `T`, within the body size limit.
+    func body<T: Decodable>(_ type: T.Type, _ request: Request) async throws(APIError) -> T {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: core.configuration.limits.maxBodyBytes)
+        } catch {
+            throw APIError.tooLarge("body")
+        }
+        guard String(validating: buffer.readableBytesView, as: UTF8.self) != nil else { throw APIError.invalid("invalid_utf8") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw APIError.fieldError(error)
+        }
+    }
+
+    /// The caller, from `Authorization: Bearer <token>`.
+    func caller(_ request: Request) throws(APIError) -> (user: UserID, tokenHash: String) {
+        let header = request.headers[.authorization] ?? ""
+        guard header.lowercased().hasPrefix("bearer ") else { throw APIError.unauthorized }
+        return try core.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+    }
+
+    func parameter(_ name: String, _ context: CauserieContext) throws(APIError) -> String {
+        guard let value = context.parameters.get(name), !value.isEmpty, value.utf8.count <= 128 else {
+            throw APIError.invalid("parameter:\(name)")
+        }
+        return value
+    }
+
+    func query<T: LosslessStringConvertible>(_ name: String, _ request: Request) throws(APIError) -> T? {
+        guard let text = request.uri.queryParameters.get(name) else { return nil }
+        guard let value = T(text) else { throw APIError.invalid("parameter:\(name)") }
+        return value
+    }
+
+    var now: Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+}
+
+/// Refuses addresses the admin's rules exclude, before anything else runs.
+struct AddressRulesMiddleware: RouterMiddleware {
+    let core: ChatCore
+
+    func handle(_ request: Request, context: CauserieContext, next: (Request, CauserieContext) async throws -> Response)
+        async throws -> Response
+    {
+        guard core.addressAllowed(context.address) else {
+            throw APIError(code: "forbidden", reason: "address_denied", status: 403)
+        }
+        return try await next(request, context)
+    }
+}
