@@ -110,6 +110,8 @@ let package = Package(
             dependencies: [
                 "Gateway", "EventStore", "Projections", "CauserieClient",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

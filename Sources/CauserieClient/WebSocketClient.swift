@@ -26,7 +26,7 @@ public final class WebSocketClient: Sendable {
     /// Connects and completes the upgrade handshake.
     public static func connect(
         host: String, port: Int, path: String = "/api/v1/ws", localAddress: String? = nil,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        receiveBufferSize: Int? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> WebSocketClient {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .unbounded)
         let handshake = group.next().makePromise(of: Void.self)
@@ -37,6 +37,10 @@ public final class WebSocketClient: Sendable {
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
             }
         if let localAddress { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: localAddress, port: 0)) }
+        if let receiveBufferSize {
+            // A fixed, small receive buffer stops the kernel from growing the window (slow-reader tests).
+            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBufferSize))
+        }
         let channel = try await bootstrap.connect(host: host, port: port).get()
         do {
             try await handshake.futureResult.get()
@@ -62,6 +66,16 @@ public final class WebSocketClient: Sendable {
     public func close() async {
         sendFrame(opcode: 0x8, payload: [0x03, 0xE8])
         try? await channel.close()
+    }
+
+    /// Stops reading from the socket (a client too slow to keep up, for tests).
+    public func pauseReading() {
+        channel.setOption(.autoRead, value: false).whenComplete { _ in }
+    }
+
+    public func resumeReading() {
+        channel.setOption(.autoRead, value: true).whenComplete { _ in }
+        channel.read()
     }
 
     /// Whether the connection is closed.

@@ -65,7 +65,10 @@ public final class ChatServer: Sendable {
             guard core.addressAllowed(address) else { return .dontUpgrade }
             return .upgrade([:]) { inbound, outbound, _ in
                 await readiness.wait()
-                await WebSocketSession(core: core, address: address, logger: logger).run(inbound: inbound, outbound: outbound)
+                let session = WebSocketSession(core: core, address: address, logger: logger) {
+                    channel.close(mode: .all, promise: nil)
+                }
+                await session.run(inbound: inbound, outbound: outbound)
             }
         }
         let background = BackgroundService(core: core, readiness: readiness, onFirstStart: onFirstStart)

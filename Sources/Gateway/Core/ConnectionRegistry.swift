@@ -16,7 +16,12 @@ final class LiveConnection: Sendable {
     /// Events at or before this position reach the client by its catch-up, not live.
     let liveAfter = Mutex<UInt64>(.max)
 
-    init(id: String, user: UserID, tokenHash: String, address: String, capabilities: Permissions, outboxCapacity: Int) {
+    /// Closes the socket at once (a client so slow its writes block cannot be told politely).
+    let abort: @Sendable () -> Void
+
+    init(id: String, user: UserID, tokenHash: String, address: String, capabilities: Permissions, outboxCapacity: Int,
+         abort: @escaping @Sendable () -> Void = {}) {
+        self.abort = abort
         self.id = id
         self.user = user
         self.tokenHash = tokenHash
@@ -25,10 +30,12 @@ final class LiveConnection: Sendable {
         self.capabilities = Mutex(capabilities)
     }
 
-    /// Ends the session: the writer sends a last frame with the reason and closes.
+    /// Ends the session: the writer sends a last frame with the reason and closes. A client too
+    /// slow to read is cut off at once: its socket buffers are full, nothing more can be sent.
     func end(_ reason: String) {
         closeReason.withLock { if $0 == nil { $0 = reason } }
         outbox.close()
+        if reason == "too_slow" { abort() }
     }
 }
 

@@ -16,6 +16,8 @@ struct WebSocketSession {
     let core: ChatCore
     let address: String
     let logger: Logger
+    /// Closes the underlying socket without a closing handshake.
+    let abort: @Sendable () -> Void
 
     private var limits: ServerConfiguration.Limits { core.configuration.limits }
 
@@ -110,7 +112,7 @@ struct WebSocketSession {
         let now = Timestamp.now().microseconds
         let connection = LiveConnection(
             id: SecureRandom.identifier("c"), user: user, tokenHash: tokenHash, address: address, capabilities: [],
-            outboxCapacity: limits.outboxFrames)
+            outboxCapacity: limits.outboxFrames, abort: abort)
         let includeUsers = hello.users ?? true
         let registry = core.registry
         let limit = limits.connectionsPerAddress
@@ -275,7 +277,10 @@ extension APIError {
         case .keyNotFound(let key, _): return .invalid("missing_field:\(key.stringValue)")
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             return .invalid("wrong_type:\(context.codingPath.map(\.stringValue).joined(separator: "."))")
-        case .dataCorrupted: return .invalid("malformed_json")
+        case .dataCorrupted(let context):
+            // A value of the right JSON type but out of range (a negative position…).
+            if context.codingPath.isEmpty { return .invalid("malformed_json") }
+            return .invalid("wrong_type:\(context.codingPath.map(\.stringValue).joined(separator: "."))")
         @unknown default: return .invalid("malformed_json")
         }
     }
