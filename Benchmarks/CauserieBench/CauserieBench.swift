@@ -7,6 +7,9 @@ struct CauserieBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "causerie-bench",
         abstract: "Causerie's benchmarks (build with -c release).",
-        subcommands: [AppendBenchmark.self, ReplayBenchmark.self, TimeRangeBenchmark.self]
+        subcommands: [
+            AppendBenchmark.self, ReplayBenchmark.self, TimeRangeBenchmark.self, FanoutBenchmark.self, MixBenchmark.self,
+            ConnectionsBenchmark.self, StartupBenchmark.self,
+        ]
     )
 }

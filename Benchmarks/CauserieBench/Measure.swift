@@ -73,6 +73,18 @@ enum Measure {
         return .nan
     }
 
+    /// A chat message of 60 to 200 characters.
+    static func payloadText(_ index: Int) -> String {
+        let words = ["meeting", "report", "lunch", "deadline", "coffee", "client", "invoice", "review", "today", "tomorrow"]
+        var text = "Message \(index):"
+        var word = index
+        while text.count < 60 + index % 140 {
+            text += " " + words[word % words.count]
+            word = (word &* 31 &+ 7) & 0x7FFF_FFFF
+        }
+        return text
+    }
+
     /// A payload of `size` bytes that looks like a chat event's JSON.
     static func payload(_ index: Int, size: Int) -> [UInt8] {
         var text = "{\"room\":\"r\(index % 1000)\",\"author\":\"u\(index % 500)\",\"text\":\""

@@ -23,14 +23,17 @@ public final class WebSocketClient: Sendable {
         case handshakeRefused(String)
     }
 
-    /// Connects and completes the upgrade handshake.
+    /// Connects and completes the upgrade handshake. With `onText`, each text message is handed
+    /// to it on the event loop (no task, no string: load generators) instead of `messages`.
     public static func connect(
         host: String, port: Int, path: String = "/api/v1/ws", localAddress: String? = nil,
-        receiveBufferSize: Int? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        receiveBufferSize: Int? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onText: (@Sendable ([UInt8]) -> Void)? = nil
     ) async throws -> WebSocketClient {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .unbounded)
         let handshake = group.next().makePromise(of: Void.self)
-        let handler = WebSocketClientHandler(host: host, port: port, path: path, messages: continuation, handshake: handshake)
+        let handler = WebSocketClientHandler(host: host, port: port, path: path, messages: continuation, handshake: handshake,
+                                             onText: onText)
         var bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelInitializer { channel in
@@ -124,9 +127,11 @@ final class WebSocketClientHandler: ChannelInboundHandler, Sendable {
     private let request: String
     private let messages: AsyncStream<String>.Continuation
     private let handshake: EventLoopPromise<Void>
+    private let onText: (@Sendable ([UInt8]) -> Void)?
 
     init(host: String, port: Int, path: String, messages: AsyncStream<String>.Continuation,
-         handshake: EventLoopPromise<Void>) {
+         handshake: EventLoopPromise<Void>, onText: (@Sendable ([UInt8]) -> Void)?) {
+        self.onText = onText
         var key = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
         for index in key.indices { key[index] = generator.next() }
@@ -176,7 +181,11 @@ final class WebSocketClientHandler: ChannelInboundHandler, Sendable {
                     if opcode != 0 { state.message = []; state.messageOpcode = opcode }
                     state.message += payload
                     if fin && state.messageOpcode == 0x1 {
-                        messages.yield(String(decoding: state.message, as: UTF8.self))
+                        if let onText {
+                            onText(state.message)
+                        } else {
+                            messages.yield(String(decoding: state.message, as: UTF8.self))
+                        }
                         state.message = []
                     }
                 case 0x8:
@@ -188,6 +197,12 @@ final class WebSocketClientHandler: ChannelInboundHandler, Sendable {
                 default:
                     break
                 }
+            }
+            // Drop what was parsed, or the buffer grows with everything ever received.
+            if state.buffer.readableBytes == 0 {
+                state.buffer.clear()
+            } else if state.buffer.readerIndex > 65_536 {
+                state.buffer.discardReadBytes()
             }
         }
         for reply in replies { context.write(wrapOutboundOut(reply), promise: nil) }

@@ -76,14 +76,20 @@ struct RoomsFlowTests {
         let bob = try await server.register("bob")
         let a = try await server.client(alice.token)
         let b = try await server.client(bob.token)
-        _ = try await a.frame { $0["type"]?.string == "presence" && $0["user"]?.string == bob.user && $0["status"]?.string == "online" }
+        func change(_ user: String, _ status: String) -> @Sendable (JSONValue) -> Bool {
+            { frame in
+                frame["type"]?.string == "presence"
+                    && frame["changes"]!.array.contains { $0["user"]?.string == user && $0["status"]?.string == status }
+            }
+        }
+        _ = try await a.frame(change(bob.user, "online"))
         try await b.send("typing", ["room": "main"])
         let typing = try await a.frame { $0["type"]?.string == "typing" }
         #expect(typing["user"]?.string == bob.user)
         try await b.send("presence", ["status": "away"])
-        _ = try await a.frame { $0["type"]?.string == "presence" && $0["status"]?.string == "away" }
+        _ = try await a.frame(change(bob.user, "away"))
         await b.close()
-        _ = try await a.frame { $0["type"]?.string == "presence" && $0["user"]?.string == bob.user && $0["status"]?.string == "offline" }
+        _ = try await a.frame(change(bob.user, "offline"))
         await a.close()
         await server.stop()
     }

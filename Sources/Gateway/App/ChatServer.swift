@@ -65,10 +65,8 @@ public final class ChatServer: Sendable {
             guard core.addressAllowed(address) else { return .dontUpgrade }
             return .upgrade([:]) { inbound, outbound, _ in
                 await readiness.wait()
-                let session = WebSocketSession(core: core, address: address, logger: logger) {
-                    channel.close(mode: .all, promise: nil)
-                }
-                await session.run(inbound: inbound, outbound: outbound)
+                await WebSocketSession(core: core, address: address, logger: logger, channel: channel)
+                    .run(inbound: inbound, outbound: outbound)
             }
         }
         let background = BackgroundService(core: core, readiness: readiness, onFirstStart: onFirstStart)
@@ -98,6 +96,12 @@ struct BackgroundService: Service {
     func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await core.runDispatcher() }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(250))
+                    core.registry.flushPresence()
+                }
+            }
             group.addTask {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(60))

@@ -60,27 +60,50 @@ public final class ChatCore: Sendable {
     // MARK: Start-up
 
     /// Folds the whole log into the views; returns how many events and how long it took.
+    ///
+    /// Two threads: one reads and decodes the log in chunks, this one applies them (applying
+    /// must follow log order; decoding need not wait for it).
     func rebuild() throws -> (events: UInt64, seconds: Double) {
         let clock = ContinuousClock()
         let start = clock.now
-        var count: UInt64 = 0
-        var failure: (any Error)?
-        try store.scan { record in
+        let chunks = ChunkQueue(capacity: 8)
+        let store = self.store
+        let producer = Thread {
+            var chunk: [StoredEvent] = []
+            chunk.reserveCapacity(2048)
             do {
-                let stored = try Self.decode(record)
-                state.withLock { $0.apply(stored) }
-                count += 1
-                return true
+                try store.scan { record in
+                    chunk.append(try Self.decode(record))
+                    if chunk.count == 2048 {
+                        chunks.push(.events(chunk))
+                        chunk.removeAll(keepingCapacity: true)
+                    }
+                    return true
+                }
+                if !chunk.isEmpty { chunks.push(.events(chunk)) }
+                chunks.push(.end)
             } catch {
-                failure = error
-                return false
+                chunks.push(.failed(error))
             }
         }
-        if let failure { throw failure }
-        let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        applied.advance(to: position)
-        return (count, seconds)
+        producer.name = "causerie-replay-decoder"
+        producer.start()
+        var count: UInt64 = 0
+        while true {
+            switch chunks.pop() {
+            case .events(let events):
+                state.withLock { state in
+                    for event in events { state.apply(event) }
+                }
+                count += UInt64(events.count)
+            case .end:
+                let elapsed = clock.now - start
+                applied.advance(to: position)
+                return (count, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            case .failed(let error):
+                throw error
+            }
+        }
     }
 
     /// On a first start, creates the administrator with a random one-time password.
@@ -228,7 +251,7 @@ public final class ChatCore: Sendable {
                         defer { current = permissions }
                         return current != permissions
                     }
-                    if changed { connection.outbox.push(Frames.capabilities(permissions)) }
+                    if changed { connection.send(Frames.capabilities(permissions)) }
                 }
             }
         }
@@ -236,37 +259,82 @@ public final class ChatCore: Sendable {
 }
 
 /// The last position the dispatcher applied, and the commands waiting to see theirs applied.
+/// Waiters are kept sorted by position, so each advance only looks at those it releases.
 final class AppliedPosition: Sendable {
     private struct State {
         var position: UInt64 = 0
         var waiters: [(UInt64, CheckedContinuation<Void, Never>)] = []
+        var start = 0
     }
 
     private let state = Mutex(State())
 
     func advance(to position: UInt64) {
-        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let ready = state.withLock { state -> ArraySlice<(UInt64, CheckedContinuation<Void, Never>)> in
             state.position = max(state.position, position)
-            guard !state.waiters.isEmpty else { return [] }
-            var ready: [CheckedContinuation<Void, Never>] = []
-            state.waiters.removeAll { target, continuation in
-                guard target <= state.position else { return false }
-                ready.append(continuation)
-                return true
+            var end = state.start
+            while end < state.waiters.count && state.waiters[end].0 <= state.position { end += 1 }
+            guard end > state.start else { return [] }
+            let ready = state.waiters[state.start..<end]
+            state.start = end
+            if state.start == state.waiters.count {
+                state.waiters.removeAll(keepingCapacity: true)
+                state.start = 0
+            } else if state.start > 1024 {
+                state.waiters.removeFirst(state.start)
+                state.start = 0
             }
             return ready
         }
-        for continuation in ready { continuation.resume() }
+        for (_, continuation) in ready { continuation.resume() }
     }
 
     func wait(for position: UInt64) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let now = state.withLock { state -> Bool in
                 if state.position >= position { return true }
-                state.waiters.append((position, continuation))
+                // Appends finish in nearly increasing order: search from the end.
+                var index = state.waiters.count
+                while index > state.start && state.waiters[index - 1].0 > position { index -= 1 }
+                state.waiters.insert((position, continuation), at: index)
                 return false
             }
             if now { continuation.resume() }
         }
+    }
+}
+
+/// A bounded queue between the replay's decoding thread and the thread applying events.
+final class ChunkQueue: @unchecked Sendable {
+    enum Item {
+        case events([StoredEvent])
+        case end
+        case failed(any Error)
+    }
+
+    // Invariant: `items` is only touched with `condition` locked.
+    private let condition = NSCondition()
+    private var items: [Item] = []
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func push(_ item: Item) {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= capacity { condition.wait() }
+        items.append(item)
+        condition.broadcast()
+    }
+
+    func pop() -> Item {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty { condition.wait() }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
     }
 }

@@ -2,43 +2,6 @@ import NIOCore
 import Projections
 import Synchronization
 
-/// One live WebSocket session of a user.
-final class LiveConnection: Sendable {
-    let id: String
-    let user: UserID
-    let tokenHash: String
-    let address: String
-    let outbox: Outbox
-    /// The permissions last sent to this client (pushed again when they change).
-    let capabilities: Mutex<Permissions>
-    /// Set when the server decides to end the session (logged out elsewhere, disabled, too slow).
-    let closeReason = Mutex<String?>(nil)
-    /// Events at or before this position reach the client by its catch-up, not live.
-    let liveAfter = Mutex<UInt64>(.max)
-
-    /// Closes the socket at once (a client so slow its writes block cannot be told politely).
-    let abort: @Sendable () -> Void
-
-    init(id: String, user: UserID, tokenHash: String, address: String, capabilities: Permissions, outboxCapacity: Int,
-         abort: @escaping @Sendable () -> Void = {}) {
-        self.abort = abort
-        self.id = id
-        self.user = user
-        self.tokenHash = tokenHash
-        self.address = address
-        self.outbox = Outbox(capacity: outboxCapacity)
-        self.capabilities = Mutex(capabilities)
-    }
-
-    /// Ends the session: the writer sends a last frame with the reason and closes. A client too
-    /// slow to read is cut off at once: its socket buffers are full, nothing more can be sent.
-    func end(_ reason: String) {
-        closeReason.withLock { if $0 == nil { $0 = reason } }
-        outbox.close()
-        if reason == "too_slow" { abort() }
-    }
-}
-
 /// Who should receive an event, resolved against the state when it was applied.
 enum Recipients: Sendable {
     case none
@@ -62,6 +25,8 @@ final class ConnectionRegistry: Sendable {
         var away: Set<String> = []
         var perAddress: [String: Int] = [:]
         var count = 0
+        /// Presence changes not yet told (sent in one frame by `flushPresence`).
+        var presenceChanges: [UserID: Presence] = [:]
     }
 
     private let state = Mutex(State())
@@ -73,43 +38,55 @@ final class ConnectionRegistry: Sendable {
     /// Registers a connection that will receive live every event after `liveAfter`; false if its
     /// address already holds too many connections.
     func register(_ connection: LiveConnection, liveAfter: UInt64, limitPerAddress: Int) -> Bool {
-        let (registered, presenceFrame) = state.withLock { state -> (Bool, ByteBuffer?) in
-            guard state.perAddress[connection.address, default: 0] < limitPerAddress else { return (false, nil) }
+        state.withLock { state -> Bool in
+            guard state.perAddress[connection.address, default: 0] < limitPerAddress else { return false }
             connection.liveAfter.withLock { $0 = liveAfter }
             state.perAddress[connection.address, default: 0] += 1
             let before = Self.presence(of: connection.user, state)
             state.byUser[connection.user, default: [:]][connection.id] = connection
             state.count += 1
             let after = Self.presence(of: connection.user, state)
-            return (true, before == after ? nil : Self.presenceFrame(connection.user, after))
+            if before != after { state.presenceChanges[connection.user] = after }
+            return true
         }
-        if let presenceFrame { broadcast(presenceFrame) }
-        return registered
     }
 
     func unregister(_ connection: LiveConnection) {
-        let frame = state.withLock { state -> ByteBuffer? in
-            guard state.byUser[connection.user]?.removeValue(forKey: connection.id) != nil else { return nil }
+        state.withLock { state in
+            guard state.byUser[connection.user]?.removeValue(forKey: connection.id) != nil else { return }
             if state.byUser[connection.user]?.isEmpty == true { state.byUser.removeValue(forKey: connection.user) }
             state.away.remove(connection.id)
             state.count -= 1
             state.perAddress[connection.address, default: 1] -= 1
             if state.perAddress[connection.address] == 0 { state.perAddress.removeValue(forKey: connection.address) }
-            let after = Self.presence(of: connection.user, state)
-            return after == .offline ? Self.presenceFrame(connection.user, after) : nil
+            if Self.presence(of: connection.user, state) == .offline { state.presenceChanges[connection.user] = .offline }
         }
-        if let frame { broadcast(frame) }
     }
 
     /// Marks a connection away or back; tells everyone if the user's presence changed.
     func setAway(_ connection: LiveConnection, _ away: Bool) {
-        let frame = state.withLock { state -> ByteBuffer? in
+        state.withLock { state in
             let before = Self.presence(of: connection.user, state)
             if away { state.away.insert(connection.id) } else { state.away.remove(connection.id) }
             let after = Self.presence(of: connection.user, state)
-            return before == after ? nil : Self.presenceFrame(connection.user, after)
+            if before != after { state.presenceChanges[connection.user] = after }
         }
-        if let frame { broadcast(frame) }
+    }
+
+    /// Tells everyone the presence changes since the last call, in one frame. Batched so that a
+    /// thousand people reconnecting after a restart cost a thousand frames, not a million.
+    func flushPresence() {
+        let changes = state.withLock { state -> [UserID: Presence] in
+            defer { state.presenceChanges.removeAll(keepingCapacity: true) }
+            return state.presenceChanges
+        }
+        guard !changes.isEmpty else { return }
+        let frame = Self.presenceFrame(changes)
+        state.withLock { state in
+            for connections in state.byUser.values {
+                for connection in connections.values where connection.wantsPresence { connection.send(frame) }
+            }
+        }
     }
 
     /// Everyone's presence (users with no connection are offline and not listed).
@@ -125,13 +102,12 @@ final class ConnectionRegistry: Sendable {
         state.withLock { Array(($0.byUser[user] ?? [:]).values) }
     }
 
-    /// Queues an event frame for its recipients. Connections too slow to take it are ended.
+    /// Sends an event frame to its recipients. Connections too slow to take it are ended.
     func deliver(_ frame: ByteBuffer, at position: UInt64, to recipients: Recipients) {
-        var slow: [LiveConnection] = []
         state.withLock { state in
             func send(_ connections: [String: LiveConnection]) {
                 for connection in connections.values where connection.liveAfter.withLock({ $0 < position }) {
-                    if !connection.outbox.push(frame) { slow.append(connection) }
+                    connection.send(frame)
                 }
             }
             switch recipients {
@@ -145,35 +121,34 @@ final class ConnectionRegistry: Sendable {
                 }
             }
         }
-        for connection in slow { connection.end("too_slow") }
     }
 
-    /// Sends a frame that is not an event (presence, typing) to some users, or all.
+    /// Sends a frame that is not an event (typing, presence) to some users, or all.
     func send(_ frame: ByteBuffer, to users: Set<UserID>?, except: String? = nil) {
-        var slow: [LiveConnection] = []
         state.withLock { state in
             for (user, connections) in state.byUser where users?.contains(user) ?? true {
-                for connection in connections.values where connection.id != except && !connection.outbox.push(frame) {
-                    slow.append(connection)
-                }
+                for connection in connections.values where connection.id != except { connection.send(frame) }
             }
         }
-        for connection in slow { connection.end("too_slow") }
     }
-
-    private func broadcast(_ frame: ByteBuffer) { send(frame, to: nil) }
 
     private static func presence(of user: UserID, _ state: State) -> Presence {
         guard let connections = state.byUser[user], !connections.isEmpty else { return .offline }
         return connections.keys.allSatisfy { state.away.contains($0) } ? .away : .online
     }
 
-    static func presenceFrame(_ user: UserID, _ presence: Presence) -> ByteBuffer {
-        var json = JSONWriter()
+    static func presenceFrame(_ changes: [UserID: Presence]) -> ByteBuffer {
+        var json = JSONWriter(capacity: 32 + changes.count * 48)
         json.beginObject()
         json.field("type", "presence")
-        json.field("user", user.rawValue)
-        json.field("status", presence.rawValue)
+        json.beginArray("changes")
+        for (user, presence) in changes.sorted(by: { $0.key < $1.key }) {
+            json.beginObject()
+            json.field("user", user.rawValue)
+            json.field("status", presence.rawValue)
+            json.endObject()
+        }
+        json.endArray()
         json.endObject()
         return ByteBuffer(bytes: json.bytes)
     }

@@ -137,3 +137,10 @@ public enum SecureRandom {
         return digest.map { String(format: "%02x", $0) }.joined()
     }
 }
+
+extension PasswordHasher {
+    /// A cheap hash for generated test data and benchmarks (never for real accounts).
+    public static func hashNowForFixtures(_ password: String) -> String {
+        hashNow(password, parameters: .testing)
+    }
+}

@@ -9,15 +9,15 @@ import Synchronization
 
 /// One WebSocket connection: hello, welcome, catch-up, then commands in and events out.
 ///
-/// Two tasks: this one reads and answers commands; a child writes, first what the client missed
-/// (read from the log up to the welcome's position), then everything queued in its outbox
-/// (live events after that position, replies, presence). Only the child writes to the socket.
+/// This task reads and answers commands. Frames go out through the `LiveConnection`, which writes
+/// to the socket's channel directly: first the welcome, then (from a child task) what the client
+/// missed, read from the log up to the welcome's position, then everything live.
 struct WebSocketSession {
     let core: ChatCore
     let address: String
     let logger: Logger
-    /// Closes the underlying socket without a closing handshake.
-    let abort: @Sendable () -> Void
+    /// The socket's channel, written to directly once the session is established.
+    let channel: any Channel
 
     private var limits: ServerConfiguration.Limits { core.configuration.limits }
 
@@ -28,16 +28,31 @@ struct WebSocketSession {
         let user = connection.user
         _ = try? await core.execute(RecordConnection.opened(connection.id, address: address, client: "websocket"), by: user)
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await write(connection, outbound, traffic, catchUp: lastSeen.map { ($0, welcome) })
-            }
+            group.addTask { await catchUp(connection, after: lastSeen, through: welcome) }
             await readCommands(&reader, connection, traffic)
-            connection.outbox.close()
+            connection.markEnded()
+            group.cancelAll()
             await group.waitForAll()
         }
         core.registry.unregister(connection)
-        let (bytesIn, bytesOut) = traffic.totals
-        _ = try? await core.execute(RecordConnection.closed(connection.id, bytesIn: bytesIn, bytesOut: bytesOut), by: user)
+        let bytesIn = traffic.totals.0
+        _ = try? await core.execute(
+            RecordConnection.closed(connection.id, bytesIn: bytesIn, bytesOut: connection.bytesOut), by: user)
+    }
+
+    /// Sends what the client missed, then lets live frames through.
+    private func catchUp(_ connection: LiveConnection, after lastSeen: UInt64?, through welcome: UInt64) async {
+        do {
+            if let lastSeen, lastSeen < welcome {
+                try await core.catchUp(connection.user, after: lastSeen, through: welcome) { frames in
+                    try await connection.sendNow(frames)
+                }
+            }
+            connection.finishCatchUp()
+        } catch {
+            logger.debug("catch-up ended", metadata: ["conn.id": "\(connection.id)", "error": "\(error)"])
+            connection.end("catch_up_failed")
+        }
     }
 
     // MARK: Hello
@@ -110,10 +125,10 @@ struct WebSocketSession {
         -> (LiveConnection, UInt64, UInt64?)
     {
         let now = Timestamp.now().microseconds
+        let includeUsers = hello.users ?? true
         let connection = LiveConnection(
             id: SecureRandom.identifier("c"), user: user, tokenHash: tokenHash, address: address, capabilities: [],
-            outboxCapacity: limits.outboxFrames, abort: abort)
-        let includeUsers = hello.users ?? true
+            capacity: limits.outboxFrames, wantsPresence: includeUsers, channel: channel)
         let registry = core.registry
         let limit = limits.connectionsPerAddress
         let frame = core.withState { state -> ByteBuffer? in
@@ -129,8 +144,7 @@ struct WebSocketSession {
         }
         guard let frame else { throw APIError.rateLimited("connections_per_address", after: 30) }
         do {
-            try await outbound.write(.custom(.init(fin: true, opcode: .text, data: frame)))
-            traffic.sent(frame.readableBytes)
+            try await connection.sendNow([frame])
         } catch {
             core.registry.unregister(connection)
             throw APIError.unavailable
@@ -148,37 +162,6 @@ struct WebSocketSession {
         var server: Snapshots.Server
         var rooms: [Snapshots.Room]
         var users: [Snapshots.User]?
-    }
-
-    // MARK: Writing
-
-    private func write(_ connection: LiveConnection, _ outbound: WebSocketOutboundWriter, _ traffic: Traffic,
-                       catchUp: (after: UInt64, through: UInt64)?) async {
-        do {
-            if let (after, through) = catchUp, after < through {
-                try await core.catchUp(connection.user, after: after, through: through) { frames in
-                    for frame in frames {
-                        try await outbound.write(.custom(.init(fin: true, opcode: .text, data: frame)))
-                        traffic.sent(frame.readableBytes)
-                    }
-                }
-            }
-            while let frames = await connection.outbox.next() {
-                for frame in frames {
-                    try await outbound.write(.custom(.init(fin: true, opcode: .text, data: frame)))
-                    traffic.sent(frame.readableBytes)
-                }
-            }
-        } catch {
-            logger.debug("websocket write ended", metadata: ["conn.id": "\(connection.id)", "error": "\(error)"])
-        }
-        let reason = connection.outbox.overflowed ? "too_slow" : connection.closeReason.withLock { $0 }
-        if let reason {
-            try? await outbound.write(.custom(.init(fin: true, opcode: .text, data: Frames.closing(reason))))
-            try? await outbound.close(reason == "too_slow" ? .goingAway : .policyViolation, reason: reason)
-        } else {
-            try? await outbound.close(.normalClosure, reason: nil)
-        }
     }
 
     // MARK: Reading
@@ -201,17 +184,16 @@ struct WebSocketSession {
             default:
                 reply = Frames.error(nil, message.error)
             }
-            if !connection.outbox.push(reply) { return }
+            if !connection.send(reply) { return }
         }
     }
 }
 
-/// Bytes in and out of one connection (for statistics).
+/// Bytes received from one connection (for statistics; bytes sent are counted by `LiveConnection`).
 final class Traffic: Sendable {
     private let counts = Mutex((received: UInt64(0), sent: UInt64(0)))
 
     func received(_ count: Int) { counts.withLock { $0.received += UInt64(count) } }
-    func sent(_ count: Int) { counts.withLock { $0.sent += UInt64(count) } }
     var totals: (UInt64, UInt64) { counts.withLock { ($0.received, $0.sent) } }
 }
 

@@ -116,7 +116,7 @@ public struct Broadcast: Command {
 
     public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
         try state.requireAdministrator(actor)
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedWhitespace
         guard !trimmed.isEmpty else { throw .invalid("empty_message") }
         guard trimmed.count <= state.server.settings.maxMessageLength else { throw .tooLarge("message_too_long") }
         guard recipients.count <= Limits.broadcastRecipients else { throw .tooLarge("recipients") }

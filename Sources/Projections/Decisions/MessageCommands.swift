@@ -92,9 +92,11 @@ public struct DeleteMessage: Command {
 
 /// Trims, checks length and emoticon rights, and applies the word filter.
 func checkedText(_ text: String, state: ChatState, actor: UserID) throws(Rejection) -> String {
-    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    let trimmed = text.trimmedWhitespace
     guard !trimmed.isEmpty else { throw .invalid("empty_message") }
-    guard trimmed.count <= state.server.settings.maxMessageLength else { throw .tooLarge("message_too_long") }
+    // Counting characters walks grapheme clusters: count bytes first, which bound them.
+    let maximum = state.server.settings.maxMessageLength
+    guard trimmed.utf8.count <= maximum || trimmed.count <= maximum else { throw .tooLarge("message_too_long") }
     guard Names.text(trimmed, limit: .max, multiline: true) != nil else { throw .invalid("control_characters") }
     if !state.permissions(of: actor).contains(.useEmoticons) && MessageText.containsEmoticon(trimmed) {
         throw .forbidden("missing_permission:useEmoticons")

@@ -205,9 +205,13 @@ public struct StoredEvent: Hashable, Sendable {
     public var position: UInt64
     /// Microseconds since the epoch.
     public var timestamp: Int64
-    public var stream: String
+    public let stream: String
     public var actor: UserID
     public var event: DomainEvent
+    /// The room of a `room:` stream event (parsed once: every view asks).
+    public let room: RoomID?
+    /// The user of a `user:` stream event.
+    public let user: UserID?
 
     public init(position: UInt64, timestamp: Int64, stream: String, actor: UserID, event: DomainEvent) {
         self.position = position
@@ -215,15 +219,7 @@ public struct StoredEvent: Hashable, Sendable {
         self.stream = stream
         self.actor = actor
         self.event = event
-    }
-
-    /// The room of a `room:` stream event.
-    public var room: RoomID? {
-        stream.hasPrefix("room:") ? RoomID(String(stream.dropFirst(5))) : nil
-    }
-
-    /// The user of a `user:` stream event.
-    public var user: UserID? {
-        stream.hasPrefix("user:") ? UserID(String(stream.dropFirst(5))) : nil
+        room = stream.hasPrefix("room:") ? RoomID(String(stream.dropFirst(5))) : nil
+        user = stream.hasPrefix("user:") ? UserID(String(stream.dropFirst(5))) : nil
     }
 }

@@ -80,6 +80,8 @@ public struct RoomsView: Hashable, Sendable {
                 byID[e.room]?.roles[creator] = .owner
             }
             return
+        case .messagePosted, .messageEdited, .messageDeleted:
+            return  // the most frequent events change nothing here
         default: break
         }
         guard let id = event.room, var room = byID[id] else { return }

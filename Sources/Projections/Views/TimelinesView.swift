@@ -25,6 +25,21 @@ public struct TimelinesView: Hashable, Sendable {
             messagePositions.count - messagePositions.upperBound(of: position)
         }
 
+        mutating func record(_ event: StoredEvent) {
+            eventPositions.append(event.position)
+            switch event.event {
+            case .messagePosted:
+                messagePositions.append(event.position)
+                lastMessageAt = event.timestamp
+            case .messageEdited(let e):
+                revisions[e.message] = Revision(text: e.text, edited: true, deleted: false, changedAt: event.timestamp)
+            case .messageDeleted(let e):
+                let edited = revisions[e.message]?.edited ?? false
+                revisions[e.message] = Revision(text: nil, edited: edited, deleted: true, changedAt: event.timestamp)
+            default: break
+            }
+        }
+
         /// The stream version of the first room event at or after `position`, nil if none.
         public func firstVersion(atOrAfter position: UInt64) -> UInt64? {
             let index = eventPositions.lowerBound(of: position)
@@ -42,47 +57,60 @@ public struct TimelinesView: Hashable, Sendable {
 
     public mutating func apply(_ event: StoredEvent) {
         guard let room = event.room else { return }
-        byRoom[room, default: Timeline()].eventPositions.append(event.position)
-        switch event.event {
-        case .messagePosted(let e):
-            byRoom[room]!.messagePositions.append(event.position)
-            byRoom[room]!.lastMessageAt = event.timestamp
+        // One dictionary access per event: this runs for every event at every start.
+        byRoom[room, default: Timeline()].record(event)
+        if case .messagePosted(let e) = event.event {
             recentClientIDs[event.actor, default: ClientIDWindow()].insert(e.clientID, position: event.position)
-        case .messageEdited(let e):
-            byRoom[room]!.revisions[e.message] = Revision(
-                text: e.text, edited: true, deleted: false, changedAt: event.timestamp)
-        case .messageDeleted(let e):
-            let edited = byRoom[room]!.revisions[e.message]?.edited ?? false
-            byRoom[room]!.revisions[e.message] = Revision(
-                text: nil, edited: edited, deleted: true, changedAt: event.timestamp)
-        default: break
         }
     }
 }
 
 /// The last client ids an author used, so that a retried send is recognised.
+///
+/// A ring of the last 512 ids, kept as 64-bit FNV-1a digests: recording one (every message, at
+/// every start) costs no hashing of a dictionary key; looking one up (once per send) scans 512
+/// integers. Two ids of one author among their last 512 sharing a digest has a probability near
+/// 2⁻⁴⁵.
 public struct ClientIDWindow: Hashable, Sendable {
     public static let capacity = 512
-    private var positions: [String: UInt64] = [:]
-    private var order: [String] = []
-    private var start = 0
+    private var digests: [UInt64] = []
+    private var positions: [UInt64] = []
+    private var next = 0
 
     public init() {}
 
-    public subscript(clientID: String) -> UInt64? { positions[clientID] }
+    public subscript(clientID: String) -> UInt64? {
+        let key = Self.digest(clientID)
+        // Newest first, so that the latest use of an id wins.
+        var index = next
+        for _ in 0..<digests.count {
+            index = index == 0 ? digests.count - 1 : index - 1
+            if digests[index] == key { return positions[index] }
+        }
+        return nil
+    }
 
     mutating func insert(_ clientID: String, position: UInt64) {
-        guard !clientID.isEmpty, positions[clientID] == nil else { return }
-        positions[clientID] = position
-        order.append(clientID)
-        if order.count - start > Self.capacity {
-            positions.removeValue(forKey: order[start])
-            start += 1
-            if start > Self.capacity {
-                order.removeFirst(start)
-                start = 0
-            }
+        guard !clientID.isEmpty else { return }
+        let key = Self.digest(clientID)
+        if digests.count < Self.capacity {
+            digests.append(key)
+            positions.append(position)
+            next = digests.count % Self.capacity
+        } else {
+            digests[next] = key
+            positions[next] = position
+            next = (next + 1) % Self.capacity
         }
+    }
+
+    static func digest(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
     }
 }
 

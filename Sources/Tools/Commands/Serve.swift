@@ -3,6 +3,8 @@ import Foundation
 import Gateway
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +30,14 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
 
+    @Flag(name: .long, inversion: .prefixedNo, help: "Run Swift tasks on NIO's event loops (measured slower for fan-out here; see docs/benchmarks.md).")
+    var nioExecutor = false
+
     func run() async throws {
+        if nioExecutor {
+            // Measured with causerie-bench fanout (docs/benchmarks.md): tasks and sockets share threads.
+            _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
         let file = try config.map(ConfigurationFile.load) ?? ConfigurationFile()
         let level = Logger.Level(rawValue: logLevel ?? file.logLevel ?? "info") ?? .info
         LoggingSystem.bootstrap { label in

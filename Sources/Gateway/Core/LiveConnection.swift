@@ -1,0 +1,141 @@
+import NIOCore
+import NIOWebSocket
+import Projections
+import Synchronization
+
+/// One live WebSocket session of a user, and the only way frames reach it.
+///
+/// Frames are written straight to the socket's channel (no task per connection to wake up): the
+/// dispatcher, the command replies and presence all call `send`, which writes under this
+/// connection's lock so that frames keep their order. Until the client has been brought up to
+/// date (welcome, then what it missed), live frames wait in a buffer. A client that lets more
+/// than `capacity` frames pile up unwritten is too slow: it is cut off, and resumes from its last
+/// position when it reconnects.
+final class LiveConnection: Sendable {
+    let id: String
+    let user: UserID
+    let tokenHash: String
+    let address: String
+    /// The permissions last sent to this client (pushed again when they change).
+    let capabilities: Mutex<Permissions>
+    /// Events at or before this position reach the client by its catch-up, not live.
+    let liveAfter = Mutex<UInt64>(.max)
+    /// Whether the client keeps the people list (and so wants presence changes).
+    let wantsPresence: Bool
+    private let channel: any Channel
+    private let capacity: Int
+    private let state = Mutex(State())
+
+    private struct State {
+        var catchingUp = true
+        var buffered: [ByteBuffer] = []
+        var inFlight = 0
+        var ended = false
+        var reason: String?
+        var bytesOut: UInt64 = 0
+    }
+
+    init(id: String, user: UserID, tokenHash: String, address: String, capabilities: Permissions, capacity: Int,
+         wantsPresence: Bool, channel: any Channel) {
+        self.id = id
+        self.user = user
+        self.tokenHash = tokenHash
+        self.address = address
+        self.capabilities = Mutex(capabilities)
+        self.capacity = capacity
+        self.wantsPresence = wantsPresence
+        self.channel = channel
+    }
+
+    /// Sends a frame (or keeps it until catch-up is done); false if the client is gone or too slow.
+    @discardableResult
+    func send(_ frame: ByteBuffer) -> Bool {
+        let accepted = state.withLock { state -> Bool in
+            if state.ended { return false }
+            if state.catchingUp {
+                guard state.buffered.count < capacity else { return false }
+                state.buffered.append(frame)
+                return true
+            }
+            guard state.inFlight < capacity else { return false }
+            write(frame, &state)
+            return true
+        }
+        if !accepted { end("too_slow") }
+        return accepted
+    }
+
+    /// Writes frames now, ahead of the buffer (the welcome, then the catch-up), and returns when
+    /// the socket took them: a large catch-up goes at the client's pace.
+    func sendNow(_ frames: [ByteBuffer]) async throws {
+        guard !frames.isEmpty else { return }
+        let future = state.withLock { state -> EventLoopFuture<Void>? in
+            guard !state.ended else { return nil }
+            for frame in frames.dropLast() {
+                state.bytesOut += UInt64(frame.readableBytes)
+                channel.write(Self.textFrame(frame), promise: nil)
+            }
+            state.bytesOut += UInt64(frames[frames.count - 1].readableBytes)
+            return channel.writeAndFlush(Self.textFrame(frames[frames.count - 1]))
+        }
+        guard let future else { throw ChannelError.ioOnClosedChannel }
+        try await future.get()
+    }
+
+    /// Catch-up is done: what waited goes out, then frames flow live.
+    func finishCatchUp() {
+        let overflow = state.withLock { state -> Bool in
+            guard state.catchingUp, !state.ended else { return false }
+            state.catchingUp = false
+            let waiting = state.buffered
+            state.buffered = []
+            for frame in waiting { write(frame, &state) }
+            return state.inFlight > capacity
+        }
+        if overflow { end("too_slow") }
+    }
+
+    private func write(_ frame: ByteBuffer, _ state: inout State) {
+        state.inFlight += 1
+        state.bytesOut += UInt64(frame.readableBytes)
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { [weak self] _ in self?.state.withLock { $0.inFlight -= 1 } }
+        channel.writeAndFlush(Self.textFrame(frame), promise: promise)
+    }
+
+    static func textFrame(_ data: ByteBuffer) -> WebSocketFrame {
+        WebSocketFrame(fin: true, opcode: .text, data: data)
+    }
+
+    /// Ends the session: a last frame says why, then the socket closes. A client too slow to
+    /// read is cut off at once: its buffers are full, nothing more can reach it.
+    func end(_ reason: String) {
+        let first = state.withLock { state -> Bool in
+            guard !state.ended else { return false }
+            state.ended = true
+            state.reason = reason
+            state.buffered = []
+            return true
+        }
+        guard first else { return }
+        if reason == "too_slow" {
+            channel.close(mode: .all, promise: nil)
+            return
+        }
+        var close = ByteBuffer()
+        close.writeInteger(UInt16(1008))
+        close.writeString(reason)
+        channel.write(Self.textFrame(Frames.closing(reason)), promise: nil)
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: close)).whenComplete { [channel] _ in
+            channel.close(mode: .all, promise: nil)
+        }
+    }
+
+    /// The session ended from the other side (the client left): nothing more is sent.
+    func markEnded() {
+        state.withLock { $0.ended = true }
+    }
+
+    var endReason: String? { state.withLock { $0.reason } }
+    var bytesOut: UInt64 { state.withLock { $0.bytesOut } }
+}
