@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "EventStore", "Projections", "CauserieClient",
+                "Gateway", "EventStore", "Projections", "CauserieClient", "Tools",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

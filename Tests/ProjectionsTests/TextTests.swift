@@ -1,3 +1,4 @@
+import Foundation
 import Projections
 import Testing
 
@@ -45,5 +46,18 @@ struct TextTests {
             try DomainEvent.decode(tag: posted.tag, version: 1, payload: Array(bytes.dropLast(2)))
         }
         #expect(throws: DomainEvent.DecodingFailure.self) { try DomainEvent.decode(tag: 9999, version: 1, payload: []) }
+    }
+}
+
+@Suite("Catalogue")
+struct CatalogueTests {
+    @Test func everyEventTagIsDocumented() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/events.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        for tag in DomainEvent.knownTags {
+            #expect(text.contains("| \(tag) |"), "tag \(tag) is missing from docs/events.md")
+        }
+        #expect(DomainEvent.knownTags.count == 43)
     }
 }

@@ -42,15 +42,7 @@ public final class ChatServer: Sendable {
         let core = self.core
         let readiness = self.readiness
         let limits = configuration.limits
-        let router = Router(context: CauserieContext.self)
-        router.addMiddleware { ReadinessMiddleware(readiness: readiness) }
-        router.addMiddleware { AddressRulesMiddleware(core: core) }
-        let kit = HTTPKit(core: core)
-        let api = router.group("api/v1")
-        AccountRoutes(kit: kit).add(to: api)
-        RoomRoutes(kit: kit).add(to: api)
-        AdminRoutes(kit: kit).add(to: api)
-        StaticRoutes(webRoot: configuration.webRoot).add(to: router)
+        let router = makeRouter()
         let logger = self.logger
         let server = HTTPServerBuilder.http1WebSocketUpgrade(
             configuration: .init(
@@ -79,6 +71,30 @@ public final class ChatServer: Sendable {
             services: [background],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
+    }
+
+    /// Every HTTP route, middleware first.
+    func makeRouter() -> Router<CauserieContext> {
+        let router = Router(context: CauserieContext.self)
+        router.addMiddleware { ReadinessMiddleware(readiness: readiness) }
+        router.addMiddleware { AddressRulesMiddleware(core: core) }
+        let kit = HTTPKit(core: core)
+        let api = router.group("api/v1")
+        AccountRoutes(kit: kit).add(to: api)
+        RoomRoutes(kit: kit).add(to: api)
+        AdminRoutes(kit: kit).add(to: api)
+        StaticRoutes(webRoot: configuration.webRoot).add(to: router)
+        return router
+    }
+
+    /// "METHOD /path/{parameter}" for every route (the OpenAPI test compares them with the spec).
+    var routeDescriptions: [String] {
+        makeRouter().routes.map { route in
+            let path = route.path.description.split(separator: "/").map { part in
+                part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+            }.joined(separator: "/")
+            return "\(route.method) /\(path.hasPrefix("/") ? String(path.dropFirst()) : path)"
+        }
     }
 
     /// Waits until the views are live and a first start is done (tests).

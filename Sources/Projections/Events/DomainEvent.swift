@@ -134,6 +134,9 @@ public enum DomainEvent: Hashable, Sendable {
         }
     }
 
+    /// Every tag this build knows (docs/events.md lists them all; a test checks).
+    public static var knownTags: [UInt16] { decoders.keys.sorted() }
+
     private typealias Decoder = @Sendable (inout BinaryReader) throws(BinaryReader.Malformed) -> DomainEvent
 
     private static func entry<P: EventPayload>(_ type: P.Type, _ wrap: @escaping @Sendable (P) -> DomainEvent)
