@@ -29,7 +29,8 @@ struct OpenAPITests {
     @Test func theSpecDescribesExactlyTheRoutesServed() async throws {
         let server = try await TestServer.start()
         defer { server.remove() }
-        let routes = Set(server.server.routeDescriptions.filter { $0 != "GET /" })
+        // The web client's files ("/" and the catch-all) are not API.
+        let routes = Set(server.server.routeDescriptions.filter { $0 != "GET /" && $0 != "GET /**" })
         let described = try Self.described()
         #expect(routes.count >= 40 && described.count == routes.count + 0)
         #expect(routes.subtracting(described).isEmpty, "undocumented: \(routes.subtracting(described).sorted())")
@@ -37,6 +38,28 @@ struct OpenAPITests {
         let served = try await server.http("GET", "/api/openapi.yaml")
         #expect(served.status == 200)
         #expect(served.body.string?.hasPrefix("openapi: 3") == true)
+        await server.stop()
+    }
+}
+
+@Suite("Static files", .serialized)
+struct StaticFileTests {
+    @Test func theWebClientIsServedWithItsTypeAndACSPThatForbidsInlineScript() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let page = try await server.http("GET", "/")
+        #expect(page.status == 200)
+        #expect(page.headers["content-type"]?.hasPrefix("text/html") == true)
+        let policy = try #require(page.headers["content-security-policy"])
+        #expect(policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"))
+        #expect(page.headers["x-content-type-options"] == "nosniff")
+        let etag = try #require(page.headers["etag"])
+        let again = try await server.http("GET", "/", headers: ["If-None-Match": etag])
+        #expect(again.status == 304)
+        for path in ["/../Package.swift", "/web/../../etc/passwd", "/%2e%2e/secret", "/.hidden", "/nothing.js"] {
+            #expect(try await server.http("GET", path).status == 404, "\(path)")
+        }
+        #expect(try await server.http("GET", "/api/v1/nothing").status == 404)
         await server.stop()
     }
 }
