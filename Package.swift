@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "EventStore", "Projections", "COpus", "COpenSSL",
+                "EventStore", "Projections", "Operations", "COpus", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -71,10 +71,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Operations on the log: backup, restore, export, audit, replay (used by Tools and Gateway).
+        .target(
+            name: "Operations",
+            dependencies: [
+                "EventStore", "Projections", "CZstd", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Tools/Operations",
+            swiftSettings: swiftSettings
+        ),
         // The `causerie` command.
         .executableTarget(
             name: "Tools",
             dependencies: [
+                "Operations",
                 "EventStore", "Projections", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -82,6 +93,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            path: "Sources/Tools/Command",
             swiftSettings: swiftSettings
         ),
         // `causerie-bench`: one subcommand per benchmark, figures as JSON on the last line.

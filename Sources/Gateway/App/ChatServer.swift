@@ -83,6 +83,7 @@ public final class ChatServer: Sendable {
         AccountRoutes(kit: kit).add(to: api)
         RoomRoutes(kit: kit).add(to: api)
         AdminRoutes(kit: kit).add(to: api)
+        OperationsRoutes(kit: kit).add(to: api)
         StaticRoutes(webRoot: configuration.webRoot).add(to: router)
         return router
     }
@@ -116,6 +117,13 @@ struct BackgroundService: Service {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .milliseconds(250))
                     core.registry.flushPresence()
+                }
+            }
+            group.addTask {
+                // Backups and exports taken by the command-line tools while we run (see Spool).
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(2))
+                    await core.appendSpooledOperations()
                 }
             }
             group.addTask {

@@ -15,7 +15,7 @@ enum Audience: Sendable {
         switch stored.event {
         case .settingsChanged, .userRegistered, .profileChanged, .userDisabled, .userEnabled: return .everyone
         case .broadcastSent(let e): return e.recipients.isEmpty ? .everyone : .users(e.recipients)
-        case .groupCreated, .groupChanged, .groupDeleted: return .administrators(also: nil)
+        case .groupCreated, .groupChanged, .groupDeleted, .backupTaken, .exportTaken: return .administrators(also: nil)
         case .userGroupsChanged: return .administrators(also: stored.user)
         case .quickPhrasesChanged, .readMarked, .passwordChanged:
             return stored.user.map { .user($0) } ?? .nobody

@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Logging
+import Operations
 import NIOCore
 import Projections
 import Synchronization
@@ -122,6 +123,23 @@ public final class ChatCore: Sendable {
         let open = state.withLock { state in state.statistics.open.map { ($0.key, $0.value.user) } }
         for (connection, user) in open {
             _ = try? await execute(RecordConnection.closed(connection, bytesIn: 0, bytesOut: 0), by: user)
+        }
+    }
+
+    /// Appends the operations the command-line tools spooled (backups, exports), then removes them.
+    func appendSpooledOperations() async {
+        for (file, event) in Spool.pending(data: configuration.dataDirectory) {
+            guard let event else {
+                logger.warning("unreadable spooled operation set aside", metadata: ["file": "\(file)"])
+                try? FileManager.default.moveItem(atPath: file, toPath: file + ".rejected")
+                continue
+            }
+            do {
+                try await execute(RecordOperation(event), by: .system)
+                try? FileManager.default.removeItem(atPath: file)
+            } catch {
+                logger.warning("spooled operation not recorded", metadata: ["file": "\(file)", "error": "\(error)"])
+            }
         }
     }
 

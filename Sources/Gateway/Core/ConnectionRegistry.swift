@@ -1,3 +1,4 @@
+import Operations
 import NIOCore
 import Projections
 import Synchronization

@@ -1,3 +1,4 @@
+import Operations
 import Projections
 
 /// The JSON frame clients receive for an event (docs/protocol.md, "Events"). Built once per
@@ -137,6 +138,18 @@ enum EventRenderer {
             json.field("kind", "message.deleted")
             json.field("room", room)
             json.field("message", e.message)
+        case .backupTaken(let e):
+            json.field("kind", "backup.taken")
+            json.field("backupKind", e.kind)
+            json.field("headPosition", e.headPosition)
+            json.field("sha256", e.sha256)
+            json.field("by", e.by)
+        case .exportTaken(let e):
+            json.field("kind", "export.taken")
+            json.field("format", e.format)
+            json.field("count", e.count)
+            json.field("sha256", e.sha256)
+            json.field("by", e.by)
         default:
             return false
         }

@@ -1,3 +1,4 @@
+import Operations
 import Foundation
 public import HTTPTypes
 public import Hummingbird

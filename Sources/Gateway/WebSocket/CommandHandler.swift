@@ -1,3 +1,4 @@
+import Operations
 import EventStore
 import Foundation
 import NIOCore

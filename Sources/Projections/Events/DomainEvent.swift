@@ -55,6 +55,8 @@ public enum DomainEvent: Hashable, Sendable {
     case messagePosted(MessagePosted)
     case messageEdited(MessageEdited)
     case messageDeleted(MessageDeleted)
+    case backupTaken(BackupTaken)
+    case exportTaken(ExportTaken)
 
     /// The payload inside, for encoding.
     public var payload: any EventPayload {
@@ -102,6 +104,8 @@ public enum DomainEvent: Hashable, Sendable {
         case .messagePosted(let p): p
         case .messageEdited(let p): p
         case .messageDeleted(let p): p
+        case .backupTaken(let p): p
+        case .exportTaken(let p): p
         }
     }
 
@@ -189,6 +193,8 @@ public enum DomainEvent: Hashable, Sendable {
         entry(MessagePosted.self, DomainEvent.messagePosted),
         entry(MessageEdited.self, DomainEvent.messageEdited),
         entry(MessageDeleted.self, DomainEvent.messageDeleted),
+        entry(BackupTaken.self, DomainEvent.backupTaken),
+        entry(ExportTaken.self, DomainEvent.exportTaken),
     ])
 }
 

@@ -62,6 +62,8 @@ public enum Streams {
     public static let server = "server"
     public static let groups = "groups"
     public static let broadcasts = "broadcasts"
+    /// Backups and exports.
+    public static let operations = "operations"
     public static func user(_ id: UserID) -> String { "user:\(id.rawValue)" }
     public static func room(_ id: RoomID) -> String { "room:\(id.rawValue)" }
     /// A claim on a normalised user name: its first event wins, so names stay unique.

@@ -1,82 +1,82 @@
 /// Writes JSON objects by hand: the event frames every client receives are built once per event
 /// with this, faster than `JSONEncoder` and with the field order the protocol documents.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = [false]
 
-    init(capacity: Int = 256) {
+    public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
 
-    var string: String { String(decoding: bytes, as: UTF8.self) }
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
 
-    mutating func beginObject(_ key: String? = nil) {
+    public mutating func beginObject(_ key: String? = nil) {
         separator(key)
         bytes.append(UInt8(ascii: "{"))
         needsComma.append(false)
     }
 
-    mutating func endObject() {
+    public mutating func endObject() {
         needsComma.removeLast()
         bytes.append(UInt8(ascii: "}"))
     }
 
-    mutating func beginArray(_ key: String? = nil) {
+    public mutating func beginArray(_ key: String? = nil) {
         separator(key)
         bytes.append(UInt8(ascii: "["))
         needsComma.append(false)
     }
 
-    mutating func endArray() {
+    public mutating func endArray() {
         needsComma.removeLast()
         bytes.append(UInt8(ascii: "]"))
     }
 
-    mutating func field(_ key: String, _ value: String) {
+    public mutating func field(_ key: String, _ value: String) {
         separator(key)
         quoted(value)
     }
 
-    mutating func field(_ key: String, _ value: String?) {
+    public mutating func field(_ key: String, _ value: String?) {
         separator(key)
         if let value { quoted(value) } else { literal("null") }
     }
 
-    mutating func field(_ key: String, _ value: Int64) {
+    public mutating func field(_ key: String, _ value: Int64) {
         separator(key)
         literal(String(value))
     }
 
-    mutating func field(_ key: String, _ value: Int) { field(key, Int64(value)) }
+    public mutating func field(_ key: String, _ value: Int) { field(key, Int64(value)) }
 
-    mutating func field(_ key: String, _ value: UInt64) {
+    public mutating func field(_ key: String, _ value: UInt64) {
         separator(key)
         literal(String(value))
     }
 
-    mutating func field(_ key: String, _ value: UInt64?) {
+    public mutating func field(_ key: String, _ value: UInt64?) {
         separator(key)
         if let value { literal(String(value)) } else { literal("null") }
     }
 
-    mutating func field(_ key: String, _ value: Bool) {
+    public mutating func field(_ key: String, _ value: Bool) {
         separator(key)
         literal(value ? "true" : "false")
     }
 
-    mutating func field(_ key: String, strings: [String]) {
+    public mutating func field(_ key: String, strings: [String]) {
         beginArray(key)
         for value in strings { element(value) }
         endArray()
     }
 
-    mutating func element(_ value: String) {
+    public mutating func element(_ value: String) {
         separator(nil)
         quoted(value)
     }
 
     /// Inserts already-encoded JSON (from `JSONEncoder`).
-    mutating func raw(_ key: String?, _ json: [UInt8]) {
+    public mutating func raw(_ key: String?, _ json: [UInt8]) {
         separator(key)
         bytes.append(contentsOf: json)
     }

@@ -1,0 +1,114 @@
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Operations
+import Projections
+
+/// Backups and compliance exports for administrators, as streamed downloads, logged as events.
+struct OperationsRoutes {
+    let kit: HTTPKit
+    var core: ChatCore { kit.core }
+
+    private func administrator(_ request: Request) throws(APIError) -> UserID {
+        let (user, _) = try kit.caller(request)
+        guard core.withState({ $0.isAdministrator(user) }) else {
+            throw APIError(code: "forbidden", reason: "missing_permission:administer", status: 403)
+        }
+        return user
+    }
+
+    func add(to api: RouterGroup<CauserieContext>) {
+        api.get("admin/backup") { request, _ in
+            let admin = try administrator(request)
+            let store = core.store
+            let path = core.configuration.dataDirectory + "/.download-" + UUID().uuidString + ".cbk"
+            let result = try await offload { try Backups.full(store, to: path) }
+            try await core.execute(RecordOperation(.backupTaken(.init(
+                kind: result.kind, headPosition: result.head.position, headHash: result.head.hash.hex, sha256: result.sha256,
+                bytes: result.bytes, by: admin.rawValue))), by: admin)
+            let stamp = ISO8601.now().prefix(19).replacingOccurrences(of: ":", with: "-")
+            return streamFile(path, contentType: "application/octet-stream", name: "causerie-\(stamp).cbk", headers: [
+                .causerieHead: "\(result.head.position):\(result.head.hash.hex)", .causerieSHA256: result.sha256,
+            ])
+        }
+        api.get("admin/export") { request, _ in
+            let admin = try administrator(request)
+            let zone = try request.uri.queryParameters.get("timeZone").map { name -> TimeZone in
+                guard let zone = TimeZone(identifier: name) else { throw APIError.invalid("parameter:timeZone") }
+                return zone
+            } ?? TimeZone(identifier: "UTC")!
+            guard let fromText = request.uri.queryParameters.get("from"), let from = ISO8601.parse(fromText, timeZone: zone),
+                  let toText = request.uri.queryParameters.get("to"), let to = ISO8601.parse(toText, timeZone: zone)
+            else { throw APIError.invalid("parameter:from/to") }
+            let format = Exports.Format(rawValue: request.uri.queryParameters.get("format") ?? "jsonl")
+            guard let format else { throw APIError.invalid("parameter:format") }
+            let rooms = request.uri.queryParameters.getAll("room").map { RoomID(String($0)) }
+            let users = request.uri.queryParameters.getAll("user").map { UserID(String($0)) }
+            let store = core.store
+            let path = core.configuration.dataDirectory + "/.download-" + UUID().uuidString + "." + format.rawValue
+            let manifest = try await offload { () throws -> ExportManifest in
+                guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
+                else { throw OperationError.io("cannot write \(path)") }
+                defer { try? handle.close() }
+                return try Exports.run(store, Exports.Request(from: from, to: to, rooms: rooms, users: users, format: format,
+                                                              timeZone: zone),
+                                       into: { try handle.write(contentsOf: Data($0)) })
+            }
+            try await core.execute(RecordOperation(.exportTaken(.init(
+                format: format.rawValue, from: manifest.from, to: manifest.to, rooms: manifest.rooms, users: manifest.users,
+                count: manifest.count, headPosition: manifest.head.position, sha256: manifest.sha256, by: admin.rawValue))),
+                by: admin)
+            let encoded = (try? JSONEncoder().encode(manifest).base64EncodedString()) ?? ""
+            let type = switch format {
+            case .jsonl: "application/x-ndjson; charset=utf-8"
+            case .csv: "text/csv; charset=utf-8"
+            case .html: "text/html; charset=utf-8"
+            }
+            return streamFile(path, contentType: type, name: "causerie-export.\(format.rawValue)", headers: [
+                .causerieManifest: encoded, .causerieSHA256: manifest.sha256,
+            ])
+        }
+    }
+
+    /// Runs blocking work off Swift's cooperative threads.
+    private func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws(APIError) -> T {
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+            }
+        } catch let error as APIError {
+            throw error
+        } catch {
+            core.logger.error("operation failed", metadata: ["error": "\(error)"])
+            throw APIError(code: "unavailable", reason: "operation_failed", status: 503)
+        }
+    }
+
+    /// Streams a temporary file in chunks and removes it afterwards.
+    private func streamFile(_ path: String, contentType: String, name: String, headers extra: HTTPFields) -> Response {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        var headers: HTTPFields = [
+            .contentType: contentType, .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store",
+            .xContentTypeOptions: "nosniff",
+        ]
+        headers.append(contentsOf: extra)
+        return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: size) { writer in
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            guard let handle = FileHandle(forReadingAtPath: path) else { return }
+            defer { try? handle.close() }
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+            try await writer.finish(nil)
+        })
+    }
+}
+
+extension HTTPField.Name {
+    static let causerieHead = Self("X-Causerie-Head")!
+    static let causerieSHA256 = Self("X-Causerie-SHA256")!
+    static let causerieManifest = Self("X-Causerie-Manifest")!
+}

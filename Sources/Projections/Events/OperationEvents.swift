@@ -1,0 +1,84 @@
+/// Operations on the log itself, recorded in it (stream `operations`): backups and exports.
+
+/// A backup was written.
+public struct BackupTaken: EventPayload {
+    public static let tag: UInt16 = 70
+    /// `full` or `incremental`.
+    public var kind: String
+    /// The head the backup holds.
+    public var headPosition: UInt64
+    public var headHash: String
+    /// SHA-256 of the backup file.
+    public var sha256: String
+    public var bytes: UInt64
+    /// Who took it: a user id (HTTP API) or "cli:<operating-system user>".
+    public var by: String
+
+    public init(kind: String, headPosition: UInt64, headHash: String, sha256: String, bytes: UInt64, by: String) {
+        self.kind = kind
+        self.headPosition = headPosition
+        self.headHash = headHash
+        self.sha256 = sha256
+        self.bytes = bytes
+        self.by = by
+    }
+    public func encode(to w: inout BinaryWriter) {
+        w.write(kind); w.write(headPosition); w.write(headHash); w.write(sha256); w.write(bytes); w.write(by)
+    }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) {
+        kind = try r.read(); headPosition = try r.read(); headHash = try r.read(); sha256 = try r.read()
+        bytes = try r.read(); by = try r.read()
+    }
+}
+
+/// A compliance export was written.
+public struct ExportTaken: EventPayload {
+    public static let tag: UInt16 = 71
+    public var format: String
+    /// The range, as given (ISO 8601).
+    public var from: String
+    public var to: String
+    public var rooms: [String]
+    public var users: [String]
+    public var count: UInt64
+    public var headPosition: UInt64
+    public var sha256: String
+    public var by: String
+
+    public init(format: String, from: String, to: String, rooms: [String], users: [String], count: UInt64,
+                headPosition: UInt64, sha256: String, by: String) {
+        self.format = format
+        self.from = from
+        self.to = to
+        self.rooms = rooms
+        self.users = users
+        self.count = count
+        self.headPosition = headPosition
+        self.sha256 = sha256
+        self.by = by
+    }
+    public func encode(to w: inout BinaryWriter) {
+        w.write(format); w.write(from); w.write(to); w.write(rooms); w.write(users); w.write(count)
+        w.write(headPosition); w.write(sha256); w.write(by)
+    }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) {
+        format = try r.read(); from = try r.read(); to = try r.read(); rooms = try r.read(); users = try r.read()
+        count = try r.read(); headPosition = try r.read(); sha256 = try r.read(); by = try r.read()
+    }
+}
+
+/// Records a backup or an export: by an administrator (HTTP API), or by the server itself on
+/// behalf of the command-line tools (which cannot write while the server runs; see Spool).
+public struct RecordOperation: Command {
+    public var event: DomainEvent
+
+    public init(_ event: DomainEvent) { self.event = event }
+
+    public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
+        if actor != .system { try state.requireAdministrator(actor) }
+        switch event {
+        case .backupTaken, .exportTaken: return Decision([PendingEvent(Streams.operations, event)])
+        default: throw .invalid("operation")
+        }
+    }
+}

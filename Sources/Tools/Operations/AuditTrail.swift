@@ -1,0 +1,109 @@
+public import EventStore
+public import Foundation
+import Projections
+
+/// The administrative trail: logins, rights, moderation, deletions, settings, backups and exports.
+public enum AuditTrail {
+    public struct Entry: Codable, Sendable {
+        public var position: UInt64
+        public var time: String
+        public var actor: String
+        public var actorName: String
+        public var kind: String
+        public var details: [String: String]
+    }
+
+    public struct Query: Sendable {
+        public var actor: String?
+        public var kinds: Set<String>
+        public var from: Date?
+        public var to: Date?
+        public var timeZone: TimeZone
+
+        public init(actor: String? = nil, kinds: Set<String> = [], from: Date? = nil, to: Date? = nil, timeZone: TimeZone = .current) {
+            self.actor = actor
+            self.kinds = kinds
+            self.from = from
+            self.to = to
+            self.timeZone = timeZone
+        }
+    }
+
+    /// Every kind the trail knows.
+    public static let kinds = [
+        "login", "login.failed", "session.ended", "password.changed", "user.created", "user.disabled", "user.enabled",
+        "user.groups", "group.created", "group.changed", "group.deleted", "settings.changed", "filters.flood",
+        "filters.words", "filters.server_password", "filters.addresses", "member.kicked", "member.banned",
+        "member.unbanned", "member.muted", "member.unmuted", "member.role", "message.deleted", "room.archived",
+        "room.settings", "broadcast", "backup", "export",
+    ]
+
+    /// Calls `body` for each trail entry matching the query, in log order.
+    public static func run(_ store: LMDBEventStore, _ query: Query, _ body: (Entry) throws -> Void) throws {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = query.timeZone
+        let head = try store.currentHead().position
+        let start = try query.from.map { try store.position(atOrAfter: Timestamp($0)) ?? head + 1 } ?? 1
+        let end = try query.to.map { (try store.position(atOrAfter: Timestamp($0)) ?? head + 1) - 1 } ?? head
+        var names = NameBook()
+        try store.scan(from: 1, through: end) { record in
+            let inRange = record.position >= start
+            guard inRange || NameBook.concerns(record.type) else { return true }
+            let stored = try Exports.decode(record)
+            defer { names.apply(stored) }
+            guard inRange, let (kind, details) = describe(stored, names) else { return true }
+            if !query.kinds.isEmpty && !query.kinds.contains(kind) { return true }
+            let actorName = stored.actor == .system ? "system" : names.userName(stored.actor)
+            if let actor = query.actor, actor != stored.actor.rawValue, Names.key(actor) != Names.key(actorName) { return true }
+            try body(Entry(
+                position: stored.position, time: formatter.string(from: Date(timeIntervalSince1970: Double(stored.timestamp) / 1e6)),
+                actor: stored.actor.rawValue, actorName: actorName, kind: kind, details: details))
+            return true
+        }
+    }
+
+    static func describe(_ stored: StoredEvent, _ names: NameBook) -> (String, [String: String])? {
+        let user = stored.user.map(names.userName) ?? ""
+        let room = stored.room.map(names.roomName) ?? ""
+        switch stored.event {
+        case .sessionStarted(let e): return ("login", ["user": user, "address": e.address, "kind": "\(e.kind)"])
+        case .loginFailed(let e): return ("login.failed", ["user": user, "address": e.address])
+        case .sessionEnded(let e): return ("session.ended", ["user": user, "reason": "\(e.reason)"])
+        case .passwordChanged(let e): return ("password.changed", ["user": user, "reason": "\(e.reason)"])
+        case .userRegistered(let e): return ("user.created", ["user": e.username, "origin": "\(e.origin)",
+                                                              "groups": e.groups.map(\.rawValue).joined(separator: ",")])
+        case .userDisabled: return ("user.disabled", ["user": user])
+        case .userEnabled: return ("user.enabled", ["user": user])
+        case .userGroupsChanged(let e): return ("user.groups", ["user": user, "groups": e.groups.map(\.rawValue).joined(separator: ",")])
+        case .groupCreated(let e): return ("group.created", ["group": e.group.rawValue, "permissions": e.permissions.names.joined(separator: ",")])
+        case .groupChanged(let e): return ("group.changed", ["group": e.group.rawValue, "permissions": e.permissions.names.joined(separator: ",")])
+        case .groupDeleted(let e): return ("group.deleted", ["group": e.group.rawValue])
+        case .settingsChanged(let e):
+            return ("settings.changed", ["serverName": e.settings.serverName, "registrationOpen": "\(e.settings.registrationOpen)",
+                                         "maxMessageLength": "\(e.settings.maxMessageLength)"])
+        case .floodLimitChanged(let e): return ("filters.flood", ["burst": "\(e.limit.burst)", "perMinute": "\(e.limit.perMinute)"])
+        case .wordFilterChanged(let e): return ("filters.words", ["words": "\(e.filter.words.count)", "mode": e.filter.mode.rawValue])
+        case .serverPasswordChanged(let e): return ("filters.server_password", ["set": "\(e.passwordHash != nil)"])
+        case .addressRulesChanged(let e):
+            return ("filters.addresses", ["allow": e.allow.joined(separator: ","), "deny": e.deny.joined(separator: ",")])
+        case .memberKicked(let e): return ("member.kicked", ["room": room, "user": names.userName(e.user), "reason": e.reason])
+        case .memberBanned(let e): return ("member.banned", ["room": room, "user": names.userName(e.user), "reason": e.reason])
+        case .memberUnbanned(let e): return ("member.unbanned", ["room": room, "user": names.userName(e.user)])
+        case .memberMuted(let e): return ("member.muted", ["room": room, "user": names.userName(e.user), "until": "\(e.until)"])
+        case .memberUnmuted(let e): return ("member.unmuted", ["room": room, "user": names.userName(e.user)])
+        case .roleChanged(let e): return ("member.role", ["room": room, "user": names.userName(e.user), "role": "\(e.role)"])
+        case .messageDeleted(let e): return ("message.deleted", ["room": room, "message": "\(e.message)"])
+        case .roomArchived(let e): return ("room.archived", ["room": room, "archived": "\(e.archived)"])
+        case .roomSettingsChanged(let e):
+            return ("room.settings", ["room": room, "visibility": "\(e.visibility)", "nonLeavable": "\(e.nonLeavable)",
+                                      "autoJoin": "\(e.autoJoin)", "password": "\(e.passwordHash != nil)"])
+        case .broadcastSent(let e): return ("broadcast", ["recipients": e.recipients.isEmpty ? "everyone" : "\(e.recipients.count)"])
+        case .backupTaken(let e):
+            return ("backup", ["kind": e.kind, "head": "\(e.headPosition)", "sha256": e.sha256, "bytes": "\(e.bytes)", "by": e.by])
+        case .exportTaken(let e):
+            return ("export", ["format": e.format, "from": e.from, "to": e.to, "count": "\(e.count)", "sha256": e.sha256, "by": e.by])
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,250 @@
+public import EventStore
+import Foundation
+
+/// Hot backups of the whole server into one file, their verification, and restores
+/// (docs/operations.md). Backups read the store through LMDB read transactions, so the server
+/// keeps running and writing meanwhile.
+public enum Backups {
+    public struct Result: Codable, Sendable {
+        public var path: String
+        public var kind: String
+        public var head: Head
+        public var since: Head?
+        public var bytes: UInt64
+        public var uncompressedBytes: UInt64
+        public var sha256: String
+        public var seconds: Double
+    }
+
+    /// A full backup: LMDB's compacting copy (a consistent snapshot), zstd-compressed.
+    public static func full(_ store: LMDBEventStore, to path: String, progress: ((String, Double) -> Void)? = nil)
+        throws -> Result
+    {
+        let start = Date()
+        let scratch = path + ".copy-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        progress?("copying", 0)
+        do {
+            try store.copyCompacting(toDirectory: scratch)
+        } catch {
+            throw OperationError.io("snapshot failed: \(error)")
+        }
+        // The copy's own head is the snapshot's: read it from the copy.
+        let (head, anchor): (Head, Anchor) = try {
+            let copy = try LMDBEventStore(.init(directory: scratch, readOnly: true), logger: .quiet)
+            defer { copy.close() }
+            let head = try copy.currentHead()
+            return (head, try Anchor.make(copy, head: head))
+        }()
+        let size = (try? FileManager.default.attributesOfItem(atPath: scratch + "/data.mdb")[.size] as? UInt64) ?? 1
+        let writer = try BackupWriter(path: path)
+        do {
+            let bytes = try writer.addFile(name: "data.mdb", from: scratch + "/data.mdb") { done in
+                progress?("compressing", Double(done) / Double(max(size, 1)))
+            }
+            let (_, sha256, total) = try writer.finish { compressed, uncompressed, bodySHA256 in
+                BackupManifest(
+                    format: 1, kind: "full", created: ISO8601.now(), storeID: store.storeID, head: head, since: nil,
+                    anchor: anchor, entries: [.init(kind: "file", name: "data.mdb", bytes: bytes, records: 0)],
+                    uncompressedBytes: uncompressed, compressedBytes: compressed, bodySHA256: bodySHA256)
+            }
+            return Result(path: path, kind: "full", head: head, since: nil, bytes: total, uncompressedBytes: bytes,
+                          sha256: sha256, seconds: Date().timeIntervalSince(start))
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+
+    /// An increment: the records after the head of `previous` (a full backup or an increment).
+    public static func incremental(_ store: LMDBEventStore, since previous: String, to path: String,
+                                   progress: ((String, Double) -> Void)? = nil) throws -> Result {
+        let start = Date()
+        let base = try BackupReader(path: previous).manifest
+        guard base.storeID == store.storeID else {
+            throw OperationError.refused("\(previous) is a backup of another store (\(base.storeID))")
+        }
+        guard try store.hash(at: base.head.position) == base.head.hash else {
+            throw OperationError.refused("the log does not extend \(previous): its record \(base.head.position) differs")
+        }
+        let head = try store.currentHead()
+        let writer = try BackupWriter(path: path)
+        do {
+            try writer.beginRecords()
+            var next = base.head.position + 1
+            var count: UInt64 = 0
+            while next <= head.position {
+                let batch = try store.rawRecords(from: next, limit: 4096).filter { $0.position <= head.position }
+                guard let last = batch.last else { break }
+                try writer.addRecords(batch)
+                count += UInt64(batch.count)
+                next = last.position + 1
+                progress?("records", Double(count) / Double(max(1, head.position - base.head.position)))
+            }
+            try writer.endRecords()
+            let anchor = try Anchor.make(store, head: head)
+            let (_, sha256, total) = try writer.finish { compressed, uncompressed, bodySHA256 in
+                BackupManifest(
+                    format: 1, kind: "incremental", created: ISO8601.now(), storeID: store.storeID, head: head,
+                    since: base.head, anchor: anchor,
+                    entries: [.init(kind: "records", name: "events", bytes: uncompressed, records: count)],
+                    uncompressedBytes: uncompressed, compressedBytes: compressed, bodySHA256: bodySHA256)
+            }
+            return Result(path: path, kind: "incremental", head: head, since: base.head, bytes: total,
+                          uncompressedBytes: writer.uncompressed, sha256: sha256, seconds: Date().timeIntervalSince(start))
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+
+    public struct Verification: Codable, Sendable {
+        public var path: String
+        public var kind: String
+        public var head: Head
+        public var since: Head?
+        public var records: UInt64
+        public var storeID: String
+    }
+
+    /// Checks a backup completely without restoring it: its SHA-256, its structure, and (full) the
+    /// log inside — every record's chain — or (increment) the chain of its records.
+    public static func verify(_ path: String, progress: ((String, Double) -> Void)? = nil) throws -> Verification {
+        let reader = try BackupReader(path: path) { progress?("checksum", $0) }
+        let manifest = reader.manifest
+        let scratch = NSTemporaryDirectory() + "causerie-verify-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var records: UInt64 = 0
+        switch manifest.kind {
+        case "full":
+            try extract(reader, into: scratch, progress: progress)
+            let store = try LMDBEventStore(.init(directory: scratch, readOnly: true), logger: .quiet)
+            defer { store.close() }
+            let report = try store.verifyLog()
+            if let problem = report.problem { throw OperationError.corrupt("the log inside is damaged at \(problem)") }
+            guard report.recordedHead == manifest.head, store.storeID == manifest.storeID else {
+                throw OperationError.corrupt("the log inside does not match the manifest's head")
+            }
+            records = report.checked
+        case "incremental":
+            guard let since = manifest.since else { throw OperationError.corrupt("an increment without its base") }
+            var previous = since.hash
+            var expected = since.position + 1
+            try reader.walk { item in
+                guard case .records(let batch) = item else {
+                    if case .fileStart = item { throw OperationError.corrupt("an increment holding a file") }
+                    return
+                }
+                for record in batch {
+                    guard record.position == expected else {
+                        throw OperationError.corrupt("record \(expected) is missing from the increment")
+                    }
+                    do {
+                        previous = try record.verifiedHash(following: previous)
+                    } catch {
+                        throw OperationError.corrupt("record \(record.position): \(error)")
+                    }
+                    expected += 1
+                    records += 1
+                }
+            }
+            guard expected - 1 == manifest.head.position, previous == manifest.head.hash else {
+                throw OperationError.corrupt("the increment does not end at its manifest's head")
+            }
+        default:
+            throw OperationError.corrupt("unknown backup kind \(manifest.kind)")
+        }
+        return Verification(path: path, kind: manifest.kind, head: manifest.head, since: manifest.since,
+                            records: records, storeID: manifest.storeID)
+    }
+
+    /// Writes a full backup's files into `directory`.
+    static func extract(_ reader: BackupReader, into directory: String, progress: ((String, Double) -> Void)?) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var current: FileHandle?
+        var written: UInt64 = 0
+        let total = max(reader.manifest.uncompressedBytes, 1)
+        try reader.walk { item in
+            switch item {
+            case .fileStart(let name):
+                let path = directory + "/" + name
+                guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
+                else { throw OperationError.io("cannot create \(path)") }
+                current = handle
+            case .fileChunk(let bytes):
+                guard let current else { throw OperationError.corrupt("file data outside a file") }
+                try current.write(contentsOf: Data(bytes))
+                written += UInt64(bytes.count)
+                progress?("extracting", Double(written) / Double(total))
+            case .fileEnd:
+                try current?.synchronize()
+                try current?.close()
+                current = nil
+            case .records:
+                throw OperationError.corrupt("a full backup holding records")
+            }
+        }
+    }
+
+    public struct Restoration: Codable, Sendable {
+        public var directory: String
+        public var head: Head
+        public var records: UInt64
+        public var files: [String]
+    }
+
+    /// Rebuilds a data directory from a full backup and increments, in order. Refuses a
+    /// directory that is not empty (a store in use, or anything else). Ends with a full chain
+    /// verification: the restored head must be the last manifest's.
+    public static func restore(_ paths: [String], into directory: String, progress: ((String, Double) -> Void)? = nil)
+        throws -> Restoration
+    {
+        guard !paths.isEmpty else { throw OperationError.refused("no backup given") }
+        if let contents = try? FileManager.default.contentsOfDirectory(atPath: directory), !contents.isEmpty {
+            throw OperationError.refused("\(directory) is not empty; restore into a new directory")
+        }
+        var readers: [BackupReader] = []
+        for path in paths { readers.append(try BackupReader(path: path) { progress?("checksum \(path)", $0) }) }
+        guard readers[0].manifest.kind == "full" else { throw OperationError.refused("\(paths[0]) is not a full backup") }
+        for (previous, next) in zip(readers, readers.dropFirst()) {
+            guard next.manifest.kind == "incremental", next.manifest.storeID == previous.manifest.storeID,
+                  next.manifest.since == previous.manifest.head
+            else {
+                throw OperationError.refused("\(next.path) does not extend \(previous.path)")
+            }
+        }
+        let created = !FileManager.default.fileExists(atPath: directory)
+        do {
+            try extract(readers[0], into: directory, progress: progress)
+            var imported: UInt64 = 0
+            for reader in readers.dropFirst() {
+                try reader.walk { item in
+                    guard case .records(let batch) = item else { return }
+                    do {
+                        try LMDBEventStore.importRecords(into: directory, batch)
+                    } catch {
+                        throw OperationError.corrupt("\(reader.path): \(error)")
+                    }
+                    imported += UInt64(batch.count)
+                }
+            }
+            let store = try LMDBEventStore(.init(directory: directory, readOnly: true), logger: .quiet)
+            defer { store.close() }
+            progress?("verifying", 0)
+            let report = try store.verifyLog()
+            let expected = readers[readers.count - 1].manifest.head
+            guard report.isIntact, report.recordedHead == expected else {
+                throw OperationError.corrupt("the restored log does not verify: \(report.problem.map(String.init(describing:)) ?? "head differs")")
+            }
+            return Restoration(directory: directory, head: expected, records: report.checked, files: paths)
+        } catch {
+            // Leave nothing half-restored behind.
+            if created {
+                try? FileManager.default.removeItem(atPath: directory)
+            } else if let contents = try? FileManager.default.contentsOfDirectory(atPath: directory) {
+                for name in contents { try? FileManager.default.removeItem(atPath: directory + "/" + name) }
+            }
+            throw error
+        }
+    }
+}

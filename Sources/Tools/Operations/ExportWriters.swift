@@ -1,0 +1,201 @@
+import Foundation
+import Projections
+
+/// One JSON object per line.
+struct JSONLinesWriter: ExportWriter {
+    let timeZone: TimeZone
+    let formatter: ISO8601DateFormatter
+
+    init(timeZone: TimeZone) {
+        self.timeZone = timeZone
+        formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = timeZone
+    }
+
+    func begin(_ sink: inout HashingSink) throws {}
+
+    func write(_ row: ExportRow, _ sink: inout HashingSink) throws {
+        var json = JSONWriter(capacity: 256)
+        json.beginObject()
+        json.field("position", row.position)
+        json.field("time", formatter.string(from: row.time))
+        json.field("kind", row.kind)
+        json.field("room", row.room?.rawValue)
+        json.field("roomName", row.roomName)
+        json.field("actor", row.actor.rawValue)
+        json.field("actorName", row.actorName)
+        if let subject = row.subject {
+            json.field("subject", subject.rawValue)
+            json.field("subjectName", row.subjectName)
+        }
+        if let message = row.message { json.field("message", message) }
+        if let replyTo = row.replyTo { json.field("replyTo", replyTo) }
+        if let text = row.text { json.field("text", text) }
+        json.endObject()
+        try sink.write(json.bytes + [0x0A])
+    }
+
+    func end(_ sink: inout HashingSink, names: NameBook) throws { try sink.flush() }
+}
+
+/// RFC 4180 CSV: a header line; fields with commas, quotes or line breaks quoted, quotes doubled.
+struct CSVWriter: ExportWriter {
+    let formatter: ISO8601DateFormatter
+    static let columns = ["position", "time", "kind", "room", "room_name", "actor", "actor_name", "subject",
+                          "subject_name", "message", "reply_to", "text"]
+
+    init(timeZone: TimeZone) {
+        formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = timeZone
+    }
+
+    func begin(_ sink: inout HashingSink) throws {
+        try sink.write(Self.columns.joined(separator: ",") + "\r\n")
+    }
+
+    func write(_ row: ExportRow, _ sink: inout HashingSink) throws {
+        let fields = [
+            String(row.position), formatter.string(from: row.time), row.kind, row.room?.rawValue ?? "", row.roomName,
+            row.actor.rawValue, row.actorName, row.subject?.rawValue ?? "", row.subjectName ?? "",
+            row.message.map(String.init) ?? "", row.replyTo.map(String.init) ?? "", row.text ?? "",
+        ]
+        try sink.write(fields.map(Self.quote).joined(separator: ",") + "\r\n")
+    }
+
+    func end(_ sink: inout HashingSink, names: NameBook) throws { try sink.flush() }
+
+    static func quote(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// One self-contained HTML page: a section per conversation, by day. Rows go to a temporary file
+/// per room while the log is read (memory stays flat), then the page is assembled.
+struct HTMLWriter: ExportWriter {
+    let timeZone: TimeZone
+    let request: Exports.Request
+    private let directory: String
+    /// Per room: its temporary file (named by the order rooms first appear).
+    private var files: [RoomID: (handle: FileHandle, path: String)] = [:]
+    private var lastDay: [RoomID: String] = [:]
+    private var counts: [RoomID: Int] = [:]
+    private let time: DateFormatter
+    private let day: DateFormatter
+
+    init(timeZone: TimeZone, request: Exports.Request) throws {
+        self.timeZone = timeZone
+        self.request = request
+        directory = NSTemporaryDirectory() + "causerie-export-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        time = DateFormatter()
+        time.locale = Locale(identifier: "en_GB")
+        time.timeZone = timeZone
+        time.dateFormat = "HH:mm:ss"
+        day = DateFormatter()
+        day.locale = Locale(identifier: "en_GB")
+        day.timeZone = timeZone
+        day.dateFormat = "EEEE d MMMM yyyy"
+    }
+
+    func begin(_ sink: inout HashingSink) throws {}
+
+    mutating func write(_ row: ExportRow, _ sink: inout HashingSink) throws {
+        let room = row.room ?? RoomID("-")
+        let handle: FileHandle
+        if let open = files[room] {
+            handle = open.handle
+        } else {
+            let path = directory + "/\(files.count)"
+            guard FileManager.default.createFile(atPath: path, contents: nil),
+                  let created = FileHandle(forWritingAtPath: path) else { throw OperationError.io("cannot write \(path)") }
+            handle = created
+            files[room] = (created, path)
+        }
+        var html = ""
+        let today = day.string(from: row.time)
+        if lastDay[room] != today {
+            if lastDay[room] != nil { html += "</ol>\n" }
+            html += "<h3>\(Self.escape(today))</h3>\n<ol>\n"
+            lastDay[room] = today
+        }
+        counts[room, default: 0] += 1
+        html += "<li id=\"p\(row.position)\"><time datetime=\"\(ISO8601.format(row.time, timeZone: timeZone))\">"
+            + "\(time.string(from: row.time))</time> <b>\(Self.escape(row.actorName))</b> " + Self.describe(row) + "</li>\n"
+        try handle.write(contentsOf: Data(html.utf8))
+    }
+
+    /// What happened, as escaped HTML.
+    static func describe(_ row: ExportRow) -> String {
+        let text = row.text.map(escape) ?? ""
+        let subject = row.subjectName.map(escape) ?? ""
+        return switch row.kind {
+        case "message.posted":
+            (row.replyTo.map { "<i>(reply to <a href=\"#p\($0)\">#\($0)</a>)</i> " } ?? "") + "<span class=\"text\">\(text)</span>"
+        case "message.edited": "<i>edited <a href=\"#p\(row.message ?? 0)\">#\(row.message ?? 0)</a>:</i> <span class=\"text\">\(text)</span>"
+        case "message.deleted": "<i>deleted <a href=\"#p\(row.message ?? 0)\">#\(row.message ?? 0)</a></i>"
+        case "member.joined": subject == row.actorName ? "<i>joined</i>" : "<i>added \(subject)</i>"
+        case "member.left": "<i>left</i>"
+        case "member.invited": "<i>invited \(subject)</i>"
+        case "member.kicked": "<i>removed \(subject)</i>" + (text.isEmpty ? "" : ": \(text)")
+        case "member.banned": "<i>banned \(subject)</i>" + (text.isEmpty ? "" : ": \(text)")
+        case "member.unbanned": "<i>lifted the ban on \(subject)</i>"
+        case "member.muted": "<i>muted \(subject) \(text)</i>"
+        case "member.unmuted": "<i>unmuted \(subject)</i>"
+        case "member.role": "<i>made \(subject) \(text)</i>"
+        case "room.created": "<i>created the room</i>" + (text.isEmpty ? "" : " — \(text)")
+        case "room.renamed": "<i>renamed the room to \(text)</i>"
+        case "room.topic": "<i>set the topic: \(text)</i>"
+        default: "<i>\(escape(row.kind))</i> \(text)"
+        }
+    }
+
+    mutating func end(_ sink: inout HashingSink, names: NameBook) throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let range = "\(ISO8601.format(request.from, timeZone: timeZone)) – \(ISO8601.format(request.to, timeZone: timeZone))"
+        try sink.write("""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>Causerie export \(Self.escape(range))</title>
+            <style>
+            body{font:15px/1.45 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}
+            h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}h3{color:#555;font-size:1em}
+            ol{list-style:none;padding:0}li{margin:.25em 0}time{color:#888;font-variant-numeric:tabular-nums}
+            .text{white-space:pre-wrap}i{color:#555}
+            </style></head><body>
+            <h1>Conversations, \(Self.escape(range))</h1>
+            <p>Times in \(Self.escape(timeZone.identifier)). Exported from the Causerie log; see the manifest beside this file.</p>
+
+            """)
+        let ordered = files.keys.sorted { names.roomName($0).lowercased() < names.roomName($1).lowercased() }
+        for room in ordered {
+            guard let (handle, path) = files[room] else { continue }
+            try handle.close()
+            try sink.write("<section><h2>\(Self.escape(names.roomName(room)))</h2>\n")
+            guard let input = FileHandle(forReadingAtPath: path) else { throw OperationError.io("cannot read \(path)") }
+            while let chunk = try input.read(upToCount: 1 << 16), !chunk.isEmpty { try sink.write(Array(chunk)) }
+            try input.close()
+            try sink.write("</ol></section>\n")
+        }
+        if files.isEmpty { try sink.write("<p>No conversation in this range.</p>\n") }
+        try sink.write("</body></html>\n")
+        try sink.flush()
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(character)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,69 @@
+import EventStore
+import Foundation
+public import Projections
+
+/// Backups and exports are logged as events. The command-line tools cannot append while the
+/// server runs (one writer per store), so they leave the event in `DATA/spool/`; the server
+/// appends spooled events within seconds. With no server running, the tool appends directly.
+public enum Spool {
+    struct Entry: Codable {
+        var tag: UInt16
+        var version: UInt16
+        var payload: String
+    }
+
+    static func directory(_ data: String) -> String { data + "/spool" }
+
+    /// Records an operation event for the store in `data`: directly if nobody writes to it, else
+    /// through the spool. Returns how it was recorded.
+    @discardableResult
+    public static func record(_ event: DomainEvent, data: String) throws -> String {
+        if let store = try? LMDBEventStore(.init(directory: data), logger: .quiet) {
+            defer { store.close() }
+            let done = DispatchSemaphore(value: 0)
+            let failure = ErrorBox()
+            let append = NewEvent(stream: Streams.operations, type: event.tag, schemaVersion: event.version,
+                                  actor: UserID.system.rawValue, payload: event.encodedPayload())
+            Task {
+                do { try await store.append([append]) } catch { failure.error = error }
+                done.signal()
+            }
+            done.wait()
+            if let error = failure.error { throw error }
+            return "logged"
+        }
+        let folder = directory(data)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let entry = Entry(tag: event.tag, version: event.version, payload: Data(event.encodedPayload()).base64EncodedString())
+        let name = "\(Int(Date().timeIntervalSince1970 * 1000))-\(UUID().uuidString).json"
+        let temporary = folder + "/." + name
+        try JSONEncoder().encode(entry).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, folder + "/" + name) == 0 else { throw OperationError.io("cannot write to \(folder)") }
+        return "spooled"
+    }
+
+    /// The spooled events, oldest first, with the files that hold them (the server appends each,
+    /// then removes its file). Unreadable files are reported, not fatal.
+    public static func pending(data: String) -> [(file: String, event: DomainEvent?)] {
+        let folder = directory(data)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        return names.filter { !$0.hasPrefix(".") && $0.hasSuffix(".json") }.sorted().map { name in
+            let path = folder + "/" + name
+            guard let data = FileManager.default.contents(atPath: path),
+                  let entry = try? JSONDecoder().decode(Entry.self, from: data),
+                  let payload = Data(base64Encoded: entry.payload),
+                  let event = try? DomainEvent.decode(tag: entry.tag, version: entry.version, payload: Array(payload))
+            else { return (path, nil) }
+            return (path, event)
+        }
+    }
+}
+
+final class ErrorBox: @unchecked Sendable {
+    var error: (any Error)?
+}
+
+/// Who runs a command-line tool (recorded in backup and export events).
+public var commandLineActor: String {
+    "cli:" + (ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown")
+}

@@ -1,0 +1,44 @@
+public import Foundation
+public import Logging
+
+extension Logger {
+    /// A logger that says nothing (tools report through their own output).
+    public static var quiet: Logger {
+        var logger = Logger(label: "causerie.tools")
+        logger.logLevel = .critical
+        return logger
+    }
+}
+
+/// ISO 8601 times, with the offset stated.
+public enum ISO8601 {
+    /// Now, in UTC.
+    public static func now() -> String { format(Date(), timeZone: TimeZone(identifier: "UTC")!) }
+
+    public static func format(_ date: Date, timeZone: TimeZone) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = timeZone
+        return formatter.string(from: date)
+    }
+
+    /// Parses "2026-11-24", "2026-11-24T10:30", "2026-11-24T10:30:00", with or without a zone
+    /// ("Z", "+01:00"); without one, `timeZone` applies.
+    public static func parse(_ text: String, timeZone: TimeZone) -> Date? {
+        let full = ISO8601DateFormatter()
+        for options: ISO8601DateFormatter.Options in [
+            [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime],
+        ] {
+            full.formatOptions = options
+            if let date = full.date(from: text) { return date }
+        }
+        let local = DateFormatter()
+        local.locale = Locale(identifier: "en_US_POSIX")
+        local.timeZone = timeZone
+        for format in ["yyyy-MM-dd'T'HH:mm:ss.SSS", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] {
+            local.dateFormat = format
+            if let date = local.date(from: text) { return date }
+        }
+        return nil
+    }
+}
