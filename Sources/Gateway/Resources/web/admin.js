@@ -1,0 +1,46 @@
+// The administration page: users, rights groups and their permissions, filters (flood limit,
+// word list, server password, addresses) and server settings — all through /api/v1/admin/*.
+
+import { initI18n, t } from './lib/i18n.js';
+import { api, getToken } from './lib/api.js';
+import { h, fill } from './lib/dom.js';
+import { languagePicker } from './views/language.js';
+import { usersPanel } from './views/admin-users.js';
+import { groupsPanel } from './views/admin-groups.js';
+import { filtersPanel, settingsPanel } from './views/admin-server.js';
+
+const root = document.getElementById('admin');
+const PANELS = { users: usersPanel, groups: groupsPanel, filters: filtersPanel, settings: settingsPanel };
+
+async function boot() {
+  await initI18n();
+  document.title = t('admin.title');
+  let me = null;
+  if (getToken()) me = await api('GET', 'me').catch(() => null);
+  if (!me || !me.capabilities.includes('administer')) {
+    fill(root, h('main', { class: 'connect-card' }, h('h1', null, t('admin.title')),
+      h('p', { role: 'alert' }, me ? t('admin.notAdmin') : t('admin.loginFirst')),
+      h('a', { class: 'button primary', href: './' }, t('admin.back'))));
+    return;
+  }
+  const server = await api('GET', 'server');
+  const panel = h('div', { class: 'tab-panel', role: 'tabpanel' });
+  const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('admin.title') });
+  const show = (name) => {
+    fill(tabs, Object.keys(PANELS).map((key) => h('button', { type: 'button', role: 'tab', id: 'admin-tab-' + key,
+      'data-tab': key, 'aria-selected': String(key === name), onclick: () => show(key) }, t('admin.tab.' + key))));
+    panel.setAttribute('aria-labelledby', 'admin-tab-' + name);
+    location.hash = name;
+    PANELS[name](panel);
+  };
+  fill(root,
+    h('header', { class: 'admin-head' },
+      h('h1', null, t('admin.heading', { name: server.name })),
+      languagePicker(() => location.reload()),
+      h('a', { class: 'button', href: './' }, t('admin.back'))),
+    tabs, panel);
+  const initial = location.hash.slice(1);
+  show(PANELS[initial] ? initial : 'users');
+}
+
+boot();

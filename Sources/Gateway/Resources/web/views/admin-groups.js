@@ -1,0 +1,51 @@
+// Admin: rights groups and their permissions. A saved change reaches connected clients at once.
+
+import { h, fill } from '../lib/dom.js';
+import { api } from '../lib/api.js';
+import { t } from '../lib/i18n.js';
+import { field, checkbox, errorText, toast } from './ui.js';
+
+export const PERMISSIONS = ['sendMessages', 'postToRooms', 'directMessages', 'createRooms', 'useEmoticons', 'sendFiles',
+  'voice', 'video', 'kanban', 'postBulletin', 'moderate', 'administer'];
+const BUILT_IN = new Set(['administrators', 'users', 'guests']);
+
+export async function groupsPanel(panel) {
+  const groups = await api('GET', 'admin/groups');
+  const reload = () => groupsPanel(panel);
+
+  function editor(group) {
+    const name = h('input', { name: 'name', value: group?.name ?? '', required: true, autocomplete: 'off' });
+    const checks = PERMISSIONS.map((p) => ({ p, ...checkbox(t('perm.' + p), { checked: group?.permissions.includes(p),
+      'data-permission': p }) }));
+    const error = h('p', { class: 'form-error', role: 'alert' });
+    const form = h('form', { class: 'admin-form', 'data-group': group?.id ?? 'new' },
+      field(t('admin.groupName'), name),
+      group ? h('p', { class: 'muted' }, t('admin.members', { count: group.members })) : null,
+      h('fieldset', { class: 'options' }, h('legend', null, t('admin.permissions')),
+        h('div', { class: 'perm-grid' }, checks.map((c) => c.el))),
+      h('div', null,
+        h('button', { type: 'submit', class: 'button primary', 'data-action': 'save' }, group ? t('common.save') : t('admin.createGroup')),
+        group && !BUILT_IN.has(group.id) ? [' ', h('button', { type: 'button', class: 'button danger', onclick: async () => {
+          try { await api('DELETE', 'admin/groups/' + group.id); reload(); } catch (e) { error.textContent = errorText(e); }
+        } }, t('admin.deleteGroup'))] : null,
+        error));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      error.textContent = '';
+      const body = { name: name.value.trim(), permissions: checks.filter((c) => c.input.checked).map((c) => c.p) };
+      try {
+        if (group) await api('PUT', 'admin/groups/' + group.id, body);
+        else await api('POST', 'admin/groups', body);
+        toast(t('settings.saved'));
+        reload();
+      } catch (failure) {
+        error.textContent = errorText(failure);
+      }
+    });
+    return form;
+  }
+
+  fill(panel,
+    groups.map((g) => h('section', { class: 'admin-section' }, h('h2', null, g.name), editor(g))),
+    h('section', { class: 'admin-section' }, h('h2', null, t('admin.createGroup')), editor(null)));
+}

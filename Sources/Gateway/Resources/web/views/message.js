@@ -1,0 +1,105 @@
+// One row of the conversation: a message (grouped under its author or not), a notice (joins,
+// topic changes…), a day separator, the "new messages" line, or a message still in the outbox.
+
+import { h } from '../lib/dom.js';
+import { formatMessage, plainPreview } from '../lib/format.js';
+import { t, formatTime, formatDateTime, formatDay } from '../lib/i18n.js';
+import { avatar, iconButton, errorText } from './ui.js';
+
+/** How @name shows in messages: highlighted for me, a chip for known users, else plain. */
+export function mentionKind(state) {
+  return (name) => {
+    if (name.toLowerCase() === state.me.username.toLowerCase()) return 'me';
+    return state.userByName(name) ? 'user' : null;
+  };
+}
+
+export function dayRow(time) {
+  return h('div', { class: 'day-separator', role: 'separator' }, h('span', null, formatDay(time)));
+}
+
+export function newLineRow() {
+  return h('div', { class: 'new-line', role: 'separator', 'aria-label': t('timeline.newMessages') },
+    h('span', null, t('timeline.newMessages')));
+}
+
+function timeTag(ms, className) {
+  return h('time', { class: className, datetime: new Date(ms).toISOString(), title: formatDateTime(ms) }, formatTime(ms));
+}
+
+/** A posted message. `ctx`: state, actions, timeline (for reply previews). */
+export function messageRow(item, continued, ctx) {
+  const { state, actions } = ctx;
+  const mine = item.author === state.me.user;
+  const mentioned = !mine && (item.mentions || []).includes(state.me.user);
+  const name = state.displayName(item.author);
+  const room = state.rooms.get(item.room);
+  const body = item.deleted
+    ? h('div', { class: 'msg-body msg-deleted' }, t('timeline.deleted'))
+    : h('div', { class: 'msg-body', dir: 'auto' }, formatMessage(item.text ?? '', mentionKind(state)));
+  const canEdit = mine && !item.deleted && state.canWrite(room);
+  const canDelete = !item.deleted && (mine || state.canModerate(room));
+  const tools = item.deleted ? null : h('div', { class: 'msg-actions', role: 'toolbar', 'aria-label': t('timeline.actions') },
+    state.canWrite(room) ? iconButton('reply', t('timeline.reply'), () => actions.reply(item), { 'data-action': 'reply' }) : null,
+    canEdit ? iconButton('edit', t('timeline.edit'), () => actions.edit(item), { 'data-action': 'edit' }) : null,
+    canDelete ? iconButton('trash', t('timeline.delete'), () => actions.remove(item), { 'data-action': 'delete' }) : null);
+  return h('div', {
+    class: 'msg' + (continued ? ' continued' : '') + (mine ? ' mine' : '') + (mentioned ? ' mentioned' : '')
+      + (item.deleted ? ' deleted' : ''),
+    'data-position': item.position, 'data-author': item.author,
+  },
+  h('div', { class: 'msg-gutter' }, continued ? timeTag(item.time, 'msg-time-side') : avatar(item.author, name)),
+  h('div', { class: 'msg-main' },
+    continued ? null : h('div', { class: 'msg-head' },
+      h('button', { type: 'button', class: 'msg-author', onclick: () => actions.showPerson(item.author) }, name),
+      timeTag(item.time, 'msg-time')),
+    item.replyTo ? replyQuote(item.replyTo, ctx) : null,
+    body,
+    item.edited && !item.deleted ? h('span', { class: 'msg-edited', title: t('timeline.editedTitle') }, t('timeline.edited')) : null),
+  tools);
+}
+
+function replyQuote(position, { state, timeline, actions }) {
+  const original = timeline?.byPosition.get(position);
+  const who = original ? state.displayName(original.author) : '';
+  const text = !original ? t('timeline.replyUnknown') : original.deleted ? t('timeline.deleted') : plainPreview(original.text, 90);
+  return h('button', { type: 'button', class: 'msg-reply', onclick: () => actions.scrollTo(position),
+    'aria-label': t('timeline.replyTo', { name: who }) },
+  h('span', { class: 'msg-reply-icon', 'aria-hidden': 'true' }, '↪'),
+  who ? h('strong', null, who) : null, ' ', h('span', null, text));
+}
+
+/** Membership and room changes, as one quiet line. */
+export function noticeRow(item, { state }) {
+  const actor = state.displayName(item.actor);
+  const user = item.user ? state.displayName(item.user) : '';
+  let text;
+  switch (item.kind) {
+    case 'room.created': text = t('notice.created', { actor }); break;
+    case 'room.topic': text = item.topic ? t('notice.topic', { actor, topic: item.topic }) : t('notice.topicCleared', { actor }); break;
+    case 'room.renamed': text = t('notice.renamed', { actor, name: item.name }); break;
+    case 'member.joined': text = item.method === 'self' ? t('notice.joined', { user }) : t('notice.added', { user, actor }); break;
+    case 'member.left': text = t('notice.left', { user }); break;
+    case 'member.kicked': text = t('notice.kicked', { user, actor }); break;
+    case 'member.banned': text = t('notice.banned', { user, actor }); break;
+    case 'member.role': text = t('notice.role.' + item.role, { user, actor }); break;
+    default: text = item.kind;
+  }
+  return h('div', { class: 'notice-row', 'data-position': item.position, dir: 'auto' },
+    h('span', null, text), ' ', timeTag(item.time, 'msg-time'));
+}
+
+/** A message in the outbox: sending, or refused with the reason and what to do. */
+export function pendingRow(entry, { state, actions }) {
+  const name = state.displayName(state.me.user);
+  return h('div', { class: 'msg mine pending' + (entry.failed ? ' failed' : ''), 'data-client-id': entry.clientId },
+    h('div', { class: 'msg-gutter' }, avatar(state.me.user, name)),
+    h('div', { class: 'msg-main' },
+      h('div', { class: 'msg-head' }, h('span', { class: 'msg-author' }, name)),
+      h('div', { class: 'msg-body', dir: 'auto' }, formatMessage(entry.text, mentionKind(state))),
+      entry.failed
+        ? h('div', { class: 'msg-status', role: 'alert' }, t('timeline.notSent', { reason: errorText(entry.failed) }), ' ',
+          h('button', { type: 'button', class: 'link', onclick: () => actions.retry(entry.clientId) }, t('timeline.retry')), ' ',
+          h('button', { type: 'button', class: 'link', onclick: () => actions.discard(entry.clientId) }, t('timeline.discard')))
+        : h('div', { class: 'msg-status' }, state.status === 'online' ? t('timeline.sending') : t('timeline.waiting'))));
+}
