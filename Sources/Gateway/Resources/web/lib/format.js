@@ -30,7 +30,7 @@ export function formatMessage(text, mention = () => null) {
     } else {
       let literal = i % 2 === 1 ? '```' + part : part;
       // The line breaks around a fence belong to the fence, not to the text beside it.
-      if (i > 0 && i <= closed) literal = literal.replace(/^\n/, '');
+      if (i > 0 && i % 2 === 0) literal = literal.replace(/^\n/, '');
       if (i + 1 < closed) literal = literal.replace(/\n$/, '');
       blocks(literal, fragment, mention);
     }

@@ -82,7 +82,7 @@ function formatter(kind, options) {
 }
 
 export function formatNumber(n) { return formatter('number', {}).format(n); }
-export function formatTime(ms) { return formatter('date', { hour: '2-digit', minute: '2-digit' }).format(ms); }
+export function formatTime(ms) { return formatter('date', { hour: 'numeric', minute: '2-digit' }).format(ms); }
 export function formatDateTime(ms) { return formatter('date', { dateStyle: 'full', timeStyle: 'medium' }).format(ms); }
 export function formatDate(ms) { return formatter('date', { dateStyle: 'medium' }).format(ms); }
 

@@ -36,7 +36,8 @@ export function messageRow(item, continued, ctx) {
   const room = state.rooms.get(item.room);
   const body = item.deleted
     ? h('div', { class: 'msg-body msg-deleted' }, t('timeline.deleted'))
-    : h('div', { class: 'msg-body', dir: 'auto' }, formatMessage(item.text ?? '', mentionKind(state)));
+    : h('div', { class: 'msg-body', dir: 'auto' }, formatMessage(item.text ?? '', mentionKind(state)),
+      item.edited ? h('span', { class: 'msg-edited', title: t('timeline.editedTitle') }, t('timeline.edited')) : null);
   const canEdit = mine && !item.deleted && state.canWrite(room);
   const canDelete = !item.deleted && (mine || state.canModerate(room));
   const tools = item.deleted ? null : h('div', { class: 'msg-actions', role: 'toolbar', 'aria-label': t('timeline.actions') },
@@ -54,8 +55,7 @@ export function messageRow(item, continued, ctx) {
       h('button', { type: 'button', class: 'msg-author', onclick: () => actions.showPerson(item.author) }, name),
       timeTag(item.time, 'msg-time')),
     item.replyTo ? replyQuote(item.replyTo, ctx) : null,
-    body,
-    item.edited && !item.deleted ? h('span', { class: 'msg-edited', title: t('timeline.editedTitle') }, t('timeline.edited')) : null),
+    body),
   tools);
 }
 
@@ -75,7 +75,9 @@ export function noticeRow(item, { state }) {
   const user = item.user ? state.displayName(item.user) : '';
   let text;
   switch (item.kind) {
-    case 'room.created': text = t('notice.created', { actor }); break;
+    case 'room.created':
+      text = t(state.isDirect(state.rooms.get(item.room)) ? 'notice.createdDirect' : 'notice.created', { actor });
+      break;
     case 'room.topic': text = item.topic ? t('notice.topic', { actor, topic: item.topic }) : t('notice.topicCleared', { actor }); break;
     case 'room.renamed': text = t('notice.renamed', { actor, name: item.name }); break;
     case 'member.joined': text = item.method === 'self' ? t('notice.joined', { user }) : t('notice.added', { user, actor }); break;

@@ -43,7 +43,8 @@ export function createTimeline(client, actions) {
     out.push(timeline.hasMoreBefore
       ? { key: 'more', sig: '', build: () => h('div', { class: 'timeline-status' }, t('timeline.loadingOlder')) }
       : { key: 'start', sig: epoch, build: () => h('div', { class: 'timeline-start' },
-        h('p', null, t('timeline.beginning', { name: state.roomTitle(state.rooms.get(room)) }))) });
+        h('p', null, t(state.isDirect(current) ? 'timeline.beginningDirect' : 'timeline.beginning',
+          { name: state.roomTitle(current) }))) });
     const ctx = { state, actions, timeline };
     let previous = null;
     let newShown = false;

@@ -1,0 +1,368 @@
+"""The browser test steps, in order; each builds on the previous ones (users, rooms, messages)."""
+
+import re
+import time
+
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+
+from browser import Browser
+
+ADMIN_PASSWORD = "admin-Secret-2026"
+ALICE = {"username": "alice", "displayName": "Alice Martin", "email": "alice@office.test",
+         "password": "alice-Secret-1", "question": "First pet?", "answer": "Rex"}
+BOB = {"username": "bob", "displayName": "Bob Durand", "email": "bob@office.test",
+       "password": "bob-Secret-1", "question": "Favourite town?", "answer": "Lyon"}
+XSS = '<img src=x onerror="window.__xss=1">'
+
+
+class Context:
+    def __init__(self, server, shots):
+        self.server = server
+        self.shots = shots
+        self.browsers = {}
+        self.ids = {}
+
+    def browser(self, name, **size):
+        if name not in self.browsers:
+            self.browsers[name] = Browser(name, self.server.url, self.shots, **size)
+        return self.browsers[name]
+
+    def on_failure(self, step):
+        for name, b in self.browsers.items():
+            try:
+                print(f"  [{name}] saved {b.shot(f'failure-{step}-{name}')}")
+                for line in b.console_errors()[-5:]:
+                    print(f"  [{name}] console: {line}")
+            except Exception:  # noqa: BLE001 - best effort diagnostics
+                pass
+
+    def close(self):
+        for b in self.browsers.values():
+            b.quit()
+
+    def token(self, name):
+        return self.browsers[name].js("return localStorage.getItem('causerie.token')")
+
+    def user_id(self, username):
+        if not self.ids:
+            token = self.server.login("admin", ADMIN_PASSWORD)["token"]
+            self.ids = {u["username"]: u["user"] for u in self.server.api("GET", "users", token=token)}
+        return self.ids[username]
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def click_row(b, rows_css, text, button_css):
+    """Clicks the button of the first row containing text; false while there is none yet."""
+    for row in b.all(rows_css):
+        if text in row.text:
+            row.find_element(By.CSS_SELECTOR, button_css).click()
+            return True
+    return False
+
+
+def hover_click(b, element, action):
+    """Message actions show on hover, as for a mouse user."""
+    ActionChains(b.driver).move_to_element(element).perform()
+    button = b.wait(lambda: element.find_element(By.CSS_SELECTOR, f"[data-action='{action}']"), 5, action)
+    b.wait(lambda: button.is_displayed(), 5, f"{action} button visible")
+    button.click()
+
+
+# MARK: Steps
+
+def connect_screen_shows_server_name(ctx):
+    alice = ctx.browser("alice")
+    alice.open("/")
+    alice.wait(lambda: alice.text_of(".connect-card .server-name") == "Causerie test", what="server name")
+    check(alice.driver.title == "Causerie test", f"title {alice.driver.title!r}")
+    alice.shot("login")
+
+
+def first_admin_must_change_password(ctx):
+    admin = ctx.browser("admin")
+    admin.open("/")
+    admin.fill_form("form[data-form='login']", {"username": "admin", "password": ctx.server.one_time_password})
+    admin.click("form[data-form='login'] button[type='submit']")
+    admin.find("form[data-form='change']")
+    admin.shot("change-password")
+    admin.fill_form("form[data-form='change']", {"password": ADMIN_PASSWORD, "again": ADMIN_PASSWORD})
+    admin.click("form[data-form='change'] button[type='submit']")
+    admin.find(".shell .timeline")
+    check(not ctx.server.login("admin", ADMIN_PASSWORD)["mustChangePassword"], "password still to change")
+    try:
+        ctx.server.login("admin", ctx.server.one_time_password)
+        raise AssertionError("the one-time password still works")
+    except Exception as error:  # noqa: BLE001
+        check("401" in str(error), f"unexpected: {error}")
+
+
+def register(b, who):
+    b.open("/")
+    b.click("[data-action='register']")
+    form = "form[data-form='register']"
+    b.fill_form(form, {"username": who["username"], "displayName": who["displayName"], "email": who["email"],
+                       "password": who["password"], "again": who["password"] + "x",
+                       "question": who["question"], "answer": who["answer"]})
+    b.click(form + " button[type='submit']")
+    b.wait_text(form + " .form-error", "differ")
+    if who is ALICE:
+        b.shot("register")
+    b.type(form + " [name='again']", who["password"])
+    b.click(form + " button[type='submit']")
+    b.wait(lambda: b.text_of(".sidebar .me-name") == who["displayName"], what="logged in")
+
+
+def register_two_users(ctx):
+    register(ctx.browser("alice"), ALICE)
+    register(ctx.browser("bob"), BOB)
+
+
+def create_room_and_join_it(ctx):
+    alice, bob = ctx.browser("alice"), ctx.browser("bob")
+    alice.click("[data-action='create-room']")
+    alice.type("dialog [name='name']", "projects")
+    alice.type("dialog [name='topic']", "Q4 planning")
+    alice.click("dialog button[type='submit']")
+    alice.wait(lambda: "projects" in alice.text_of("#conv-title"), what="room open")
+    bob.click("[data-action='browse']")
+    bob.wait(lambda: click_row(bob, "dialog .directory-room", "projects", "button"), what="projects in the directory")
+    bob.wait(lambda: "projects" in bob.text_of("#conv-title"), what="joined projects")
+    alice.wait_text(".timeline .notice-row", "Bob Durand joined")
+    alice.wait_text(".details .member-list", "Bob Durand")
+
+
+def messages_both_ways_live(ctx):
+    alice, bob = ctx.browser("alice"), ctx.browser("bob")
+    alice.send("Hello Bob, *welcome* to projects")
+    row = bob.message("Hello Bob")
+    check(row.find_element(By.CSS_SELECTOR, ".msg-body strong").text == "welcome", "bold not rendered")
+    box = bob.find(".composer-input")
+    box.click()
+    box.send_keys("Thanks @alice")
+    alice.wait_text(".typing", "Bob Durand is typing")
+    box.send_keys(", see https://example.com/plan", Keys.ENTER)
+    row = alice.message("Thanks")
+    check("mentioned" in row.get_attribute("class"), "mention not highlighted")
+    link = row.find_element(By.CSS_SELECTOR, "a")
+    check(link.get_attribute("rel") == "noopener noreferrer" and link.get_attribute("target") == "_blank", "link attrs")
+    alice.send("Shall we meet at 10?")
+    bob.message("Shall we meet")
+    alice.gone(".typing:not(:empty)", 8)
+    alice.shot("chat")
+
+
+def direct_conversation(ctx):
+    alice, bob = ctx.browser("alice"), ctx.browser("bob")
+    alice_id = ctx.user_id("alice")
+    bob.click(f".sidebar .nav-item.person[data-user='{alice_id}']:not([data-room])")
+    bob.wait(lambda: "Alice Martin" in bob.text_of("#conv-title"), what="direct conversation open")
+    bob.send("Private hello")
+    bob.message("Private hello")
+    item = alice.find(f".sidebar .nav-item.person.unread[data-room][data-user='{ctx.user_id('bob')}']")
+    alice.wait(lambda: re.match(r"^\(\d+\) Causerie test$", alice.driver.title), what="unread count in the title")
+    item.click()
+    alice.message("Private hello")
+    alice.send("Private reply")
+    bob.message("Private reply")
+    bob.wait_text(".details .profile", "alice@office.test")
+    bob.shot("direct")
+
+
+def edit_and_delete_seen_live(ctx):
+    alice, bob = ctx.browser("alice"), ctx.browser("bob")
+    alice.open_room("projects")
+    bob.open_room("projects")
+    alice.send("This one goes away")
+    alice.send("Typo mesage")
+    bob.message("Typo mesage")
+    box = alice.find(".composer-input")
+    box.click()
+    box.send_keys(Keys.ARROW_UP)
+    alice.find(".composer-context")
+    check(box.get_attribute("value") == "Typo mesage", "Up did not load the last message")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("Fixed message", Keys.ENTER)
+    row = bob.message("Fixed message")
+    bob.wait(lambda: "(edited)" in row.text, what="edited mark")
+    hover_click(alice, alice.message("This one goes away"), "delete")
+    alice.click("dialog button[type='submit']")
+    bob.wait(lambda: bob.count_text(".timeline .msg.deleted", "Message deleted") == 1, what="deleted mark")
+    check(bob.count_text(".timeline", "This one goes away") == 0, "deleted text still shown")
+
+
+FORMAT_CHECK = """
+const done = arguments[arguments.length - 1];
+import('/lib/format.js').then(({ formatMessage }) => {
+  const html = (text) => { const d = document.createElement('div'); d.append(formatMessage(text, (n) => n === 'bob' ? 'user' : null)); return d.innerHTML; };
+  done({
+    bold: html('a *b* c'), italic: html('_i_ snake_case_name'), code: html('`<b>x</b>`'),
+    block: html('```\\n<script>1</script>\\n```'), quote: html('> q\\nline'), mention: html('hi @bob @nobody'),
+    link: html('see https://x.test/a?b=1.'), js: html('javascript:alert(1)'), tag: html('<img src=x onerror=alert(1)>'),
+  });
+}).catch((e) => done({ error: String(e) }));
+"""
+
+
+def formatting_builds_nodes(ctx):
+    out = ctx.browser("alice").driver.execute_async_script(FORMAT_CHECK)
+    check("error" not in out, out.get("error"))
+    expected = {
+        "bold": "a <strong>b</strong> c",
+        "italic": "<em>i</em> snake_case_name",
+        "code": "<code>&lt;b&gt;x&lt;/b&gt;</code>",
+        "block": '<pre class="code-block"><code>&lt;script&gt;1&lt;/script&gt;</code></pre>',
+        "quote": "<blockquote>q</blockquote>line",
+        "mention": 'hi <span class="mention">@bob</span> @nobody',
+        "link": 'see <a href="https://x.test/a?b=1" target="_blank" rel="noopener noreferrer">https://x.test/a?b=1</a>.',
+        "js": "javascript:alert(1)",
+        "tag": "&lt;img src=x onerror=alert(1)&gt;",
+    }
+    for key, html in expected.items():
+        check(out[key] == html, f"{key}: {out[key]!r} != {html!r}")
+
+
+def xss_payloads_render_as_text(ctx):
+    alice, bob = ctx.browser("alice"), ctx.browser("bob")
+    alice.click(".sidebar .me-card")
+    alice.type("dialog [name='displayName']", "Alice " + XSS)
+    alice.click("dialog button[type='submit']")
+    alice.wait(lambda: XSS in alice.text_of(".sidebar .me-name"), what="new display name")
+    alice.click("dialog button.icon-button")
+    alice.click(".details [data-action='topic']")
+    alice.type("dialog [name='topic']", "Topic " + XSS)
+    alice.click("dialog button[type='submit']")
+    alice.send("Look: " + XSS + " *still bold*")
+    row = bob.message("Look:")
+    check(XSS in row.find_element(By.CSS_SELECTOR, ".msg-body").text, "message text altered")
+    bob.wait(lambda: XSS in bob.text_of(".conv-topic"), what="topic as text")
+    bob.wait(lambda: any(XSS in a.text for a in bob.all(".msg-author")), what="display name as text")
+    for b in (alice, bob):
+        check(b.js("return document.querySelectorAll('.shell img').length") == 0, f"[{b.name}] an <img> was created")
+        check(b.js("return window.__xss === undefined"), f"[{b.name}] the payload ran")
+    # Back to a plain name for the screenshots that follow.
+    alice.click(".sidebar .me-card")
+    alice.type("dialog [name='displayName']", ALICE["displayName"])
+    alice.click("dialog button[type='submit']")
+    alice.wait(lambda: alice.text_of(".sidebar .me-name") == ALICE["displayName"], what="name restored")
+    alice.click("dialog button.icon-button")
+    alice.click(".details [data-action='topic']")
+    alice.type("dialog [name='topic']", "Q4 planning — see the *shared* folder")
+    alice.click("dialog button[type='submit']")
+
+
+def reconnect_after_server_restart(ctx):
+    alice, bob = ctx.browser("alice"), ctx.browser("bob")
+    before = ["Hello Bob", "Shall we meet", "Fixed message"]
+    ctx.server.stop()
+    for b in (alice, bob):
+        b.find(".banner-offline", 15)
+    alice.send("Written while the server was down")
+    alice.find(".timeline .msg.pending")
+    alice.shot("offline")
+    bob_token = ctx.token("bob")
+    ctx.server.start()
+    ctx.server.api("POST", "rooms/" + room_id(alice) + "/messages",
+                   {"text": "Posted while the pages were away", "clientId": "api-1"}, token=bob_token)
+    for b in (alice, bob):
+        b.gone(".banner", 30)
+        b.message("Written while the server was down", 15)
+        b.message("Posted while the pages were away", 15)
+    time.sleep(1)  # let any duplicate arrive, if there were one
+    for b in (alice, bob):
+        for text in before + ["Written while the server was down", "Posted while the pages were away"]:
+            n = b.count_text(".timeline .msg .msg-body", text)
+            check(n == 1, f"[{b.name}] {text!r} shown {n} times")
+        check(not b.all(".timeline .msg.pending"), f"[{b.name}] a message is still pending")
+
+
+def room_id(b):
+    return b.find(".sidebar .nav-item[aria-current='page']").get_attribute("data-room")
+
+
+def keyboard_switcher_and_navigation(ctx):
+    bob = ctx.browser("bob")
+    body = bob.find("body")
+    body.send_keys(Keys.CONTROL, "k")
+    bob.type("dialog .switcher-input", "mai")
+    bob.find("dialog .switcher-input").send_keys(Keys.ENTER)
+    bob.wait(lambda: "main" in bob.text_of("#conv-title"), what="switched to main")
+    bob.find(".composer-input").send_keys(Keys.ALT, Keys.ARROW_DOWN)
+    bob.wait(lambda: "projects" in bob.text_of("#conv-title"), what="Alt+Down to the next room")
+
+
+def right_removed_live(ctx):
+    admin, bob = ctx.browser("admin"), ctx.browser("bob")
+    bob.find("[data-action='create-room']")
+    bob.find("[data-action='emoji']")
+    admin.open("/admin.html#groups")
+    form = "form[data-group='users']"
+    for permission in ("createRooms", "useEmoticons"):
+        box = admin.find(f"{form} [data-permission='{permission}']")
+        if box.is_selected():
+            box.click()
+    admin.click(f"{form} [data-action='save']")
+    bob.gone("[data-action='create-room']", 10)
+    bob.gone("[data-action='emoji']", 10)
+    admin.find(".toast")
+    admin.shot("admin-groups")
+    admin.click("[data-tab='users']")
+    admin.wait_text(".table", "alice")
+    admin.shot("admin-users")
+
+
+def phone_layout_and_french(ctx):
+    phone = ctx.browser("phone")
+    # A phone's viewport (a desktop window cannot be made this narrow in headless Chromium).
+    phone.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                 {"width": 390, "height": 780, "deviceScaleFactor": 1, "mobile": True})
+    phone.open("/")
+    Select(phone.find(".language-select")).select_by_value("fr")
+    phone.wait(lambda: phone.text_of("form[data-form='login'] h2") == "Connexion", what="French")
+    Select(phone.find(".language-select")).select_by_value("en")
+    phone.wait(lambda: phone.text_of("form[data-form='login'] h2") == "Log in", what="English again")
+    phone.fill_form("form[data-form='login']", {"username": BOB["username"], "password": BOB["password"]})
+    phone.click("form[data-form='login'] button[type='submit']")
+    phone.find(".shell .timeline")
+    phone.gone(".sidebar .nav-item", 5)
+    phone.click(".conv-head .only-narrow")
+    phone.find(".sidebar .nav-item[data-room]")
+    time.sleep(0.3)  # the drawer slides in
+    phone.shot("phone-rooms")
+    phone.open_room("projects")
+    phone.gone(".sidebar .nav-item", 5)
+    phone.message("Written while the server was down")
+    phone.shot("phone")
+
+
+def dark_scheme(ctx):
+    alice = ctx.browser("alice")
+    alice.driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                                 {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    alice.open_room("projects")
+    time.sleep(0.3)
+    alice.shot("dark")
+
+
+STEPS = [
+    connect_screen_shows_server_name,
+    first_admin_must_change_password,
+    register_two_users,
+    create_room_and_join_it,
+    messages_both_ways_live,
+    direct_conversation,
+    edit_and_delete_seen_live,
+    formatting_builds_nodes,
+    xss_payloads_render_as_text,
+    reconnect_after_server_restart,
+    keyboard_switcher_and_navigation,
+    right_removed_live,
+    phone_layout_and_french,
+    dark_scheme,
+]

@@ -1,0 +1,104 @@
+"""The real Causerie server for the browser tests: a temporary data directory, a free port, a
+config whose webRoot is the repository's Resources (so the files under test are the repo's),
+cheap password hashing, and the one-time admin password read from standard output."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ApiError(Exception):
+    def __init__(self, status, body):
+        super().__init__(f"HTTP {status}: {body}")
+        self.status = status
+        self.body = body
+
+
+class Server:
+    def __init__(self, binary, web_root, server_name="Causerie test", keep=False):
+        self.binary = os.path.abspath(binary)
+        self.dir = tempfile.mkdtemp(prefix="causerie-browser-")
+        self.data = os.path.join(self.dir, "data")
+        self.config = os.path.join(self.dir, "config.json")
+        self.keep = keep
+        with open(self.config, "w") as f:
+            json.dump({"webRoot": os.path.abspath(web_root), "serverName": server_name, "scrypt": {"n": 1024}}, f)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.one_time_password = None
+        self.process = None
+        self.starts = 0
+
+    def start(self, timeout=30):
+        self.starts += 1
+        log = open(os.path.join(self.dir, f"server-{self.starts}.log"), "w")
+        self.process = subprocess.Popen(
+            [self.binary, "serve", "--data", self.data, "--host", "127.0.0.1", "--port", str(self.port),
+             "--config", self.config, "--log-level", "warning"],
+            stdout=subprocess.PIPE, stderr=log, text=True)
+        threading.Thread(target=self._read_stdout, args=(self.process.stdout,), daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}; see {log.name}")
+            try:
+                self.api("GET", "server")
+                if self.starts == 1 and self.one_time_password is None:
+                    time.sleep(0.05)
+                    continue
+                return
+            except (OSError, ApiError):
+                time.sleep(0.1)
+        raise RuntimeError("server did not start in time")
+
+    def _read_stdout(self, stream):
+        for line in stream:
+            if "one-time password:" in line:
+                self.one_time_password = line.split("one-time password:")[1].strip()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def cleanup(self):
+        self.stop()
+        if not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def api(self, method, path, body=None, token=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.url}/api/v1/{path}", data=data, method=method)
+        request.add_header("Accept", "application/json")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", "Bearer " + token)
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                text = response.read().decode()
+        except urllib.error.HTTPError as error:
+            raise ApiError(error.code, error.read().decode()) from None
+        return json.loads(text) if text else None
+
+    def login(self, username, password):
+        return self.api("POST", "login", {"username": username, "password": password})
