@@ -3,17 +3,18 @@ SWIFT ?= swift
 DATA ?= ./data
 DEBIAN_PACKAGES = liblmdb-dev libopus-dev libzstd-dev libssl-dev pkg-config
 
-.PHONY: run test deps build release bench clean
+.PHONY: run test deps build release bench clean browser-deps browser-test browser-bench
 
 ## Installs the Debian packages, builds in release mode, and serves with the store in ./data.
 run: deps
 	$(SWIFT) build -c release --product causerie
 	.build/release/causerie serve --data $(DATA)
 
-## Installs the Debian packages and runs every test.
+## Installs the Debian packages and runs every test (the web client's in a real browser last).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) browser-test
 
 ## Debian packages: installed with apt-get when one is missing.
 deps:
@@ -32,6 +33,33 @@ release: deps
 ## Runs one benchmark: make bench NAME=append
 bench: deps
 	$(SWIFT) run -c release causerie-bench $(NAME)
+
+## The web client's tests need Chromium and its driver (Debian) and Selenium (PyPI, in .venv).
+CAUSERIE_BIN ?= .build/debug/causerie
+export SE_AVOID_STATS = true
+
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then \
+		echo "Chromium and chromedriver present"; \
+	else \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+	fi
+	@if .venv/bin/python -c "import selenium" >/dev/null 2>&1; then \
+		echo "Selenium present in .venv"; \
+	else \
+		python3 -m venv .venv || { rm -rf .venv && apt-get install -y python3-venv && python3 -m venv .venv; }; \
+		.venv/bin/pip install --quiet selenium; \
+	fi
+
+## Drives the web client in headless Chromium against the real server (CAUSERIE_BIN).
+browser-test: browser-deps
+	@test -x $(CAUSERIE_BIN) || $(SWIFT) build --product causerie
+	.venv/bin/python Tests/Browser/run.py --binary $(CAUSERIE_BIN)
+
+## The web client's figures in docs/benchmarks.md (a release server: make browser-bench CAUSERIE_BIN=.build/release/causerie).
+browser-bench: browser-deps
+	@test -x $(CAUSERIE_BIN) || $(SWIFT) build --product causerie
+	.venv/bin/python Tests/Browser/bench.py --binary $(CAUSERIE_BIN)
 
 clean:
 	rm -rf .build
