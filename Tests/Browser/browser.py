@@ -87,6 +87,11 @@ class Browser:
         for name, value in values.items():
             self.type(f"{form_css} [name='{name}']", value)
 
+    def submit_dialog(self, timeout=10):
+        """Submits the open dialog and waits until it has closed (its request answered)."""
+        self.click("dialog[open] button[type='submit']")
+        self.wait(lambda: not self.all("dialog[open]"), timeout, "the dialog to close")
+
     def js(self, script, *args):
         return self.driver.execute_script(script, *args)
 

@@ -9,6 +9,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from browser import Browser
+from seed import post_many, raise_flood_limit
 
 ADMIN_PASSWORD = "admin-Secret-2026"
 ALICE = {"username": "alice", "displayName": "Alice Martin", "email": "alice@office.test",
@@ -129,7 +130,7 @@ def create_room_and_join_it(ctx):
     alice.click("[data-action='create-room']")
     alice.type("dialog [name='name']", "projects")
     alice.type("dialog [name='topic']", "Q4 planning")
-    alice.click("dialog button[type='submit']")
+    alice.submit_dialog()
     alice.wait(lambda: "projects" in alice.text_of("#conv-title"), what="room open")
     bob.click("[data-action='browse']")
     bob.wait(lambda: click_row(bob, "dialog .directory-room", "projects", "button"), what="projects in the directory")
@@ -192,7 +193,7 @@ def edit_and_delete_seen_live(ctx):
     row = bob.message("Fixed message")
     bob.wait(lambda: "(edited)" in row.text, what="edited mark")
     hover_click(alice, alice.message("This one goes away"), "delete")
-    alice.click("dialog button[type='submit']")
+    alice.submit_dialog()
     bob.wait(lambda: bob.count_text(".timeline .msg.deleted", "Message deleted") == 1, what="deleted mark")
     check(bob.count_text(".timeline", "This one goes away") == 0, "deleted text still shown")
 
@@ -237,7 +238,7 @@ def xss_payloads_render_as_text(ctx):
     alice.click("dialog button.icon-button")
     alice.click(".details [data-action='topic']")
     alice.type("dialog [name='topic']", "Topic " + XSS)
-    alice.click("dialog button[type='submit']")
+    alice.submit_dialog()
     alice.send("Look: " + XSS + " *still bold*")
     row = bob.message("Look:")
     check(XSS in row.find_element(By.CSS_SELECTOR, ".msg-body").text, "message text altered")
@@ -254,7 +255,7 @@ def xss_payloads_render_as_text(ctx):
     alice.click("dialog button.icon-button")
     alice.click(".details [data-action='topic']")
     alice.type("dialog [name='topic']", "Q4 planning — see the *shared* folder")
-    alice.click("dialog button[type='submit']")
+    alice.submit_dialog()
 
 
 def reconnect_after_server_restart(ctx):
@@ -280,6 +281,43 @@ def reconnect_after_server_restart(ctx):
             n = b.count_text(".timeline .msg .msg-body", text)
             check(n == 1, f"[{b.name}] {text!r} shown {n} times")
         check(not b.all(".timeline .msg.pending"), f"[{b.name}] a message is still pending")
+
+
+def history_pages_without_gaps(ctx):
+    """A room with 240 unread messages: opens at the "new messages" line, pages both ways with
+    every message once, jumps to a date and back to the present, Esc marks it read."""
+    alice = ctx.browser("alice")
+    admin_token = ctx.server.login("admin", ADMIN_PASSWORD)["token"]
+    raise_flood_limit(ctx.server, admin_token)
+    room = ctx.server.api("POST", "rooms", {"name": "archive", "topic": "Old news"}, token=admin_token)["room"]
+    ctx.server.api("POST", f"rooms/{room}/join", {}, token=ctx.token("alice"))
+    post_many(ctx.server, admin_token, room, 240, "Archived")
+    badge = f".sidebar .nav-item[data-room='{room}'] .badge"
+    alice.wait(lambda: "240 unread" in alice.find(badge).get_attribute("aria-label"), what="240 unread")
+    check(alice.find(badge).text == "99+", "badge text")
+    alice.open_room("archive")
+    line = alice.find(".timeline .new-line")
+    check(alice.js("const t = document.querySelector('.timeline').getBoundingClientRect(),"
+                   " l = arguments[0].getBoundingClientRect(); return l.top >= t.top && l.bottom <= t.bottom", line),
+          "the view did not open at the new messages line")
+    alice.shot("new-messages")
+    for _ in range(20):  # scroll down to the present, page by page
+        alice.js("const t = document.querySelector('.timeline'); t.scrollTop = t.scrollHeight")
+        if alice.count_text(".timeline .msg-body", "Archived 240 of 240"):
+            break
+        time.sleep(0.3)
+    positions = alice.js("return [...document.querySelectorAll('.timeline .msg[data-position]')]"
+                         ".filter(n => n.textContent.includes('Archived')).map(n => Number(n.dataset.position))")
+    check(len(positions) == 240 and len(set(positions)) == 240 and positions == sorted(positions),
+          f"{len(positions)} rows, {len(set(positions))} distinct")
+    alice.click("[data-action='jump']")
+    alice.js("const d = document.querySelector('dialog input[type=date]'); d.value = d.max")
+    alice.submit_dialog()
+    alice.wait(lambda: alice.all(".timeline .timeline-start"), what="the day's first events")
+    alice.click(".jump-present")
+    alice.message("Archived 240 of 240")
+    alice.find(".composer-input").send_keys(Keys.ESCAPE)
+    alice.gone(f".sidebar .nav-item[data-room='{room}'] .badge", 5)
 
 
 def room_id(b):
@@ -361,6 +399,7 @@ STEPS = [
     formatting_builds_nodes,
     xss_payloads_render_as_text,
     reconnect_after_server_restart,
+    history_pages_without_gaps,
     keyboard_switcher_and_navigation,
     right_removed_live,
     phone_layout_and_french,

@@ -18,26 +18,26 @@ async function boot() {
   let me = null;
   if (getToken()) me = await api('GET', 'me').catch(() => null);
   if (!me || !me.capabilities.includes('administer')) {
-    fill(root, h('main', { class: 'connect-card' }, h('h1', null, t('admin.title')),
+    fill(root, h('main.connect-card', h('h1', t('admin.title')),
       h('p', { role: 'alert' }, me ? t('admin.notAdmin') : t('admin.loginFirst')),
-      h('a', { class: 'button primary', href: './' }, t('admin.back'))));
+      h('a.button.primary', { href: './' }, t('admin.back'))));
     return;
   }
   const server = await api('GET', 'server');
-  const panel = h('div', { class: 'tab-panel', role: 'tabpanel' });
-  const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('admin.title') });
+  const panel = h('div.tab-panel', { role: 'tabpanel' });
+  const tabs = h('div.tabs', { role: 'tablist', 'aria-label': t('admin.title') });
   const show = (name) => {
-    fill(tabs, Object.keys(PANELS).map((key) => h('button', { type: 'button', role: 'tab', id: 'admin-tab-' + key,
+    fill(tabs, Object.keys(PANELS).map((key) => h('button', { role: 'tab', id: 'admin-tab-' + key,
       'data-tab': key, 'aria-selected': String(key === name), onclick: () => show(key) }, t('admin.tab.' + key))));
     panel.setAttribute('aria-labelledby', 'admin-tab-' + name);
     location.hash = name;
     PANELS[name](panel);
   };
   fill(root,
-    h('header', { class: 'admin-head' },
-      h('h1', null, t('admin.heading', { name: server.name })),
+    h('header.admin-head',
+      h('h1', t('admin.heading', { name: server.name })),
       languagePicker(() => location.reload()),
-      h('a', { class: 'button', href: './' }, t('admin.back'))),
+      h('a.button', { href: './' }, t('admin.back'))),
     tabs, panel);
   const initial = location.hash.slice(1);
   show(PANELS[initial] ? initial : 'users');

@@ -15,9 +15,9 @@ async function boot() {
   try {
     server = await api('GET', 'server');
   } catch {
-    fill(root, h('main', { class: 'connect' }, h('div', { class: 'connect-card' },
-      h('h1', null, 'Causerie'), h('p', { role: 'alert' }, t('connect.unreachable')),
-      h('button', { class: 'button primary', type: 'button', onclick: () => location.reload() }, t('common.retry')))));
+    fill(root, h('main.connect', h('div.connect-card',
+      h('h1', 'Causerie'), h('p', { role: 'alert' }, t('connect.unreachable')),
+      h('button.button.primary', { onclick: () => location.reload() }, t('common.retry')))));
     setTimeout(boot, 5000);
     return;
   }

@@ -1,7 +1,6 @@
 // The chat session without the DOM: one State, one Connection, one Outbox, and the actions the
 // views call (open a room, page history, post, edit, read…).
 
-import { api, ApiError } from './api.js';
 import { Connection } from './connection.js';
 import { Outbox } from './outbox.js';
 import { State } from './state.js';
@@ -28,7 +27,10 @@ export class ChatClient {
     this.state.on('message', ({ event }) => {
       if (event.author === this.state.me.user && event.clientId) this.outbox?.acknowledge(event.clientId);
     });
-    this.state.on('joined', (room) => this.fetchRoom(room));
+    // A room we did not know (joined here or elsewhere, added by an operator): its unread count
+    // must match the stream exactly, so we resume the connection (a fresh welcome lists it, and
+    // what follows is counted once) rather than read a summary that races with live events.
+    this.state.on('joined', () => this.connection.resync());
   }
 
   start() { this.connection.start(); }
@@ -57,13 +59,16 @@ export class ChatClient {
 
   request(type, fields) { return this.connection.request(type, fields); }
 
-  /** A room joined elsewhere (another tab, an operator's `add`): its summary comes over HTTP. */
-  async fetchRoom(id) {
-    try {
-      const room = await api('GET', 'rooms/' + encodeURIComponent(id));
-      this.state.rooms.set(id, room);
-      this.state.emit('rooms');
-    } catch { /* left again already */ }
+  /** Resolves once a room is in the state (after the resync its join triggers). */
+  whenRoom(id) {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!this.state.rooms.has(id) && Date.now() < deadline) return setTimeout(check, 30);
+        resolve(id);
+      };
+      const deadline = Date.now() + 5000;
+      check();
+    });
   }
 
   // MARK: Rooms and history
@@ -102,7 +107,8 @@ export class ChatClient {
   async loadInitial(id) {
     const room = this.state.rooms.get(id);
     const timeline = this.state.timelines.get(id);
-    if (room.unread > 0 && room.readUpTo > 0) {
+    // A cursor of 0 (nothing read yet, e.g. just joined) pages from the room's beginning.
+    if (room.unread > 0) {
       timeline.anchor = room.readUpTo;
       await this.history(id, { after: room.readUpTo, limit: 100 }, { reset: true }).catch(() => {});
       const first = timeline.first;
@@ -186,22 +192,18 @@ export class ChatClient {
     const existing = this.state.directList().find((r) => this.state.partner(r) === user);
     if (existing) return existing.room;
     const reply = await this.request('openDirect', { user });
-    if (!this.state.rooms.has(reply.room)) await this.fetchRoom(reply.room);
-    return reply.room;
+    return this.whenRoom(reply.room);
   }
 
   async join(room, password) {
     await this.request('join', password ? { room, password } : { room });
-    if (!this.state.rooms.has(room)) await this.fetchRoom(room);
+    await this.whenRoom(room);
   }
 
   async createRoom(fields) {
     const reply = await this.request('createRoom', fields);
-    if (!this.state.rooms.has(reply.room)) await this.fetchRoom(reply.room);
-    return reply.room;
+    return this.whenRoom(reply.room);
   }
 
   setPresence(status) { this.request('presence', { status }).catch(() => {}); }
 }
-
-export { ApiError };

@@ -48,8 +48,8 @@ export class Connection {
     this.socket?.close();
   }
 
-  open() {
-    this.setStatus(this.attempts ? 'offline' : 'connecting');
+  open(quiet = false) {
+    if (!quiet) this.setStatus(this.attempts ? 'offline' : 'connecting');
     const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/ws';
     const socket = new WebSocket(url);
     this.socket = socket;
@@ -115,8 +115,22 @@ export class Connection {
     }
   }
 
+  /**
+   * A fresh welcome without a visible disconnection: the socket is closed and reopened at once
+   * with lastSeen, once no command waits for its reply (a reply lost to it would look failed).
+   */
+  resync() {
+    if (this.resyncTimer || this.status !== 'online') return;
+    const attempt = () => {
+      if (this.pending.size) { this.resyncTimer = setTimeout(attempt, 30); return; }
+      this.resyncTimer = null;
+      if (this.status === 'online' && this.socket) this.lost(this.socket, true);
+    };
+    this.resyncTimer = setTimeout(attempt, 0);
+  }
+
   /** The socket is gone (closed, failed, or silent): fail what waits, and try again later. */
-  lost(socket) {
+  lost(socket, quiet = false) {
     if (socket !== this.socket || !socket) return;
     this.socket = null;
     clearTimeout(this.pingTimer);
@@ -128,6 +142,7 @@ export class Connection {
     socket.onclose = socket.onmessage = socket.onopen = null;
     if (socket.readyState <= 1) socket.close();
     if (this.stopped) return;
+    if (quiet) return this.open(true);
     this.setStatus('offline');
     const delay = Math.min(MAX_BACKOFF_MS, 400 * 2 ** this.attempts) * (0.75 + Math.random() / 2);
     this.attempts += 1;
@@ -149,7 +164,7 @@ export class Connection {
 
   /** Sends a command; resolves with its reply frame, rejects with an ApiError. */
   request(type, fields = {}) {
-    if (this.status !== 'online' || !this.socket) {
+    if (this.status !== 'online' || !this.socket || !this.greeted) {
       return Promise.reject(new ApiError({ code: 'offline', reason: 'offline' }));
     }
     const id = 'c' + (++this.sequence);

@@ -5,21 +5,26 @@
 const PROPERTIES = new Set(['value', 'checked', 'disabled', 'hidden', 'selected', 'indeterminate']);
 
 /**
- * h('button', {class: 'x', onclick: fn, 'aria-label': 'Close'}, 'text', child, [more])
- * Strings become text nodes; null, undefined and false children are skipped.
+ * h('button.icon-button', {onclick: fn, 'aria-label': 'Close'}, 'text', child, [more]):
+ * classes may follow the tag; props may be left out; strings become text nodes; null, undefined
+ * and false children are skipped. Buttons default to type="button" (not "submit").
  */
 export function h(tag, props, ...children) {
-  const el = document.createElement(tag);
-  if (props) {
-    for (const [key, value] of Object.entries(props)) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key === 'class') el.className = value;
-      else if (key === 'text') el.textContent = value;
-      else if (key === 'dataset') Object.assign(el.dataset, value);
-      else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
-      else if (PROPERTIES.has(key)) el[key] = value;
-      else el.setAttribute(key, value === true ? '' : String(value));
-    }
+  const [name, ...classes] = tag.split('.');
+  const el = document.createElement(name);
+  if (classes.length) el.className = classes.join(' ');
+  if (name === 'button') el.type = 'button';
+  if (props && Object.getPrototypeOf(props) !== Object.prototype) {
+    children.unshift(props);
+    props = null;
+  }
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') el.className = (el.className + ' ' + value).trim();
+    else if (key === 'text') el.textContent = value;
+    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (PROPERTIES.has(key)) el[key] = value;
+    else el.setAttribute(key, value === true ? '' : String(value));
   }
   append(el, children);
   return el;

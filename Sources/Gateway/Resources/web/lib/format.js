@@ -26,7 +26,7 @@ export function formatMessage(text, mention = () => null) {
   const closed = parts.length % 2 === 1 ? parts.length : parts.length - 1;
   parts.forEach((part, i) => {
     if (i % 2 === 1 && i < closed) {
-      fragment.append(h('pre', { class: 'code-block' }, h('code', null, part.replace(/^\n/, '').replace(/\n$/, ''))));
+      fragment.append(h('pre.code-block', h('code', part.replace(/^\n/, '').replace(/\n$/, ''))));
     } else {
       let literal = i % 2 === 1 ? '```' + part : part;
       // The line breaks around a fence belong to the fence, not to the text beside it.
@@ -68,7 +68,7 @@ export function inline(text, parent, mention = () => null) {
     if (match.index > last) parent.append(text.slice(last, match.index));
     last = match.index + match[0].length;
     if (match[1]) {
-      parent.append(h('code', null, match[1].slice(1, -1)));
+      parent.append(h('code', match[1].slice(1, -1)));
     } else if (match[2]) {
       const url = match[2].replace(TRAILING_PUNCTUATION, '');
       last = match.index + url.length;

@@ -17,15 +17,15 @@ export async function groupsPanel(panel) {
     const name = h('input', { name: 'name', value: group?.name ?? '', required: true, autocomplete: 'off' });
     const checks = PERMISSIONS.map((p) => ({ p, ...checkbox(t('perm.' + p), { checked: group?.permissions.includes(p),
       'data-permission': p }) }));
-    const error = h('p', { class: 'form-error', role: 'alert' });
-    const form = h('form', { class: 'group-card', 'data-group': group?.id ?? 'new' },
-      h('div', { class: 'group-head' }, field(t('admin.groupName'), name),
-        group ? h('p', { class: 'muted' }, t('admin.members', { count: group.members })) : null),
-      h('fieldset', { class: 'options' }, h('legend', null, t('admin.permissions')),
-        h('div', { class: 'perm-grid' }, checks.map((c) => c.el))),
-      h('div', { class: 'button-row' },
+    const error = h('p.form-error', { role: 'alert' });
+    const form = h('form.group-card', { 'data-group': group?.id ?? 'new' },
+      h('div.group-head', field(t('admin.groupName'), name),
+        group ? h('p.muted', t('admin.members', { count: group.members })) : null),
+      h('fieldset.options', h('legend', t('admin.permissions')),
+        h('div.perm-grid', checks.map((c) => c.el))),
+      h('div.button-row',
         h('button', { type: 'submit', class: 'button primary', 'data-action': 'save' }, group ? t('common.save') : t('admin.createGroup')),
-        group && !BUILT_IN.has(group.id) ? [' ', h('button', { type: 'button', class: 'button danger', onclick: async () => {
+        group && !BUILT_IN.has(group.id) ? [' ', h('button.button.danger', { onclick: async () => {
           try { await api('DELETE', 'admin/groups/' + group.id); reload(); } catch (e) { error.textContent = errorText(e); }
         } }, t('admin.deleteGroup'))] : null,
         error));
@@ -46,7 +46,7 @@ export async function groupsPanel(panel) {
   }
 
   fill(panel,
-    h('p', { class: 'hint' }, t('admin.groupsIntro')),
-    groups.map((g) => h('section', { class: 'admin-section' }, editor(g))),
-    h('section', { class: 'admin-section' }, h('h2', null, t('admin.createGroup')), editor(null)));
+    h('p.hint', t('admin.groupsIntro')),
+    groups.map((g) => h('section.admin-section', editor(g))),
+    h('section.admin-section', h('h2', t('admin.createGroup')), editor(null)));
 }

@@ -8,9 +8,9 @@ import { field, checkbox, errorText, toast } from './ui.js';
 
 /** A form that PUTs what `collect()` returns, with its errors shown inside it. */
 function settingsForm(fields, collect, path, reload) {
-  const error = h('p', { class: 'form-error', role: 'alert' });
-  const form = h('form', { class: 'admin-form' }, fields,
-    h('div', null, h('button', { type: 'submit', class: 'button primary', 'data-action': 'save' }, t('common.save')), error));
+  const error = h('p.form-error', { role: 'alert' });
+  const form = h('form.admin-form', fields,
+    h('div', h('button', { type: 'submit', class: 'button primary', 'data-action': 'save' }, t('common.save')), error));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
@@ -43,7 +43,7 @@ export async function filtersPanel(panel) {
   const deny = h('textarea', { name: 'deny', rows: 3 });
   deny.value = filters.deny.join('\n');
   const reload = () => filtersPanel(panel);
-  fill(panel, h('section', { class: 'admin-section' }, h('h2', null, t('admin.tab.filters')),
+  fill(panel, h('section.admin-section', h('h2', t('admin.tab.filters')),
     settingsForm([
       field(t('admin.floodBurst'), burst, t('admin.floodBurstHint')),
       field(t('admin.floodPerMinute'), perMinute),
@@ -69,7 +69,7 @@ export async function settingsPanel(panel) {
   const open = checkbox(t('admin.registrationOpen'), { name: 'registrationOpen', checked: settings.registrationOpen });
   const length = h('input', { name: 'maxMessageLength', type: 'number', min: 1, value: String(settings.maxMessageLength) });
   const retention = h('input', { name: 'retentionDays', type: 'number', min: 0, value: String(settings.retentionDays) });
-  fill(panel, h('section', { class: 'admin-section' }, h('h2', null, t('admin.tab.settings')),
+  fill(panel, h('section.admin-section', h('h2', t('admin.tab.settings')),
     settingsForm([
       field(t('admin.serverName'), name),
       open.el,

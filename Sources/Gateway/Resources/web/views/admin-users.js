@@ -14,16 +14,16 @@ export async function usersPanel(panel) {
   };
 
   const rows = users.map((u) => h('tr', { 'data-user': u.user },
-    h('td', null, h('strong', null, u.username), u.bot ? h('span', { class: 'tag' }, t('admin.bot')) : null),
+    h('td', h('strong', u.username), u.bot ? h('span.tag', t('admin.bot')) : null),
     h('td', { dir: 'auto' }, u.displayName),
-    h('td', null, u.email),
-    h('td', null, u.groups.map(groupName).join(', ')),
-    h('td', null, h('span', { class: u.disabled ? 'status-off' : 'status-ok' }, u.disabled ? t('admin.disabled') : t('admin.active')),
-      u.mustChangePassword ? h('div', { class: 'muted' }, t('admin.mustChange')) : null),
-    h('td', { class: 'actions' },
-      h('button', { type: 'button', class: 'button small', 'data-action': 'groups', onclick: () => groupsDialog(u) }, t('admin.groups')), ' ',
-      h('button', { type: 'button', class: 'button small', 'data-action': 'reset', onclick: () => resetDialog(u) }, t('admin.reset')), ' ',
-      h('button', { type: 'button', class: 'button small' + (u.disabled ? '' : ' danger'), 'data-action': 'toggle',
+    h('td', u.email),
+    h('td', u.groups.map(groupName).join(', ')),
+    h('td', h('span', { class: u.disabled ? 'status-off' : 'status-ok' }, u.disabled ? t('admin.disabled') : t('admin.active')),
+      u.mustChangePassword ? h('div.muted', t('admin.mustChange')) : null),
+    h('td.actions',
+      h('button.button.small', { 'data-action': 'groups', onclick: () => groupsDialog(u) }, t('admin.groups')), ' ',
+      h('button.button.small', { 'data-action': 'reset', onclick: () => resetDialog(u) }, t('admin.reset')), ' ',
+      h('button', { class: 'button small' + (u.disabled ? '' : ' danger'), 'data-action': 'toggle',
         onclick: act(() => api('PATCH', 'admin/users/' + u.user, { disabled: !u.disabled })) },
       u.disabled ? t('admin.enable') : t('admin.disable')))));
 
@@ -63,12 +63,12 @@ export async function usersPanel(panel) {
     email: h('input', { name: 'email', type: 'email', autocomplete: 'off' }),
   };
   const checks = groupChecks(['users']);
-  const error = h('p', { class: 'form-error', role: 'alert' });
-  const create = h('form', { class: 'admin-form', 'aria-label': t('admin.createUser') },
+  const error = h('p.form-error', { role: 'alert' });
+  const create = h('form.admin-form', { 'aria-label': t('admin.createUser') },
     field(t('connect.username'), f.username), field(t('admin.initialPassword'), f.password),
     field(t('connect.displayName'), f.displayName), field(t('connect.email'), f.email),
-    h('fieldset', { class: 'options' }, h('legend', null, t('admin.groups')), checks.map((c) => c.el)),
-    h('div', null, h('button', { type: 'submit', class: 'button primary' }, t('admin.createUser')), error));
+    h('fieldset.options', h('legend', t('admin.groups')), checks.map((c) => c.el)),
+    h('div', h('button', { type: 'submit', class: 'button primary' }, t('admin.createUser')), error));
   create.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
@@ -84,11 +84,11 @@ export async function usersPanel(panel) {
   });
 
   fill(panel,
-    h('section', { class: 'admin-section' },
-      h('h2', null, t('admin.users', { count: users.length })),
-      h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
-        h('thead', null, h('tr', null, ['admin.username', 'connect.displayName', 'connect.email', 'admin.groups', 'admin.status', 'admin.actions']
+    h('section.admin-section',
+      h('h2', t('admin.users', { count: users.length })),
+      h('div.table-wrap', h('table.table',
+        h('thead', h('tr', ['admin.username', 'connect.displayName', 'connect.email', 'admin.groups', 'admin.status', 'admin.actions']
           .map((key) => h('th', { scope: 'col' }, t(key))))),
-        h('tbody', null, rows)))),
-    h('section', { class: 'admin-section' }, h('h2', null, t('admin.createUser')), create));
+        h('tbody', rows)))),
+    h('section.admin-section', h('h2', t('admin.createUser')), create));
 }

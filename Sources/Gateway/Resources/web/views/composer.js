@@ -19,19 +19,19 @@ export function createComposer(client, actions) {
   let mode = null; // { kind: 'reply' | 'edit', item }
   const drafts = new Map();
 
-  const input = h('textarea', { class: 'composer-input', rows: 1, 'aria-label': t('composer.label'),
+  const input = h('textarea.composer-input', { rows: 1, 'aria-label': t('composer.label'),
     placeholder: t('composer.placeholder'), maxlength: 100000 });
-  const context = h('div', { class: 'composer-context', hidden: true });
-  const note = h('p', { class: 'composer-note', role: 'status' });
-  const toolbar = h('div', { class: 'composer-tools', role: 'toolbar', 'aria-label': t('composer.formatting') });
-  const popover = h('div', { class: 'popover', hidden: true });
-  const send = iconButton('send', t('composer.send'), () => submit(), { class: 'icon-button send', 'data-action': 'send' });
-  const box = h('div', { class: 'composer-box' }, toolbar, h('div', { class: 'composer-row' }, input, send));
-  const el = h('div', { class: 'composer' }, context, popover, box, note);
+  const context = h('div.composer-context', { hidden: true });
+  const note = h('p.composer-note', { role: 'status' });
+  const toolbar = h('div.composer-tools', { role: 'toolbar', 'aria-label': t('composer.formatting') });
+  const popover = h('div.popover', { hidden: true });
+  const send = iconButton('send', t('composer.send'), () => submit(), { class: 'send', 'data-action': 'send' });
+  const box = h('div.composer-box', toolbar, h('div.composer-row', input, send));
+  const el = h('div.composer', context, popover, box, note);
 
   function drawTools() {
     fill(toolbar,
-      FORMATS.map(([name, before, after, label]) => h('button', { type: 'button', class: 'tool', 'data-format': name,
+      FORMATS.map(([name, before, after, label]) => h('button.tool', { 'data-format': name,
         'aria-label': t('composer.format.' + name), title: t('composer.format.' + name),
         onclick: () => wrap(before, after) }, label)),
       state.can('useEmoticons') ? iconButton('smile', t('composer.emoji'), () => togglePopover('emoji'),
@@ -65,9 +65,9 @@ export function createComposer(client, actions) {
     context.hidden = false;
     const item = mode.item;
     fill(context,
-      h('span', null, mode.kind === 'edit' ? t('composer.editing')
+      h('span', mode.kind === 'edit' ? t('composer.editing')
         : t('composer.replyingTo', { name: state.displayName(item.author) })),
-      mode.kind === 'reply' ? h('span', { class: 'composer-quote' }, plainPreview(item.text, 80)) : null,
+      mode.kind === 'reply' ? h('span.composer-quote', plainPreview(item.text, 80)) : null,
       iconButton('close', t('common.cancel'), () => cancel(), { 'data-action': 'cancel' }));
   }
 
@@ -135,12 +135,12 @@ export function createComposer(client, actions) {
     if (!popover.hidden && popover.dataset.kind === kind) return closePopover();
     popover.dataset.kind = kind;
     if (kind === 'emoji') {
-      fill(popover, h('div', { class: 'emoji-grid', role: 'listbox', 'aria-label': t('composer.emoji') },
-        EMOJI.map((e) => h('button', { type: 'button', class: 'emoji', role: 'option', 'aria-label': e,
+      fill(popover, h('div.emoji-grid', { role: 'listbox', 'aria-label': t('composer.emoji') },
+        EMOJI.map((e) => h('button.emoji', { role: 'option', 'aria-label': e,
           onclick: () => { insert(e); closePopover(); } }, e))));
     } else {
-      fill(popover, h('ul', { class: 'menu', role: 'menu', 'aria-label': t('composer.phrases') },
-        state.me.quickPhrases.map((p) => h('li', { role: 'none' }, h('button', { type: 'button', role: 'menuitem',
+      fill(popover, h('ul.menu', { role: 'menu', 'aria-label': t('composer.phrases') },
+        state.me.quickPhrases.map((p) => h('li', { role: 'none' }, h('button', { role: 'menuitem',
           onclick: () => { insert(p); closePopover(); } }, plainPreview(p, 60))))));
     }
     popover.hidden = false;
@@ -173,10 +173,10 @@ export function createComposer(client, actions) {
   }
 
   function drawSuggestions(typed) {
-    fill(popover, h('ul', { class: 'menu', role: 'listbox', 'aria-label': t('composer.mention') },
+    fill(popover, h('ul.menu', { role: 'listbox', 'aria-label': t('composer.mention') },
       suggestions.map((u, i) => h('li', { role: 'option', 'aria-selected': String(i === chosen),
         class: i === chosen ? 'active' : '', onmousedown: (e) => { e.preventDefault(); complete(u, typed); } },
-      h('strong', null, u.displayName || u.username), ' @' + u.username))));
+      h('strong', u.displayName || u.username), ' @' + u.username))));
   }
 
   function complete(user, typed) {

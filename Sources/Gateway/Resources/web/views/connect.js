@@ -12,21 +12,21 @@ import { languagePicker } from './language.js';
  * fine). `mode` is 'login', 'register', 'recover' or 'change' (with `current` when known).
  */
 export function showConnect(root, server, onDone, { mode = 'login', current = '', notice = '' } = {}) {
-  const card = h('div', { class: 'connect-card' });
-  const screen = h('main', { class: 'connect' }, card);
+  const card = h('div.connect-card');
+  const screen = h('main.connect', card);
   fill(root, screen);
   document.title = server.name;
 
   const go = (next, options = {}) => showConnect(root, server, onDone, { mode: next, ...options });
-  const heading = h('header', { class: 'connect-head' },
+  const heading = h('header.connect-head',
     h('img', { src: 'favicon.svg', alt: '', class: 'connect-logo', width: 48, height: 48 }),
-    h('h1', { class: 'server-name' }, server.name),
-    h('p', { class: 'connect-sub' }, t('connect.subtitle')));
+    h('h1.server-name', server.name),
+    h('p.connect-sub', t('connect.subtitle')));
   const forms = { login: loginForm, register: registerForm, recover: recoverForm, change: changeForm };
   fill(card, heading,
-    notice ? h('p', { class: 'notice', role: 'status' }, notice) : null,
+    notice ? h('p.notice', { role: 'status' }, notice) : null,
     forms[mode]({ server, go, onDone, current }),
-    h('footer', { class: 'connect-foot' }, languagePicker(() => go(mode, { current }))));
+    h('footer.connect-foot', languagePicker(() => go(mode, { current }))));
   card.querySelector('input')?.focus();
 }
 
@@ -36,10 +36,10 @@ function input(name, type = 'text', props = {}) {
 
 /** A form whose submit runs `action`; its errors appear in the form, read out by screen readers. */
 function form(name, title, fields, submitLabel, action, extra) {
-  const error = h('p', { class: 'form-error', role: 'alert' });
+  const error = h('p.form-error', { role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'button primary wide' }, submitLabel);
-  const el = h('form', { class: 'connect-form', 'data-form': name, novalidate: true, 'aria-label': title },
-    h('h2', null, title), fields, error, submit, extra);
+  const el = h('form.connect-form', { 'data-form': name, novalidate: true, 'aria-label': title },
+    h('h2', title), fields, error, submit, extra);
   el.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
@@ -64,10 +64,10 @@ function serverPasswordField(server) {
 function loginForm({ server, go, onDone }) {
   const username = input('username', 'text', { autocomplete: 'username', autocapitalize: 'none' });
   const password = input('password', 'password', { autocomplete: 'current-password' });
-  const links = h('p', { class: 'connect-links' },
-    server.registrationOpen ? h('button', { type: 'button', class: 'link', 'data-action': 'register',
+  const links = h('p.connect-links',
+    server.registrationOpen ? h('button.link', { 'data-action': 'register',
       onclick: () => go('register') }, t('connect.register')) : null,
-    h('button', { type: 'button', class: 'link', 'data-action': 'recover', onclick: () => go('recover') },
+    h('button.link', { 'data-action': 'recover', onclick: () => go('recover') },
       t('connect.forgot')));
   return form('login', t('connect.login'), [
     field(t('connect.username'), username),
@@ -114,19 +114,19 @@ function registerForm({ server, go, onDone }) {
     setServerPassword(serverPassword);
     setToken(login.token);
     onDone();
-  }, h('p', { class: 'connect-links' },
-    h('button', { type: 'button', class: 'link', onclick: () => go('login') }, t('connect.haveAccount'))));
+  }, h('p.connect-links',
+    h('button.link', { onclick: () => go('login') }, t('connect.haveAccount'))));
 }
 
 function recoverForm({ go }) {
   const username = input('username', 'text', { autocomplete: 'username', autocapitalize: 'none' });
-  const step = h('div', { class: 'recover-step' });
+  const step = h('div.recover-step');
   const answer = input('answer');
   const password = input('password', 'password', { autocomplete: 'new-password' });
   const again = input('again', 'password', { autocomplete: 'new-password' });
   let question = null;
   const el = form('recover', t('connect.recoverTitle'), [
-    h('p', { class: 'hint' }, t('connect.recoverIntro')),
+    h('p.hint', t('connect.recoverIntro')),
     field(t('connect.username'), username),
     step,
   ], t('connect.recoverButton'), async () => {
@@ -134,7 +134,7 @@ function recoverForm({ go }) {
       const reply = await api('POST', 'recovery/question', { username: username.value.trim() });
       question = reply.question;
       username.readOnly = true;
-      fill(step, h('p', { class: 'question' }, h('strong', null, t('connect.question') + ' '), question),
+      fill(step, h('p.question', h('strong', t('connect.question') + ' '), question),
         field(t('connect.answer'), answer), field(t('connect.newPassword'), password),
         field(t('connect.passwordAgain'), again));
       answer.focus();
@@ -143,8 +143,8 @@ function recoverForm({ go }) {
     if (password.value !== again.value) throw t('connect.passwordsDiffer');
     await api('POST', 'recovery', { username: username.value.trim(), answer: answer.value, newPassword: password.value });
     go('login', { notice: t('connect.recovered') });
-  }, h('p', { class: 'connect-links' },
-    h('button', { type: 'button', class: 'link', onclick: () => go('login') }, t('connect.backToLogin'))));
+  }, h('p.connect-links',
+    h('button.link', { onclick: () => go('login') }, t('connect.backToLogin'))));
   return el;
 }
 
@@ -153,7 +153,7 @@ function changeForm({ onDone, current }) {
   const password = input('password', 'password', { autocomplete: 'new-password', minlength: 8 });
   const again = input('again', 'password', { autocomplete: 'new-password' });
   return form('change', t('connect.changeTitle'), [
-    h('p', { class: 'hint' }, t('connect.changeIntro')),
+    h('p.hint', t('connect.changeIntro')),
     current ? null : field(t('connect.currentPassword'), old),
     field(t('connect.newPassword'), password, t('connect.passwordHint')),
     field(t('connect.passwordAgain'), again),

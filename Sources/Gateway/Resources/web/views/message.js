@@ -15,12 +15,12 @@ export function mentionKind(state) {
 }
 
 export function dayRow(time) {
-  return h('div', { class: 'day-separator', role: 'separator' }, h('span', null, formatDay(time)));
+  return h('div.day-separator', { role: 'separator' }, h('span', formatDay(time)));
 }
 
 export function newLineRow() {
-  return h('div', { class: 'new-line', role: 'separator', 'aria-label': t('timeline.newMessages') },
-    h('span', null, t('timeline.newMessages')));
+  return h('div.new-line', { role: 'separator', 'aria-label': t('timeline.newMessages') },
+    h('span', t('timeline.newMessages')));
 }
 
 function timeTag(ms, className) {
@@ -35,12 +35,12 @@ export function messageRow(item, continued, ctx) {
   const name = state.displayName(item.author);
   const room = state.rooms.get(item.room);
   const body = item.deleted
-    ? h('div', { class: 'msg-body msg-deleted' }, t('timeline.deleted'))
-    : h('div', { class: 'msg-body', dir: 'auto' }, formatMessage(item.text ?? '', mentionKind(state)),
-      item.edited ? h('span', { class: 'msg-edited', title: t('timeline.editedTitle') }, t('timeline.edited')) : null);
+    ? h('div.msg-body.msg-deleted', t('timeline.deleted'))
+    : h('div.msg-body', { dir: 'auto' }, formatMessage(item.text ?? '', mentionKind(state)),
+      item.edited ? h('span.msg-edited', { title: t('timeline.editedTitle') }, t('timeline.edited')) : null);
   const canEdit = mine && !item.deleted && state.canWrite(room);
   const canDelete = !item.deleted && (mine || state.canModerate(room));
-  const tools = item.deleted ? null : h('div', { class: 'msg-actions', role: 'toolbar', 'aria-label': t('timeline.actions') },
+  const tools = item.deleted ? null : h('div.msg-actions', { role: 'toolbar', 'aria-label': t('timeline.actions') },
     state.canWrite(room) ? iconButton('reply', t('timeline.reply'), () => actions.reply(item), { 'data-action': 'reply' }) : null,
     canEdit ? iconButton('edit', t('timeline.edit'), () => actions.edit(item), { 'data-action': 'edit' }) : null,
     canDelete ? iconButton('trash', t('timeline.delete'), () => actions.remove(item), { 'data-action': 'delete' }) : null);
@@ -49,10 +49,10 @@ export function messageRow(item, continued, ctx) {
       + (item.deleted ? ' deleted' : ''),
     'data-position': item.position, 'data-author': item.author,
   },
-  h('div', { class: 'msg-gutter' }, continued ? timeTag(item.time, 'msg-time-side') : avatar(item.author, name)),
-  h('div', { class: 'msg-main' },
-    continued ? null : h('div', { class: 'msg-head' },
-      h('button', { type: 'button', class: 'msg-author', onclick: () => actions.showPerson(item.author) }, name),
+  h('div.msg-gutter', continued ? timeTag(item.time, 'msg-time-side') : avatar(item.author, name)),
+  h('div.msg-main',
+    continued ? null : h('div.msg-head',
+      h('button.msg-author', { onclick: () => actions.showPerson(item.author) }, name),
       timeTag(item.time, 'msg-time')),
     item.replyTo ? replyQuote(item.replyTo, ctx) : null,
     body),
@@ -63,10 +63,10 @@ function replyQuote(position, { state, timeline, actions }) {
   const original = timeline?.byPosition.get(position);
   const who = original ? state.displayName(original.author) : '';
   const text = !original ? t('timeline.replyUnknown') : original.deleted ? t('timeline.deleted') : plainPreview(original.text, 90);
-  return h('button', { type: 'button', class: 'msg-reply', onclick: () => actions.scrollTo(position),
+  return h('button.msg-reply', { onclick: () => actions.scrollTo(position),
     'aria-label': t('timeline.replyTo', { name: who }) },
-  h('span', { class: 'msg-reply-icon', 'aria-hidden': 'true' }, '↪'),
-  who ? h('strong', null, who) : null, ' ', h('span', null, text));
+  h('span.msg-reply-icon', { 'aria-hidden': 'true' }, '↪'),
+  who ? h('strong', who) : null, ' ', h('span', text));
 }
 
 /** Membership and room changes, as one quiet line. */
@@ -87,21 +87,21 @@ export function noticeRow(item, { state }) {
     case 'member.role': text = t('notice.role.' + item.role, { user, actor }); break;
     default: text = item.kind;
   }
-  return h('div', { class: 'notice-row', 'data-position': item.position, dir: 'auto' },
-    h('span', null, text), ' ', timeTag(item.time, 'msg-time'));
+  return h('div.notice-row', { 'data-position': item.position, dir: 'auto' },
+    h('span', text), ' ', timeTag(item.time, 'msg-time'));
 }
 
 /** A message in the outbox: sending, or refused with the reason and what to do. */
 export function pendingRow(entry, { state, actions }) {
   const name = state.displayName(state.me.user);
   return h('div', { class: 'msg mine pending' + (entry.failed ? ' failed' : ''), 'data-client-id': entry.clientId },
-    h('div', { class: 'msg-gutter' }, avatar(state.me.user, name)),
-    h('div', { class: 'msg-main' },
-      h('div', { class: 'msg-head' }, h('span', { class: 'msg-author' }, name)),
-      h('div', { class: 'msg-body', dir: 'auto' }, formatMessage(entry.text, mentionKind(state))),
+    h('div.msg-gutter', avatar(state.me.user, name)),
+    h('div.msg-main',
+      h('div.msg-head', h('span.msg-author', name)),
+      h('div.msg-body', { dir: 'auto' }, formatMessage(entry.text, mentionKind(state))),
       entry.failed
-        ? h('div', { class: 'msg-status', role: 'alert' }, t('timeline.notSent', { reason: errorText(entry.failed) }), ' ',
-          h('button', { type: 'button', class: 'link', onclick: () => actions.retry(entry.clientId) }, t('timeline.retry')), ' ',
-          h('button', { type: 'button', class: 'link', onclick: () => actions.discard(entry.clientId) }, t('timeline.discard')))
-        : h('div', { class: 'msg-status' }, state.status === 'online' ? t('timeline.sending') : t('timeline.waiting'))));
+        ? h('div.msg-status', { role: 'alert' }, t('timeline.notSent', { reason: errorText(entry.failed) }), ' ',
+          h('button.link', { onclick: () => actions.retry(entry.clientId) }, t('timeline.retry')), ' ',
+          h('button.link', { onclick: () => actions.discard(entry.clientId) }, t('timeline.discard')))
+        : h('div.msg-status', state.status === 'online' ? t('timeline.sending') : t('timeline.waiting'))));
 }

@@ -23,7 +23,7 @@ export function createRoomDialog(client, onCreated) {
       field(t('room.topic'), topic),
       field(t('room.visibility'), visibility, t('room.visibilityHint')),
       field(t('room.passwordOptional'), password, t('room.passwordHint')),
-      admin ? h('fieldset', { class: 'options' }, h('legend', null, t('room.adminOptions')), nonLeavable.el, autoJoin.el) : null,
+      admin ? h('fieldset.options', h('legend', t('room.adminOptions')), nonLeavable.el, autoJoin.el) : null,
     ],
     onSubmit: async () => {
       if (!name.value.trim()) throw t('room.nameRequired');
@@ -37,7 +37,7 @@ export function createRoomDialog(client, onCreated) {
 
 export async function directoryDialog(client, onOpen) {
   const state = client.state;
-  const list = h('ul', { class: 'directory', role: 'list' }, h('li', null, t('common.loading')));
+  const list = h('ul.directory', { role: 'list' }, h('li', t('common.loading')));
   const filter = h('input', { type: 'search', 'aria-label': t('directory.filter'), placeholder: t('directory.filter') });
   const { error, close } = openDialog({ title: t('directory.title'), body: [filter, list], className: 'wide' });
   let rooms = [];
@@ -49,7 +49,7 @@ export async function directoryDialog(client, onOpen) {
   const draw = () => {
     const query = filter.value.trim().toLowerCase();
     const shown = rooms.filter((r) => !query || r.name.toLowerCase().includes(query) || r.topic.toLowerCase().includes(query));
-    fill(list, shown.length ? shown.map((room) => entry(room)) : h('li', { class: 'side-empty' }, t('directory.empty')));
+    fill(list, shown.length ? shown.map((room) => entry(room)) : h('li.side-empty', t('directory.empty')));
   };
   function entry(room) {
     const member = state.rooms.has(room.room);
@@ -65,13 +65,13 @@ export async function directoryDialog(client, onOpen) {
         error.textContent = errorText(failure);
       }
     };
-    return h('li', { class: 'directory-room', 'data-room': room.room },
-      h('div', { class: 'directory-text' },
-        h('strong', null, (room.hasPassword ? '🔒 ' : '# ') + room.name),
-        h('span', { class: 'muted' }, t('directory.members', { count: room.memberCount })),
+    return h('li.directory-room', { 'data-room': room.room },
+      h('div.directory-text',
+        h('strong', (room.hasPassword ? '🔒 ' : '# ') + room.name),
+        h('span.muted', t('directory.members', { count: room.memberCount })),
         room.topic ? h('p', { dir: 'auto' }, room.topic) : null),
       password,
-      h('button', { type: 'button', class: 'button small' + (member ? '' : ' primary'), onclick: join },
+      h('button', { class: 'button small' + (member ? '' : ' primary'), onclick: join },
         member ? t('directory.open') : t('rooms.join')));
   }
   filter.addEventListener('input', draw);
@@ -88,7 +88,7 @@ export function inviteDialog(client, roomId) {
   openDialog({
     title: t('room.inviteTitle', { name: state.roomTitle(state.rooms.get(roomId)) }),
     submitLabel: t('room.invite'),
-    body: people.length ? field(t('room.person'), select) : h('p', null, t('room.nobodyToInvite')),
+    body: people.length ? field(t('room.person'), select) : h('p', t('room.nobodyToInvite')),
     onSubmit: async () => {
       if (!select.value) return;
       await client.request('invite', { room: roomId, user: select.value });
@@ -110,7 +110,7 @@ export function topicDialog(client, roomId) {
 }
 
 export function confirmDialog(title, text, confirmLabel, action) {
-  openDialog({ title, body: h('p', null, text), submitLabel: confirmLabel, onSubmit: action, className: 'confirm' });
+  openDialog({ title, body: h('p', text), submitLabel: confirmLabel, onSubmit: action, className: 'confirm' });
 }
 
 /** What one can do about a member: a direct message, and moderation for operators. */
@@ -134,25 +134,25 @@ export function memberDialog(client, roomId, member, actions) {
       dialog.error.textContent = errorText(failure);
     }
   };
-  const button = (label, action, extra, danger) => h('button', { type: 'button', class: 'button small' + (danger ? ' danger' : ''),
+  const button = (label, action, extra, danger) => h('button', { class: 'button small' + (danger ? ' danger' : ''),
     'data-action': action, onclick: run(action, extra) }, label);
   const muted = member.mutedUntil && member.mutedUntil > Date.now();
   dialog = openDialog({
     title: state.displayName(member.user),
     body: [
-      h('div', { class: 'person-head' },
-        h('span', { class: 'avatar-wrap' }, avatar(member.user, state.displayName(member.user)), presenceDot(user?.presence)),
-        h('span', null, '@' + (user?.username || ''), ' · ', t('role.' + member.role))),
-      !self && state.can('directMessages') ? h('button', { type: 'button', class: 'button primary', 'data-action': 'direct',
+      h('div.person-head',
+        h('span.avatar-wrap', avatar(member.user, state.displayName(member.user)), presenceDot(user?.presence)),
+        h('span', '@' + (user?.username || ''), ' · ', t('role.' + member.role))),
+      !self && state.can('directMessages') ? h('button.button.primary', { 'data-action': 'direct',
         onclick: () => { dialog.close(); actions.openDirect(member.user); } }, t('profile.message')) : null,
-      moderate ? h('fieldset', { class: 'options moderation' }, h('legend', null, t('moderation.title')),
+      moderate ? h('fieldset.options.moderation', h('legend', t('moderation.title')),
         reason,
-        h('div', { class: 'button-row' },
+        h('div.button-row',
           button(t('moderation.kick'), 'kick', () => ({ reason: reason.value }), true),
           button(t('moderation.ban'), 'ban', () => ({ reason: reason.value }), true)),
-        h('div', { class: 'button-row' }, muted ? button(t('moderation.unmute'), 'unmute')
+        h('div.button-row', muted ? button(t('moderation.unmute'), 'unmute')
           : [minutes, button(t('moderation.mute'), 'mute', () => ({ minutes: Number(minutes.value) }))]),
-        owner ? h('div', { class: 'button-row' }, member.role === 'member' ? button(t('moderation.op'), 'op')
+        owner ? h('div.button-row', member.role === 'member' ? button(t('moderation.op'), 'op')
           : member.role === 'operator' ? button(t('moderation.deop'), 'deop') : null) : null) : null,
     ],
   });

@@ -11,15 +11,15 @@ import { languagePicker } from './language.js';
 const TABS = ['profile', 'password', 'phrases', 'preferences'];
 
 export function settingsDialog(client, { onLanguage }) {
-  const panel = h('div', { class: 'tab-panel', role: 'tabpanel' });
-  const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('settings.title') });
+  const panel = h('div.tab-panel', { role: 'tabpanel' });
+  const tabs = h('div.tabs', { role: 'tablist', 'aria-label': t('settings.title') });
   let current = 'profile';
   let save = null;
 
   const select = (name) => {
     current = name;
     fill(tabs, TABS.map((tab) => h('button', {
-      type: 'button', role: 'tab', id: 'tab-' + tab, 'aria-selected': String(tab === current), 'data-tab': tab,
+      role: 'tab', id: 'tab-' + tab, 'aria-selected': String(tab === current), 'data-tab': tab,
       tabindex: tab === current ? '0' : '-1', onclick: () => select(tab),
     }, t('settings.tab.' + tab))));
     panel.setAttribute('aria-labelledby', 'tab-' + name);
@@ -57,10 +57,10 @@ export function settingsDialog(client, { onLanguage }) {
     const question = input('question', me().recoveryQuestion ?? '', { maxlength: 200 });
     const answer = input('answer', '');
     fill(panel,
-      h('h3', null, t('settings.changePassword')),
+      h('h3', t('settings.changePassword')),
       field(t('connect.currentPassword'), current), field(t('connect.newPassword'), next, t('connect.passwordHint')),
       field(t('connect.passwordAgain'), again),
-      h('h3', null, t('settings.recovery')),
+      h('h3', t('settings.recovery')),
       field(t('connect.question'), question, t('connect.questionHint')), field(t('connect.answer'), answer));
     save = async () => {
       if (next.value || current.value) {
@@ -83,7 +83,7 @@ export function settingsDialog(client, { onLanguage }) {
     const list = me().quickPhrases || [];
     const inputs = Array.from({ length: 10 }, (_, i) => input('phrase' + i, list[i] ?? '', {
       maxlength: 500, 'aria-label': t('settings.phrase', { n: i + 1 }), placeholder: t('settings.phrase', { n: i + 1 }) }));
-    fill(panel, h('p', { class: 'hint' }, t('settings.phrasesIntro')), h('div', { class: 'phrase-list' }, inputs));
+    fill(panel, h('p.hint', t('settings.phrasesIntro')), h('div.phrase-list', inputs));
     save = async () => {
       await client.request('quickPhrases', { phrases: inputs.map((el) => el.value.trim()).filter(Boolean) });
       toast(t('settings.saved'));
@@ -93,8 +93,8 @@ export function settingsDialog(client, { onLanguage }) {
 
   function preferences() {
     const support = notificationSupport();
-    const status = h('p', { class: 'hint', role: 'status' });
-    const toggle = h('button', { type: 'button', class: 'button', 'data-action': 'notifications' });
+    const status = h('p.hint', { role: 'status' });
+    const toggle = h('button.button', { 'data-action': 'notifications' });
     const drawNotifications = () => {
       const on = notificationsWanted();
       const now = notificationSupport();
@@ -109,9 +109,9 @@ export function settingsDialog(client, { onLanguage }) {
     });
     drawNotifications();
     fill(panel,
-      h('h3', null, t('settings.language')), languagePicker(() => { onLanguage(); dialog.close(); }),
-      h('h3', null, t('settings.notifications')), status, toggle,
-      support === 'insecure' ? h('p', { class: 'hint' }, t('notifications.insecureHelp', { origin: location.origin })) : null);
+      h('h3', t('settings.language')), languagePicker(() => { onLanguage(); dialog.close(); }),
+      h('h3', t('settings.notifications')), status, toggle,
+      support === 'insecure' ? h('p.hint', t('notifications.insecureHelp', { origin: location.origin })) : null);
     save = null;
   }
 

@@ -36,7 +36,7 @@ export function startShell(root, { token, serverPassword, onEnded }) {
     onEnded(reason, options);
   }
 
-  fill(root, h('main', { class: 'connect' }, h('p', { class: 'boot', role: 'status' }, t('status.connecting'))));
+  fill(root, h('main.connect', h('p.boot', { role: 'status' }, t('status.connecting'))));
   state.on('ready', () => {
     if (state.me.mustChangePassword) return end('must_change_password');
     build();
@@ -49,13 +49,13 @@ export function startShell(root, { token, serverPassword, onEnded }) {
     const timeline = createTimeline(client, actions);
     const composer = createComposer(client, actions);
     const details = createDetails(client, actions);
-    const header = h('header', { class: 'conv-head' });
-    const banner = h('div', { class: 'banner', role: 'status', hidden: true });
-    const typing = h('div', { class: 'typing', 'aria-live': 'polite' });
-    const scrim = h('div', { class: 'scrim', onclick: () => setDrawer('') });
-    const conversation = h('main', { class: 'conversation', 'aria-labelledby': 'conv-title' },
+    const header = h('header.conv-head');
+    const banner = h('div.banner', { role: 'status', hidden: true });
+    const typing = h('div.typing', { 'aria-live': 'polite' });
+    const scrim = h('div.scrim', { onclick: () => setDrawer('') });
+    const conversation = h('main.conversation', { 'aria-labelledby': 'conv-title' },
       header, banner, timeline.el, typing, composer.el);
-    const shell = h('div', { class: 'shell' }, sidebar.el, conversation, details.el, scrim);
+    const shell = h('div.shell', sidebar.el, conversation, details.el, scrim);
     fill(root, shell);
     Object.assign(actions, { timeline, composer });
 
@@ -79,13 +79,13 @@ export function startShell(root, { token, serverPassword, onEnded }) {
       const direct = state.isDirect(room);
       const partner = direct ? state.user(state.partner(room)) : null;
       fill(header,
-        iconButton('menu', t('header.rooms'), () => setDrawer('left'), { class: 'icon-button only-narrow' }),
-        h('div', { class: 'conv-title' },
-          h('h2', { id: 'conv-title', dir: 'auto' }, direct ? '' : h('span', { class: 'conv-hash', 'aria-hidden': 'true' },
+        iconButton('menu', t('header.rooms'), () => setDrawer('left'), { class: 'only-narrow' }),
+        h('div.conv-title',
+          h('h2', { id: 'conv-title', dir: 'auto' }, direct ? '' : h('span.conv-hash', { 'aria-hidden': 'true' },
             icon(room.visibility === 'private' || room.hasPassword ? 'lock' : 'hash')), state.roomTitle(room)),
-          h('p', { class: 'conv-topic', dir: 'auto', title: room.topic || '' },
+          h('p.conv-topic', { dir: 'auto', title: room.topic || '' },
             direct ? t('presence.' + (partner?.presence || 'offline')) : room.topic || '')),
-        h('div', { class: 'conv-tools' },
+        h('div.conv-tools',
           iconButton('calendar', t('header.jump'), () => jumpDialog((date) => client.jumpToDate(room.room, date)
             .then(() => timeline.reposition())), { 'data-action': 'jump' }),
           iconButton('people', direct ? t('header.profile') : t('header.members'), toggleDetails,
@@ -98,8 +98,8 @@ export function startShell(root, { token, serverPassword, onEnded }) {
       banner.hidden = status === 'online';
       banner.className = 'banner banner-' + status;
       if (status !== 'online') {
-        fill(banner, h('span', null, status === 'connecting' ? t('status.connecting') : t('status.offline')),
-          status === 'offline' ? h('button', { type: 'button', class: 'link', onclick: () => client.connection.reconnectNow() },
+        fill(banner, h('span', status === 'connecting' ? t('status.connecting') : t('status.offline')),
+          status === 'offline' ? h('button.link', { onclick: () => client.connection.reconnectNow() },
             t('status.retryNow')) : null);
       }
     };

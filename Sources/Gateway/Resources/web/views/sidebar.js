@@ -8,7 +8,7 @@ import { avatar, presenceDot, iconButton } from './ui.js';
 
 export function createSidebar(client, actions) {
   const state = client.state;
-  const el = h('nav', { class: 'sidebar', id: 'sidebar', 'aria-label': t('sidebar.label') });
+  const el = h('nav.sidebar', { id: 'sidebar', 'aria-label': t('sidebar.label') });
 
   const render = coalesce(() => keepFocus(el, () => fill(el,
     head(), switcherButton(), rooms(), invitations(), directs(), people(), work(), foot())));
@@ -16,47 +16,47 @@ export function createSidebar(client, actions) {
 
   function head() {
     const me = state.me;
-    return h('header', { class: 'sidebar-head' },
-      h('h1', { class: 'server-name', title: state.server.name }, state.server.name),
-      h('button', { type: 'button', class: 'me-card', 'data-key': 'me', onclick: actions.openSettings,
+    return h('header.sidebar-head',
+      h('h1.server-name', { title: state.server.name }, state.server.name),
+      h('button.me-card', { 'data-key': 'me', onclick: actions.openSettings,
         'aria-label': t('sidebar.settingsFor', { name: state.displayName(me.user) }) },
-        h('span', { class: 'avatar-wrap' }, avatar(me.user, state.displayName(me.user)),
+        h('span.avatar-wrap', avatar(me.user, state.displayName(me.user)),
           presenceDot(state.status === 'online' ? state.user(me.user)?.presence || 'online' : 'offline')),
-        h('span', { class: 'me-name' }, state.displayName(me.user)),
+        h('span.me-name', state.displayName(me.user)),
         icon('settings')));
   }
 
   function switcherButton() {
-    return h('button', { type: 'button', class: 'switcher-button', 'data-key': 'switcher', onclick: actions.openSwitcher },
-      icon('search'), h('span', null, t('sidebar.find')), h('kbd', null, navigator.platform.startsWith('Mac') ? '⌘K' : 'Ctrl+K'));
+    return h('button.switcher-button', { 'data-key': 'switcher', onclick: actions.openSwitcher },
+      icon('search'), h('span', t('sidebar.find')), h('kbd', navigator.platform.startsWith('Mac') ? '⌘K' : 'Ctrl+K'));
   }
 
   function section(key, title, tools, items, empty) {
-    return h('section', { class: 'side-section', 'aria-labelledby': 'side-' + key },
-      h('div', { class: 'side-title' }, h('h2', { id: 'side-' + key }, title), tools),
-      items.length ? h('ul', { class: 'nav-list', role: 'list' }, items) : empty ? h('p', { class: 'side-empty' }, empty) : null);
+    return h('section.side-section', { 'aria-labelledby': 'side-' + key },
+      h('div.side-title', h('h2', { id: 'side-' + key }, title), tools),
+      items.length ? h('ul.nav-list', { role: 'list' }, items) : empty ? h('p.side-empty', empty) : null);
   }
 
   function badges(room) {
     return [
-      room.mentions ? h('span', { class: 'badge mention-badge', 'aria-label': t('sidebar.mentions', { count: room.mentions }) },
+      room.mentions ? h('span.badge.mention-badge', { 'aria-label': t('sidebar.mentions', { count: room.mentions }) },
         '@' + room.mentions) : null,
-      room.unread ? h('span', { class: 'badge', 'aria-label': t('sidebar.unread', { count: room.unread }) },
+      room.unread ? h('span.badge', { 'aria-label': t('sidebar.unread', { count: room.unread }) },
         room.unread > 99 ? '99+' : String(room.unread)) : null,
     ];
   }
 
   function roomItem(room) {
     const current = state.current === room.room;
-    return h('li', null, h('button', {
-      type: 'button', class: 'nav-item' + (room.unread ? ' unread' : ''), 'data-room': room.room, 'data-key': 'r' + room.room,
+    return h('li', h('button', {
+      class: 'nav-item' + (room.unread ? ' unread' : ''), 'data-room': room.room, 'data-key': 'r' + room.room,
       'aria-current': current ? 'page' : null, onclick: () => actions.openRoom(room.room),
-    }, h('span', { class: 'nav-icon' }, icon(room.visibility === 'private' || room.hasPassword ? 'lock' : 'hash')),
-    h('span', { class: 'nav-name' }, room.name), badges(room)));
+    }, h('span.nav-icon', icon(room.visibility === 'private' || room.hasPassword ? 'lock' : 'hash')),
+    h('span.nav-name', room.name), badges(room)));
   }
 
   function rooms() {
-    const tools = h('span', { class: 'side-tools' },
+    const tools = h('span.side-tools',
       iconButton('search', t('sidebar.browse'), actions.openDirectory, { 'data-key': 'browse', 'data-action': 'browse' }),
       state.can('createRooms') ? iconButton('plus', t('sidebar.create'), actions.createRoom,
         { 'data-key': 'create', 'data-action': 'create-room' }) : null);
@@ -66,22 +66,22 @@ export function createSidebar(client, actions) {
   function invitations() {
     const list = [...state.invitations.values()];
     if (!list.length) return null;
-    return section('invites', t('sidebar.invitations'), null, list.map((invite) => h('li', { class: 'invite' },
-      h('span', null, t('sidebar.invitedBy', { name: state.displayName(invite.by) })),
-      h('button', { type: 'button', class: 'button small', 'data-key': 'i' + invite.room,
+    return section('invites', t('sidebar.invitations'), null, list.map((invite) => h('li.invite',
+      h('span', t('sidebar.invitedBy', { name: state.displayName(invite.by) })),
+      h('button.button.small', { 'data-key': 'i' + invite.room,
         onclick: () => actions.join(invite.room) }, t('rooms.join')))));
   }
 
   function personItem(userId, room) {
     const user = state.user(userId);
     const current = room && state.current === room.room;
-    return h('li', null, h('button', {
-      type: 'button', class: 'nav-item person' + (room?.unread ? ' unread' : ''), 'data-key': (room ? 'd' : 'p') + userId,
+    return h('li', h('button', {
+      class: 'nav-item person' + (room?.unread ? ' unread' : ''), 'data-key': (room ? 'd' : 'p') + userId,
       'data-user': userId, 'data-room': room?.room, 'aria-current': current ? 'page' : null,
       onclick: () => (room ? actions.openRoom(room.room) : actions.openDirect(userId)),
-    }, h('span', { class: 'avatar-wrap small' }, avatar(userId, state.displayName(userId), 'small'),
+    }, h('span.avatar-wrap.small', avatar(userId, state.displayName(userId), 'small'),
       presenceDot(user?.presence)),
-    h('span', { class: 'nav-name' }, state.displayName(userId)), room ? badges(room) : null));
+    h('span.nav-name', state.displayName(userId)), room ? badges(room) : null));
   }
 
   function directs() {
@@ -107,17 +107,17 @@ export function createSidebar(client, actions) {
       state.features.bulletin ? ['bell', 'sidebar.bulletin', actions.openBulletin] : null,
     ].filter(Boolean);
     if (!items.length) return null;
-    return section('work', t('sidebar.work'), null, items.map(([name, key, fn]) => h('li', null,
-      h('button', { type: 'button', class: 'nav-item', 'data-key': key, onclick: fn }, h('span', { class: 'nav-icon' }, icon(name)),
-        h('span', { class: 'nav-name' }, t(key))))));
+    return section('work', t('sidebar.work'), null, items.map(([name, key, fn]) => h('li',
+      h('button.nav-item', { 'data-key': key, onclick: fn }, h('span.nav-icon', icon(name)),
+        h('span.nav-name', t(key))))));
   }
 
   function foot() {
-    return h('footer', { class: 'sidebar-foot' },
-      state.can('administer') ? h('a', { class: 'nav-item', href: 'admin.html', 'data-key': 'admin' },
-        h('span', { class: 'nav-icon' }, icon('shield')), h('span', { class: 'nav-name' }, t('sidebar.admin'))) : null,
-      h('button', { type: 'button', class: 'nav-item', 'data-key': 'logout', onclick: actions.logout },
-        h('span', { class: 'nav-icon' }, icon('logout')), h('span', { class: 'nav-name' }, t('sidebar.logout'))));
+    return h('footer.sidebar-foot',
+      state.can('administer') ? h('a.nav-item', { href: 'admin.html', 'data-key': 'admin' },
+        h('span.nav-icon', icon('shield')), h('span.nav-name', t('sidebar.admin'))) : null,
+      h('button.nav-item', { 'data-key': 'logout', onclick: actions.logout },
+        h('span.nav-icon', icon('logout')), h('span.nav-name', t('sidebar.logout'))));
   }
 
   render();

@@ -28,7 +28,7 @@ export function openSwitcher(client, actions) {
   const input = h('input', { type: 'text', class: 'switcher-input', role: 'combobox', 'aria-expanded': 'true',
     'aria-controls': 'switcher-list', 'aria-autocomplete': 'list', 'aria-label': t('switcher.label'),
     placeholder: t('switcher.placeholder'), autocomplete: 'off' });
-  const list = h('ul', { class: 'switcher-list', id: 'switcher-list', role: 'listbox' });
+  const list = h('ul.switcher-list', { id: 'switcher-list', role: 'listbox' });
   let results = [];
   let active = 0;
 
@@ -51,11 +51,11 @@ export function openSwitcher(client, actions) {
     fill(list, results.length ? results.map((c, i) => h('li', {
       role: 'option', id: 'switch-' + i, class: 'switch-item' + (i === active ? ' active' : ''),
       'aria-selected': String(i === active), onclick: () => choose(i),
-    }, c.kind === 'room' ? h('span', { class: 'nav-icon' }, icon('hash'))
-      : h('span', { class: 'avatar-wrap small' }, avatar(c.id, c.name, 'small'), presenceDot(c.user.presence)),
-    h('span', { class: 'nav-name' }, c.name), c.extra ? h('span', { class: 'muted' }, '@' + c.extra) : null,
-    c.room?.unread ? h('span', { class: 'badge' }, String(c.room.unread)) : null))
-      : h('li', { class: 'side-empty' }, t('switcher.none')));
+    }, c.kind === 'room' ? h('span.nav-icon', icon('hash'))
+      : h('span.avatar-wrap.small', avatar(c.id, c.name, 'small'), presenceDot(c.user.presence)),
+    h('span.nav-name', c.name), c.extra ? h('span.muted', '@' + c.extra) : null,
+    c.room?.unread ? h('span.badge', String(c.room.unread)) : null))
+      : h('li.side-empty', t('switcher.none')));
     input.setAttribute('aria-activedescendant', results.length ? 'switch-' + active : '');
   };
 

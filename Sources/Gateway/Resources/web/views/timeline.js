@@ -12,11 +12,11 @@ const NEAR_PX = 300;
 
 export function createTimeline(client, actions) {
   const state = client.state;
-  const list = h('div', { class: 'timeline', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions',
+  const list = h('div.timeline', { role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions',
     tabindex: '0', 'aria-label': t('timeline.label') });
-  const jump = h('button', { type: 'button', class: 'jump-present', hidden: true, onclick: () => present() },
-    icon('down'), h('span', null, t('timeline.jumpPresent')));
-  const el = h('div', { class: 'timeline-wrap' }, list, jump);
+  const jump = h('button.jump-present', { hidden: true, onclick: () => present() },
+    icon('down'), h('span', t('timeline.jumpPresent')));
+  const el = h('div.timeline-wrap', list, jump);
   let room = null;
   let nodes = new Map(); // key → { node, sig }
   let names = 0; // bumped when a display name changes: every row is rebuilt
@@ -37,13 +37,13 @@ export function createTimeline(client, actions) {
     const epoch = [names, [...state.capabilities].join(), current?.role, current?.mutedUntil, current?.archived].join('|');
     const out = [];
     if (!timeline || !timeline.loaded) {
-      out.push({ key: 'loading', sig: '', build: () => h('div', { class: 'timeline-status' }, t('timeline.loading')) });
+      out.push({ key: 'loading', sig: '', build: () => h('div.timeline-status', t('timeline.loading')) });
       return out;
     }
     out.push(timeline.hasMoreBefore
-      ? { key: 'more', sig: '', build: () => h('div', { class: 'timeline-status' }, t('timeline.loadingOlder')) }
-      : { key: 'start', sig: epoch, build: () => h('div', { class: 'timeline-start' },
-        h('p', null, t(state.isDirect(current) ? 'timeline.beginningDirect' : 'timeline.beginning',
+      ? { key: 'more', sig: '', build: () => h('div.timeline-status', t('timeline.loadingOlder')) }
+      : { key: 'start', sig: epoch, build: () => h('div.timeline-start',
+        h('p', t(state.isDirect(current) ? 'timeline.beginningDirect' : 'timeline.beginning',
           { name: state.roomTitle(current) }))) });
     const ctx = { state, actions, timeline };
     let previous = null;
@@ -55,7 +55,7 @@ export function createTimeline(client, actions) {
         previous = null;
       }
       let breakGroup = false;
-      if (!newShown && timeline.anchor && item.position > timeline.anchor && item.author !== state.me.user
+      if (!newShown && timeline.anchor != null && item.position > timeline.anchor && item.author !== state.me.user
           && item.kind === 'message.posted') {
         out.push({ key: 'new', sig: '', build: newLineRow });
         newShown = true;

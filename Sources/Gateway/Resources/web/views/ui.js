@@ -5,7 +5,7 @@ import { icon } from '../lib/icons.js';
 import { t, has } from '../lib/i18n.js';
 
 export function iconButton(name, label, onclick, props = {}) {
-  return h('button', { type: 'button', class: 'icon-button', 'aria-label': label, title: label, onclick, ...props },
+  return h('button.icon-button', { 'aria-label': label, title: label, onclick, ...props },
     icon(name));
 }
 
@@ -36,7 +36,7 @@ let toastRegion = null;
 /** A short message at the bottom of the screen (role=status: read out, not focused). */
 export function toast(text, kind = 'info') {
   if (!toastRegion) {
-    toastRegion = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' });
+    toastRegion = h('div.toasts', { role: 'status', 'aria-live': 'polite' });
     document.body.append(toastRegion);
   }
   const el = h('div', { class: 'toast toast-' + kind }, text);
@@ -49,17 +49,17 @@ export function toast(text, kind = 'info') {
  * a promise; a rejection shows its error text and keeps the dialog open.
  */
 export function openDialog({ title, body, submitLabel, onSubmit, className = '', cancelLabel }) {
-  const error = h('p', { class: 'form-error', role: 'alert' });
+  const error = h('p.form-error', { role: 'alert' });
   const titleId = 'dialog-title-' + Math.random().toString(36).slice(2);
   const submit = submitLabel ? h('button', { type: 'submit', class: 'button primary' }, submitLabel) : null;
-  const form = h('form', { class: 'dialog-form', method: 'dialog', novalidate: true },
-    h('header', { class: 'dialog-head' },
+  const form = h('form.dialog-form', { method: 'dialog', novalidate: true },
+    h('header.dialog-head',
       h('h2', { id: titleId }, title),
       iconButton('close', t('common.close'), () => close())),
-    h('div', { class: 'dialog-body' }, body),
+    h('div.dialog-body', body),
     error,
-    h('footer', { class: 'dialog-actions' },
-      h('button', { type: 'button', class: 'button', onclick: () => close() },
+    h('footer.dialog-actions',
+      h('button.button', { onclick: () => close() },
         cancelLabel || (submit ? t('common.cancel') : t('common.close'))),
       submit));
   const dialog = h('dialog', { class: 'dialog ' + className, 'aria-labelledby': titleId }, form);
@@ -86,13 +86,13 @@ export function openDialog({ title, body, submitLabel, onSubmit, className = '',
 /** A labelled field: <label> + input (or given control) + optional hint. */
 export function field(label, control, hint) {
   const id = control.id || (control.id = 'f-' + Math.random().toString(36).slice(2));
-  return h('div', { class: 'field' },
+  return h('div.field',
     h('label', { for: id }, label),
     control,
-    hint ? h('p', { class: 'hint' }, hint) : null);
+    hint ? h('p.hint', hint) : null);
 }
 
 export function checkbox(label, props = {}) {
   const input = h('input', { type: 'checkbox', ...props });
-  return { input, el: h('label', { class: 'check' }, input, h('span', null, label)) };
+  return { input, el: h('label.check', input, h('span', label)) };
 }

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Measures the web client: time from page load to the first message shown, on a room with
+10,000 messages of history, in headless Chromium against the real server; and the JavaScript
+and CSS bytes the chat page ships.
+
+    python Tests/Browser/bench.py [--binary .build/debug/causerie] [--messages 10000] [--runs 7]
+
+Prints a JSON object on its last line."""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from browser import Browser  # noqa: E402
+from seed import post_many, raise_flood_limit  # noqa: E402
+from server import Server  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+WEB = os.path.join(REPO, "Sources", "Gateway", "Resources", "web")
+
+
+def shipped_bytes():
+    """Every .js and .css file under web/ (what the chat and admin pages may load), and the
+    subset the chat page loads (everything but the admin page's own modules)."""
+    total, chat = 0, 0
+    for folder, _, files in os.walk(WEB):
+        for name in files:
+            if name.endswith((".js", ".css")):
+                size = os.path.getsize(os.path.join(folder, name))
+                total += size
+                if not (name.startswith("admin") or name == "forms-admin.css"):
+                    chat += size
+    return total, chat
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", default=os.path.join(REPO, ".build", "debug", "causerie"))
+    parser.add_argument("--messages", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    server = Server(args.binary, os.path.join(REPO, "Sources", "Gateway", "Resources"))
+    browser = None
+    try:
+        server.start()
+        admin = server.login("admin", server.one_time_password)["token"]
+        server.api("PUT", "me/password", {"current": server.one_time_password, "new": "bench-Secret-1"}, token=admin)
+        raise_flood_limit(server, admin)
+        began = time.monotonic()
+        post_many(server, admin, "main", args.messages)
+        seeded = time.monotonic() - began
+        print(f"seeded {args.messages} messages in {seeded:.1f} s", flush=True)
+
+        browser = Browser("bench", server.url, "/tmp")
+        browser.open("/")
+        browser.js("localStorage.setItem('causerie.token', arguments[0]); localStorage.setItem('causerie.room', 'main')", admin)
+        timings = []
+        for _ in range(args.runs):
+            browser.driver.get(server.url + "/")
+            ms = browser.wait(lambda: browser.js(
+                "const m = performance.getEntriesByName('causerie-first-message')[0]; return m && m.startTime"),
+                30, "first message")
+            count = browser.js("return document.querySelectorAll('.timeline .msg').length")
+            last = browser.js("return document.querySelector('.timeline .msg:last-child .msg-body').textContent")
+            assert f"{args.messages} of {args.messages}" in last, last
+            timings.append(ms)
+            print(f"first message after {ms:.0f} ms ({count} rows rendered)", flush=True)
+        total, chat = shipped_bytes()
+        result = {"bench": "web-first-message", "messages": args.messages, "runs": len(timings),
+                  "first_message_ms_median": round(statistics.median(timings)),
+                  "first_message_ms_min": round(min(timings)), "first_message_ms_max": round(max(timings)),
+                  "seed_seconds": round(seeded, 1), "js_css_bytes_all": total, "js_css_bytes_chat_page": chat}
+        print(json.dumps(result))
+    finally:
+        if browser:
+            browser.quit()
+        server.cleanup()
+
+
+if __name__ == "__main__":
+    main()
