@@ -72,16 +72,23 @@ class Browser:
         self.wait(lambda: not self._visible(css), timeout, f"{css} to disappear")
 
     def click(self, css, timeout=10):
-        element = self.find(css, timeout)
-        element.click()
-        return element
+        """Finds and clicks, again if a redraw replaced the element in between."""
+        def attempt():
+            element = self._visible(css)
+            if element:
+                element.click()
+            return element
+        return self.wait(attempt, timeout, f"clickable {css}")
 
     def type(self, css, text, clear=True):
-        element = self.find(css)
-        if clear:
-            element.clear()
-        element.send_keys(text)
-        return element
+        def attempt():
+            element = self._visible(css)
+            if element:
+                if clear:
+                    element.clear()
+                element.send_keys(text)
+            return element
+        return self.wait(attempt, 10, f"typable {css}")
 
     def fill_form(self, form_css, values):
         for name, value in values.items():

@@ -320,6 +320,31 @@ def history_pages_without_gaps(ctx):
     alice.gone(f".sidebar .nav-item[data-room='{room}'] .badge", 5)
 
 
+def invitation_and_moderation(ctx):
+    """A private room: Bob is invited and joins; Alice (its owner) mutes him, then removes him."""
+    alice, bob = ctx.browser("alice"), ctx.browser("bob")
+    alice.click("[data-action='create-room']")
+    alice.type("dialog [name='name']", "secret")
+    Select(alice.find("dialog [name='visibility']")).select_by_value("private")
+    alice.submit_dialog()
+    alice.wait(lambda: "secret" in alice.text_of("#conv-title"), what="private room open")
+    alice.click(".details [data-action='invite']")
+    Select(alice.find("dialog [name='user']")).select_by_value(ctx.user_id("bob"))
+    alice.submit_dialog()
+    bob.wait(lambda: click_row(bob, ".sidebar .invite", "invited you", "button"), what="the invitation")
+    bob.wait(lambda: "secret" in bob.text_of("#conv-title"), what="joined the private room")
+    alice.click(f".details .member[data-user='{ctx.user_id('bob')}']")
+    alice.click("dialog [data-action='mute']")
+    alice.wait(lambda: not alice.all("dialog[open]"), what="the member dialog to close")
+    bob.wait_text(".composer-note", "muted")
+    check(bob.find(".composer-input").get_attribute("disabled") is not None, "a muted member can still type")
+    alice.click(f".details .member[data-user='{ctx.user_id('bob')}']")
+    alice.click("dialog [data-action='kick']")
+    bob.wait_text(".toast", "removed from secret")
+    bob.wait(lambda: "main" in bob.text_of("#conv-title"), what="back in main")
+    check(not [b for b in bob.all(".sidebar .nav-item[data-room]") if "secret" in b.text], "the room is still listed")
+
+
 def room_id(b):
     return b.find(".sidebar .nav-item[aria-current='page']").get_attribute("data-room")
 
@@ -400,6 +425,7 @@ STEPS = [
     xss_payloads_render_as_text,
     reconnect_after_server_restart,
     history_pages_without_gaps,
+    invitation_and_moderation,
     keyboard_switcher_and_navigation,
     right_removed_live,
     phone_layout_and_french,
