@@ -1,5 +1,4 @@
-// The administration page: users, rights groups and their permissions, filters (flood limit,
-// word list, server password, addresses) and server settings — all through /api/v1/admin/*.
+// The administration page: users, rights groups, filters, settings (/api/v1/admin/*).
 
 import { initI18n, t } from './lib/i18n.js';
 import { api, getToken } from './lib/api.js';

@@ -27,9 +27,8 @@ export class ChatClient {
     this.state.on('message', ({ event }) => {
       if (event.author === this.state.me.user && event.clientId) this.outbox?.acknowledge(event.clientId);
     });
-    // A room we did not know (joined here or elsewhere, added by an operator): its unread count
-    // must match the stream exactly, so we resume the connection (a fresh welcome lists it, and
-    // what follows is counted once) rather than read a summary that races with live events.
+    // A room we did not know (joined, added by an operator): a resume gets it in a welcome with
+    // exact counts; a summary over HTTP would race with the live events.
     this.state.on('joined', () => this.connection.resync());
   }
 
@@ -156,10 +155,7 @@ export class ChatClient {
     } catch { /* shown when online again */ }
   }
 
-  /**
-   * Marks a room read up to what has arrived, if anything new did. Without `force` only when
-   * the loaded window reaches the present (the reader is looking at the newest messages).
-   */
+  /** Marks read up to what arrived; without `force` only if the window reaches the present. */
   markRead(id, { force = false } = {}) {
     const room = this.state.rooms.get(id);
     const timeline = this.state.timelines.get(id);

@@ -11,10 +11,7 @@ const MAX_BACKOFF_MS = 8000;
 const FINAL_CLOSINGS = new Set(['logged_out', 'session_revoked', 'password_changed', 'account_disabled']);
 
 export class Connection {
-  /**
-   * handlers: welcome(data, resumed), event(frame, counted), frame(frame) for typing, presence
-   * and capabilities, status(status), ended(reason) when the session is over for good.
-   */
+  /** handlers: welcome(data, resumed), event(frame, counted), frame(frame), status(s), ended(reason). */
   constructor({ token, serverPassword, handlers }) {
     this.token = token;
     this.serverPassword = serverPassword;
@@ -115,10 +112,7 @@ export class Connection {
     }
   }
 
-  /**
-   * A fresh welcome without a visible disconnection: the socket is closed and reopened at once
-   * with lastSeen, once no command waits for its reply (a reply lost to it would look failed).
-   */
+  /** A fresh welcome, unseen: reopens with lastSeen once no command awaits its reply. */
   resync() {
     if (this.resyncTimer || this.status !== 'online') return;
     const attempt = () => {

@@ -1,6 +1,5 @@
-// Interface strings from translation files (i18n/<code>.json, flat keys), the list of languages
-// from i18n/languages.json: adding Russian or Ukrainian is two files, no code. Plurals use
-// Intl.PluralRules: a key "x" with {count} looks up "x.one", "x.few", "x.many" or "x.other".
+// Strings from i18n/<code>.json (flat keys), languages from i18n/languages.json: a new language
+// is two files, no code. With {count}, "x" looks up "x.one", "x.few"… per Intl.PluralRules.
 
 const STORAGE_KEY = 'causerie.language';
 let languages = { en: 'English' };

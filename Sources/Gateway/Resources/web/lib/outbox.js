@@ -1,6 +1,5 @@
-// Messages not yet acknowledged by the server, kept in localStorage so that what was typed while
-// disconnected (or before a reload) is sent when the link is back. Each carries its clientId:
-// the server posts a clientId once, so resending after a lost reply cannot duplicate it.
+// Messages not yet acknowledged, kept in localStorage: what was typed offline (or before a
+// reload) is sent when the link is back. The server posts a clientId once: resending is safe.
 
 import { randomId } from './dom.js';
 
@@ -45,7 +44,6 @@ export class Outbox {
     if (entry) { delete entry.failed; this.save(); }
   }
 
-  /** The server's echo of a posted message: the entry is done. */
   acknowledge(clientId) {
     if (this.entries.some((e) => e.clientId === clientId)) this.remove(clientId);
   }

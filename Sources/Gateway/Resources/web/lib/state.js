@@ -1,6 +1,5 @@
-// The client's state, folded from the welcome snapshot and the pushed events — the same idea as
-// the server's views. No DOM here: views subscribe to topics ('rooms', 'users', 'names', 'me',
-// 'server', 'timeline', 'typing', 'members', …) and redraw what changed.
+// The client's state, folded from the welcome and the pushed events like the server's views.
+// No DOM: views subscribe to topics ('rooms', 'names', 'timeline', …) and redraw what changed.
 
 import { Timeline } from './timeline.js';
 

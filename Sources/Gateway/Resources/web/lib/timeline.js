@@ -1,6 +1,5 @@
-// One room's loaded window of history: items sorted by position, no duplicates. The window may
-// stop short of the present (after a jump to a date); live events are appended only when it
-// reaches the present, so a window never has a hole in it.
+// One room's loaded window of history, sorted by position, no duplicates. Live events join it
+// only when it reaches the present (not after a jump to a date): it never has a hole.
 
 // Room events shown in the conversation (the rest only change state).
 const SHOWN = new Set(['message.posted', 'room.created', 'room.topic', 'room.renamed', 'member.joined',

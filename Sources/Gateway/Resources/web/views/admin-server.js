@@ -1,5 +1,4 @@
-// Admin: filters (flood limit, word list, server password, address rules) and server settings
-// (name, registration switch, message length, retention).
+// Admin: filters (flood, words, server password, addresses) and server settings.
 
 import { h, fill } from '../lib/dom.js';
 import { api } from '../lib/api.js';

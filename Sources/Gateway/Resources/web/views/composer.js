@@ -1,6 +1,5 @@
-// The composer: Enter sends, Shift+Enter adds a line, Up in an empty box edits your last message,
-// Esc cancels a reply or an edit. Formatting buttons wrap the selection; the emoticon picker
-// (only with the useEmoticons right) and the quick phrases insert at the caret; @ suggests names.
+// The composer: Enter sends, Shift+Enter breaks the line, Up edits your last message, Esc
+// cancels; formatting buttons, emoticons (with the useEmoticons right), quick phrases, @names.
 
 import { h, fill } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
@@ -154,37 +153,25 @@ export function createComposer(client, actions) {
     popover.replaceChildren();
   }
 
-  let suggestions = [];
-  let chosen = 0;
-
-  /** @ followed by letters at the caret: propose matching people. */
+  /** @ and letters at the caret: the matching people; Tab (or a click) completes. */
   function suggest() {
-    const before = input.value.slice(0, input.selectionStart);
-    const match = /(?:^|[^\p{L}\p{Nd}])@([\p{L}\p{Nd}._-]*)$/u.exec(before);
-    if (!match) { if (popover.dataset.kind === 'mention') closePopover(); return; }
-    const query = match[1].toLowerCase();
-    suggestions = [...state.users.values()].filter((u) => !u.disabled && u.user !== state.me.user
-      && (u.username.toLowerCase().startsWith(query) || (u.displayName || '').toLowerCase().includes(query))).slice(0, 6);
-    if (!suggestions.length) { closePopover(); return; }
-    chosen = 0;
+    const typed = /(?:^|[^\p{L}\p{Nd}])@([\p{L}\p{Nd}._-]*)$/u.exec(input.value.slice(0, input.selectionStart))?.[1];
+    const query = typed?.toLowerCase();
+    const found = typed === undefined ? [] : [...state.users.values()].filter((u) => !u.disabled && u.user !== state.me.user
+      && (u.username.toLowerCase().startsWith(query) || u.displayName.toLowerCase().includes(query))).slice(0, 6);
+    suggestions = found.map((u) => () => {
+      const caret = input.selectionStart;
+      input.setRangeText(u.username + ' ', caret - typed.length, caret, 'end');
+      closePopover();
+      input.focus();
+    });
+    if (!found.length) return popover.dataset.kind === 'mention' && closePopover();
     popover.dataset.kind = 'mention';
     popover.hidden = false;
-    drawSuggestions(query.length);
+    fill(popover, h('ul.menu', { 'aria-label': t('composer.mention') }, found.map((u, i) => h('li', h('button',
+      { onmousedown: (e) => { e.preventDefault(); suggestions[i](); } }, h('strong', u.displayName || u.username), ' @' + u.username)))));
   }
-
-  function drawSuggestions(typed) {
-    fill(popover, h('ul.menu', { role: 'listbox', 'aria-label': t('composer.mention') },
-      suggestions.map((u, i) => h('li', { role: 'option', 'aria-selected': String(i === chosen),
-        class: i === chosen ? 'active' : '', onmousedown: (e) => { e.preventDefault(); complete(u, typed); } },
-      h('strong', u.displayName || u.username), ' @' + u.username))));
-  }
-
-  function complete(user, typed) {
-    const caret = input.selectionStart;
-    input.setRangeText(user.username + ' ', caret - typed, caret, 'end');
-    closePopover();
-    input.focus();
-  }
+  let suggestions = [];
 
   input.addEventListener('input', () => {
     resize();
@@ -194,19 +181,9 @@ export function createComposer(client, actions) {
   });
 
   input.addEventListener('keydown', (event) => {
-    if (popover.dataset.kind === 'mention' && !popover.hidden) {
-      const typed = (/@([\p{L}\p{Nd}._-]*)$/u.exec(input.value.slice(0, input.selectionStart)) || ['', ''])[1].length;
-      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-        chosen = (chosen + (event.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length;
-        drawSuggestions(typed);
-        event.preventDefault();
-        return;
-      }
-      if (event.key === 'Enter' || event.key === 'Tab') {
-        complete(suggestions[chosen], typed);
-        event.preventDefault();
-        return;
-      }
+    if (event.key === 'Tab' && !popover.hidden && popover.dataset.kind === 'mention') {
+      event.preventDefault();
+      return suggestions[0]();
     }
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();

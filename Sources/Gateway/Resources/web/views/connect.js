@@ -1,5 +1,4 @@
-// The connect screen: the server's name, then log in, register (when open), recover a password
-// by the secret question, or change a one-time password before anything else.
+// The connect screen: log in, register, recover by the secret question, change a one-time password.
 
 import { h, fill } from '../lib/dom.js';
 import { api, setToken, setServerPassword, getServerPassword } from '../lib/api.js';
@@ -7,45 +6,43 @@ import { t } from '../lib/i18n.js';
 import { field, errorText } from './ui.js';
 import { languagePicker } from './language.js';
 
-/**
- * Shows the screen in `root`. `onDone()` runs once a session is ready (token stored, password
- * fine). `mode` is 'login', 'register', 'recover' or 'change' (with `current` when known).
- */
-export function showConnect(root, server, onDone, { mode = 'login', current = '', notice = '' } = {}) {
-  const card = h('div.connect-card');
-  const screen = h('main.connect', card);
-  fill(root, screen);
-  document.title = server.name;
+const NEW_PASSWORD = { type: 'password', autocomplete: 'new-password' };
 
+/** `onDone()` runs once a session is ready; `mode`: login, register, recover or change. */
+export function showConnect(root, server, onDone, { mode = 'login', current = '', notice = '' } = {}) {
   const go = (next, options = {}) => showConnect(root, server, onDone, { mode: next, ...options });
-  const heading = h('header.connect-head',
-    h('img', { src: 'favicon.svg', alt: '', class: 'connect-logo', width: 48, height: 48 }),
-    h('h1.server-name', server.name),
-    h('p.connect-sub', t('connect.subtitle')));
-  const forms = { login: loginForm, register: registerForm, recover: recoverForm, change: changeForm };
-  fill(card, heading,
+  const card = h('div.connect-card',
+    h('header.connect-head', h('img.connect-logo', { src: 'favicon.svg', alt: '', width: 48, height: 48 }),
+      h('h1.server-name', server.name), h('p.connect-sub', t('connect.subtitle'))),
     notice ? h('p.notice', { role: 'status' }, notice) : null,
-    forms[mode]({ server, go, onDone, current }),
+    FORMS[mode]({ server, go, onDone, current }),
     h('footer.connect-foot', languagePicker(() => go(mode, { current }))));
+  fill(root, h('main.connect', card));
+  document.title = server.name;
   card.querySelector('input')?.focus();
 }
 
-function input(name, type = 'text', props = {}) {
-  return h('input', { name, type, required: true, autocomplete: 'off', ...props });
-}
-
-/** A form whose submit runs `action`; its errors appear in the form, read out by screen readers. */
-function form(name, title, fields, submitLabel, action, extra) {
+/**
+ * A form of [name, label key, props, hint key] fields whose submit runs `action(values, el)`;
+ * errors show inside it (role=alert), thrown strings as they are, server errors translated.
+ */
+function form(name, fields, action, links = []) {
   const error = h('p.form-error', { role: 'alert' });
-  const submit = h('button', { type: 'submit', class: 'button primary wide' }, submitLabel);
-  const el = h('form.connect-form', { 'data-form': name, novalidate: true, 'aria-label': title },
-    h('h2', title), fields, error, submit, extra);
+  const submit = h('button.button.primary.wide', { type: 'submit' }, t(`connect.${name}Button`));
+  const el = h('form.connect-form', { 'data-form': name, novalidate: true, 'aria-label': t(`connect.${name}Title`) },
+    h('h2', t(`connect.${name}Title`)),
+    fields.filter(Boolean).map(([key, label, props = {}, hint]) => field(t(label),
+      h('input', { name: key, required: true, autocomplete: 'off', ...props }), hint && t(hint))),
+    error, submit,
+    links.length ? h('p.connect-links', links.map(([label, fn, action]) =>
+      h('button.link', { 'data-action': action, onclick: fn }, t(label)))) : null);
   el.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
     submit.disabled = true;
+    const values = Object.fromEntries([...el.elements].filter((e) => e.name).map((e) => [e.name, e.value]));
     try {
-      await action(el);
+      await action(values, el);
     } catch (failure) {
       error.textContent = typeof failure === 'string' ? failure : errorText(failure);
     } finally {
@@ -55,112 +52,81 @@ function form(name, title, fields, submitLabel, action, extra) {
   return el;
 }
 
-function serverPasswordField(server) {
-  if (!server.serverPasswordRequired) return null;
-  return field(t('connect.serverPassword'), input('serverPassword', 'password', { value: getServerPassword() || '' }),
-    t('connect.serverPasswordHint'));
+const serverPassword = (server) => server.serverPasswordRequired
+  && ['serverPassword', 'connect.serverPassword', { type: 'password', value: getServerPassword() || '' }, 'connect.serverPasswordHint'];
+
+/** Stores the session (and the server password that let it in), then goes on. */
+function started(login, values) {
+  setServerPassword(values.serverPassword);
+  setToken(login.token);
+  return login;
 }
 
-function loginForm({ server, go, onDone }) {
-  const username = input('username', 'text', { autocomplete: 'username', autocapitalize: 'none' });
-  const password = input('password', 'password', { autocomplete: 'current-password' });
-  const links = h('p.connect-links',
-    server.registrationOpen ? h('button.link', { 'data-action': 'register',
-      onclick: () => go('register') }, t('connect.register')) : null,
-    h('button.link', { 'data-action': 'recover', onclick: () => go('recover') },
-      t('connect.forgot')));
-  return form('login', t('connect.login'), [
-    field(t('connect.username'), username),
-    field(t('connect.password'), password),
-    serverPasswordField(server),
-  ], t('connect.loginButton'), async (el) => {
-    const serverPassword = el.elements.serverPassword?.value || undefined;
-    const login = await api('POST', 'login', { username: username.value.trim(), password: password.value, serverPassword });
-    setServerPassword(serverPassword);
-    setToken(login.token);
-    if (login.mustChangePassword) go('change', { current: password.value, notice: t('connect.mustChange') });
+const FORMS = {
+  login: ({ server, go, onDone }) => form('login', [
+    ['username', 'connect.username', { autocomplete: 'username', autocapitalize: 'none' }],
+    ['password', 'connect.password', { type: 'password', autocomplete: 'current-password' }],
+    serverPassword(server),
+  ], async (v) => {
+    const login = started(await api('POST', 'login', { username: v.username.trim(), password: v.password,
+      serverPassword: v.serverPassword || undefined }), v);
+    if (login.mustChangePassword) go('change', { current: v.password, notice: t('connect.mustChange') });
     else onDone();
-  }, links);
-}
+  }, [server.registrationOpen && ['connect.register', () => go('register'), 'register'],
+    ['connect.forgot', () => go('recover'), 'recover']].filter(Boolean)),
 
-function registerForm({ server, go, onDone }) {
-  const f = {
-    username: input('username', 'text', { autocomplete: 'username', autocapitalize: 'none', minlength: 2, maxlength: 32 }),
-    displayName: input('displayName', 'text', { required: false, autocomplete: 'name', maxlength: 64 }),
-    email: input('email', 'email', { required: false, autocomplete: 'email', maxlength: 254 }),
-    password: input('password', 'password', { autocomplete: 'new-password', minlength: 8 }),
-    again: input('again', 'password', { autocomplete: 'new-password' }),
-    question: input('question', 'text', { maxlength: 200, placeholder: t('connect.questionExample') }),
-    answer: input('answer', 'text'),
-  };
-  return form('register', t('connect.registerTitle'), [
-    field(t('connect.username'), f.username, t('connect.usernameHint')),
-    field(t('connect.displayName'), f.displayName),
-    field(t('connect.email'), f.email),
-    field(t('connect.password'), f.password, t('connect.passwordHint')),
-    field(t('connect.passwordAgain'), f.again),
-    field(t('connect.question'), f.question, t('connect.questionHint')),
-    field(t('connect.answer'), f.answer),
-    serverPasswordField(server),
-  ], t('connect.registerButton'), async (el) => {
-    if (f.password.value !== f.again.value) throw t('connect.passwordsDiffer');
-    if (!f.question.value.trim() || !f.answer.value.trim()) throw t('connect.questionRequired');
-    const serverPassword = el.elements.serverPassword?.value || undefined;
-    const login = await api('POST', 'register', {
-      username: f.username.value.trim(), password: f.password.value, email: f.email.value.trim(),
-      displayName: f.displayName.value.trim(), question: f.question.value.trim(), answer: f.answer.value,
-      serverPassword,
+  register: ({ server, go, onDone }) => form('register', [
+    ['username', 'connect.username', { autocomplete: 'username', autocapitalize: 'none', maxlength: 32 }, 'connect.usernameHint'],
+    ['displayName', 'connect.displayName', { required: false, autocomplete: 'name', maxlength: 64 }],
+    ['email', 'connect.email', { type: 'email', required: false, autocomplete: 'email', maxlength: 254 }],
+    ['password', 'connect.password', NEW_PASSWORD, 'connect.passwordHint'],
+    ['again', 'connect.passwordAgain', NEW_PASSWORD],
+    ['question', 'connect.question', { maxlength: 200, placeholder: t('connect.questionExample') }, 'connect.questionHint'],
+    ['answer', 'connect.answer'],
+    serverPassword(server),
+  ], async (v) => {
+    if (v.password !== v.again) throw t('connect.passwordsDiffer');
+    if (!v.question.trim() || !v.answer.trim()) throw t('connect.questionRequired');
+    started(await api('POST', 'register', { username: v.username.trim(), password: v.password, email: v.email.trim(),
+      displayName: v.displayName.trim(), question: v.question.trim(), answer: v.answer,
+      serverPassword: v.serverPassword || undefined }), v);
+    onDone();
+  }, [['connect.haveAccount', () => go('login')]]),
+
+  // Two steps: the user name gets the question, then the answer and a new password.
+  recover: ({ go }) => {
+    const step = h('div');
+    let question = null;
+    const el = form('recover', [['username', 'connect.username', { autocapitalize: 'none' }]], async (v) => {
+      if (question === null) {
+        question = (await api('POST', 'recovery/question', { username: v.username.trim() })).question;
+        el.elements.username.readOnly = true;
+        fill(step, h('p.question', h('strong', t('connect.question') + ' '), question),
+          ...[['answer', 'connect.answer'], ['password', 'connect.newPassword'], ['again', 'connect.passwordAgain']]
+            .map(([name, label], i) => field(t(label), h('input', { name, required: true, ...(i ? NEW_PASSWORD : {}) }))));
+        return el.elements.answer.focus();
+      }
+      if (v.password !== v.again) throw t('connect.passwordsDiffer');
+      await api('POST', 'recovery', { username: v.username.trim(), answer: v.answer, newPassword: v.password });
+      go('login', { notice: t('connect.recovered') });
+    }, [['connect.backToLogin', () => go('login')]]);
+    el.querySelector('.form-error').before(h('p.hint', t('connect.recoverIntro')), step);
+    return el;
+  },
+
+  change: ({ onDone, current }) => {
+    const el = form('change', [
+      !current && ['current', 'connect.currentPassword', { type: 'password', autocomplete: 'current-password' }],
+      ['password', 'connect.newPassword', NEW_PASSWORD, 'connect.passwordHint'],
+      ['again', 'connect.passwordAgain', NEW_PASSWORD],
+    ], async (v) => {
+      const old = current || v.current;
+      if (v.password !== v.again) throw t('connect.passwordsDiffer');
+      if (v.password === old) throw t('connect.passwordSame');
+      await api('PUT', 'me/password', { current: old, new: v.password });
+      onDone();
     });
-    setServerPassword(serverPassword);
-    setToken(login.token);
-    onDone();
-  }, h('p.connect-links',
-    h('button.link', { onclick: () => go('login') }, t('connect.haveAccount'))));
-}
-
-function recoverForm({ go }) {
-  const username = input('username', 'text', { autocomplete: 'username', autocapitalize: 'none' });
-  const step = h('div.recover-step');
-  const answer = input('answer');
-  const password = input('password', 'password', { autocomplete: 'new-password' });
-  const again = input('again', 'password', { autocomplete: 'new-password' });
-  let question = null;
-  const el = form('recover', t('connect.recoverTitle'), [
-    h('p.hint', t('connect.recoverIntro')),
-    field(t('connect.username'), username),
-    step,
-  ], t('connect.recoverButton'), async () => {
-    if (question === null) {
-      const reply = await api('POST', 'recovery/question', { username: username.value.trim() });
-      question = reply.question;
-      username.readOnly = true;
-      fill(step, h('p.question', h('strong', t('connect.question') + ' '), question),
-        field(t('connect.answer'), answer), field(t('connect.newPassword'), password),
-        field(t('connect.passwordAgain'), again));
-      answer.focus();
-      return;
-    }
-    if (password.value !== again.value) throw t('connect.passwordsDiffer');
-    await api('POST', 'recovery', { username: username.value.trim(), answer: answer.value, newPassword: password.value });
-    go('login', { notice: t('connect.recovered') });
-  }, h('p.connect-links',
-    h('button.link', { onclick: () => go('login') }, t('connect.backToLogin'))));
-  return el;
-}
-
-function changeForm({ onDone, current }) {
-  const old = input('current', 'password', { autocomplete: 'current-password', value: current });
-  const password = input('password', 'password', { autocomplete: 'new-password', minlength: 8 });
-  const again = input('again', 'password', { autocomplete: 'new-password' });
-  return form('change', t('connect.changeTitle'), [
-    h('p.hint', t('connect.changeIntro')),
-    current ? null : field(t('connect.currentPassword'), old),
-    field(t('connect.newPassword'), password, t('connect.passwordHint')),
-    field(t('connect.passwordAgain'), again),
-  ], t('connect.changeButton'), async () => {
-    if (password.value !== again.value) throw t('connect.passwordsDiffer');
-    if (password.value === old.value) throw t('connect.passwordSame');
-    await api('PUT', 'me/password', { current: old.value, new: password.value });
-    onDone();
-  });
-}
+    el.querySelector('h2').after(h('p.hint', t('connect.changeIntro')));
+    return el;
+  },
+};

@@ -1,5 +1,4 @@
-// The right column: a room's topic and members (presence, roles, moderation for operators), or
-// the other person's profile in a direct conversation.
+// The right column: a room's topic and members, or the other person's profile.
 
 import { h, fill, coalesce } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';

@@ -1,5 +1,5 @@
-// One row of the conversation: a message (grouped under its author or not), a notice (joins,
-// topic changes…), a day separator, the "new messages" line, or a message still in the outbox.
+// Rows of the conversation: messages, notices, day separators, the "new messages" line, and
+// messages still in the outbox.
 
 import { h } from '../lib/dom.js';
 import { formatMessage, plainPreview } from '../lib/format.js';
@@ -27,7 +27,6 @@ function timeTag(ms, className) {
   return h('time', { class: className, datetime: new Date(ms).toISOString(), title: formatDateTime(ms) }, formatTime(ms));
 }
 
-/** A posted message. `ctx`: state, actions, timeline (for reply previews). */
 export function messageRow(item, continued, ctx) {
   const { state, actions } = ctx;
   const mine = item.author === state.me.user;
@@ -69,7 +68,6 @@ function replyQuote(position, { state, timeline, actions }) {
   who ? h('strong', who) : null, ' ', h('span', text));
 }
 
-/** Membership and room changes, as one quiet line. */
 export function noticeRow(item, { state }) {
   const actor = state.displayName(item.actor);
   const user = item.user ? state.displayName(item.user) : '';

@@ -1,5 +1,4 @@
-// Dialogs about rooms and people: create, directory (join public and password rooms), invite,
-// topic, leave, a member's actions (direct message, kick, ban, mute, roles), jump to a date.
+// Dialogs: create a room, the directory, invite, topic, a member's actions, jump to a date.
 
 import { h, fill } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
@@ -113,7 +112,6 @@ export function confirmDialog(title, text, confirmLabel, action) {
   openDialog({ title, body: h('p', text), submitLabel: confirmLabel, onSubmit: action, className: 'confirm' });
 }
 
-/** What one can do about a member: a direct message, and moderation for operators. */
 export function memberDialog(client, roomId, member, actions) {
   const state = client.state;
   const room = state.rooms.get(roomId);
@@ -158,7 +156,6 @@ export function memberDialog(client, roomId, member, actions) {
   });
 }
 
-/** A date picker (native input) that jumps the conversation to that day. */
 export function jumpDialog(onJump) {
   const date = h('input', { type: 'date', name: 'date', required: true, max: new Date().toISOString().slice(0, 10) });
   openDialog({

@@ -1,5 +1,4 @@
-// Profile and settings: display name and contact details, password and recovery question,
-// quick phrases (up to 10), language, desktop notifications.
+// Profile and settings: profile, password, quick phrases, language, notifications.
 
 import { h, fill } from '../lib/dom.js';
 import { api } from '../lib/api.js';

@@ -1,6 +1,5 @@
-// The chat screen: three columns (rooms and people | conversation | members or profile) that
-// become drawers on narrow screens. Wires the client to the views, the keyboard shortcuts,
-// notifications, the tab title, and idle presence.
+// The chat screen: three columns that become drawers on narrow screens; wires the client to
+// the views, keyboard shortcuts, notifications, the tab title and idle presence.
 
 import { h, fill, coalesce } from '../lib/dom.js';
 import { api } from '../lib/api.js';
@@ -126,7 +125,6 @@ export function startShell(root, { token, serverPassword, onEnded }) {
       }
     });
 
-    // Unread count in the tab title; notifications for mentions and direct messages.
     const drawTitle = coalesce(() => showUnread(state.server.name, state.totalUnread()));
     state.on('rooms', drawTitle);
     state.on('server', drawTitle);
@@ -241,7 +239,7 @@ export function startShell(root, { token, serverPassword, onEnded }) {
     cleanups.push(() => document.removeEventListener('keydown', onKey));
   }
 
-  /** Away after five minutes with the tab hidden; online again when it comes back. */
+  /** Away after five minutes hidden, online when back. */
   function installIdle() {
     let timer = null;
     let away = false;

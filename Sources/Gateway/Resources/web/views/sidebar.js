@@ -1,5 +1,4 @@
-// The left column: rooms with unread and mention badges, invitations, direct conversations,
-// people online, the work entries (Kanban, bulletin board) when the server has them, admin.
+// The left column: rooms, invitations, direct conversations, people online, work, admin.
 
 import { h, fill, coalesce } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
@@ -99,8 +98,7 @@ export function createSidebar(client, actions) {
       online.slice(0, 200).map((u) => personItem(u.user, null)), t('sidebar.nobodyOnline'));
   }
 
-  // The hook for Kanban and the bulletin board: entries appear once the server reports the
-  // feature (state.features) and the user has the right.
+  // Kanban and bulletin board: shown once the server has them (state.features) and the right.
   function work() {
     const items = [
       state.features.kanban && state.can('kanban') ? ['board', 'sidebar.kanban', actions.openKanban] : null,

@@ -1,6 +1,5 @@
-// The conversation's message list. Rows are keyed (message position, day, …) and reused when
-// unchanged, so a new message costs one node, scrolling back keeps the reader's place, and
-// focus and text selection survive updates.
+// The message list. Rows are keyed and reused when unchanged: a new message costs one node,
+// paging back keeps the reader's place, focus and selection survive updates.
 
 import { h, coalesce } from '../lib/dom.js';
 import { t, dayKey } from '../lib/i18n.js';
@@ -133,7 +132,7 @@ export function createTimeline(client, actions) {
     return null;
   }
 
-  /** Pages older or newer history when near an edge; marks read at the bottom; the jump button. */
+  /** Pages history near an edge, marks read at the bottom, shows the jump button. */
   function afterScroll() {
     const timeline = state.timelines.get(room);
     if (!timeline?.loaded) return;
@@ -171,8 +170,7 @@ export function createTimeline(client, actions) {
       list.setAttribute('aria-label', t('timeline.labelFor', { name: state.roomTitle(state.rooms.get(id)) }));
       render();
     },
-    /** After a jump to a date: place the view again once the page is in. */
-    reposition() { positioned = false; render(); },
+      reposition() { positioned = false; render(); },
     scrollTo(position) {
       const node = list.querySelector(`[data-position="${position}"]`);
       if (!node) return false;
