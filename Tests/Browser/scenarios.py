@@ -345,6 +345,24 @@ def invitation_and_moderation(ctx):
     check(not [b for b in bob.all(".sidebar .nav-item[data-room]") if "secret" in b.text], "the room is still listed")
 
 
+def quick_phrases_and_settings(ctx):
+    """Quick phrases saved in the settings appear in the composer; notifications are explained."""
+    alice = ctx.browser("alice")
+    alice.click(".sidebar .me-card")
+    alice.click("dialog [data-tab='phrases']")
+    alice.type("dialog [name='phrase0']", "On my way!")
+    alice.type("dialog [name='phrase1']", "Let's talk at the *stand-up*")
+    alice.click("dialog button[type='submit']")
+    alice.click("dialog [data-tab='preferences']")
+    alice.wait_text("dialog .tab-panel", "Notifications")
+    alice.shot("settings")
+    alice.click("dialog button.icon-button")
+    alice.click(".composer [data-action='phrases']")
+    alice.click(".popover .menu button")
+    alice.wait(lambda: alice.find(".composer-input").get_attribute("value") == "On my way!", what="phrase inserted")
+    alice.find(".composer-input").send_keys(Keys.CONTROL, "a", Keys.DELETE)
+
+
 def room_id(b):
     return b.find(".sidebar .nav-item[aria-current='page']").get_attribute("data-room")
 
@@ -432,6 +450,7 @@ STEPS = [
     direct_conversation,
     edit_and_delete_seen_live,
     formatting_builds_nodes,
+    quick_phrases_and_settings,
     xss_payloads_render_as_text,
     reconnect_after_server_restart,
     history_pages_without_gaps,

@@ -13,9 +13,15 @@ import { createTimeline } from './timeline.js';
 import { createComposer } from './composer.js';
 import { createDetails } from './details.js';
 import { iconButton, toast, errorText } from './ui.js';
-import { createRoomDialog, directoryDialog, inviteDialog, topicDialog, confirmDialog, memberDialog, jumpDialog } from './rooms.js';
-import { openSwitcher } from './switcher.js';
-import { settingsDialog } from './settings.js';
+
+// Dialogs load on first use: the first screen parses less script.
+const lazy = (load, name) => async (...args) => (await load())[name](...args);
+const rooms = () => import('./rooms.js');
+const [createRoomDialog, directoryDialog, inviteDialog, topicDialog, confirmDialog, memberDialog, jumpDialog] =
+  ['createRoomDialog', 'directoryDialog', 'inviteDialog', 'topicDialog', 'confirmDialog', 'memberDialog', 'jumpDialog']
+    .map((name) => lazy(rooms, name));
+const openSwitcher = lazy(() => import('./switcher.js'), 'openSwitcher');
+const settingsDialog = lazy(() => import('./settings.js'), 'settingsDialog');
 
 const LAST_ROOM_KEY = 'causerie.room';
 const AWAY_AFTER_MS = 5 * 60 * 1000;
