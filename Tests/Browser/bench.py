@@ -26,7 +26,7 @@ WEB = os.path.join(REPO, "Sources", "Gateway", "Resources", "web")
 
 def shipped_bytes():
     """Every .js and .css file under web/ (what the chat and admin pages may load), and the
-    subset the chat page loads (everything but the admin page's own modules)."""
+    subset the chat page may load (all but the admin page's own files), dialogs included."""
     total, chat = 0, 0
     for folder, _, files in os.walk(WEB):
         for name in files:
@@ -60,22 +60,36 @@ def main():
         browser = Browser("bench", server.url, "/tmp")
         browser.open("/")
         browser.js("localStorage.setItem('causerie.token', arguments[0]); localStorage.setItem('causerie.room', 'main')", admin)
-        timings = []
-        for _ in range(args.runs):
+        def load(cold):
+            if cold:
+                browser.driver.execute_cdp_cmd("Network.clearBrowserCache", {})
             browser.driver.get(server.url + "/")
             ms = browser.wait(lambda: browser.js(
                 "const m = performance.getEntriesByName('causerie-first-message')[0]; return m && m.startTime"),
                 30, "first message")
-            count = browser.js("return document.querySelectorAll('.timeline .msg').length")
             last = browser.js("return document.querySelector('.timeline .msg:last-child .msg-body').textContent")
             assert f"{args.messages} of {args.messages}" in last, last
-            timings.append(ms)
-            print(f"first message after {ms:.0f} ms ({count} rows rendered)", flush=True)
+            # What the page had loaded by then: the bytes of its scripts and styles, decoded.
+            loaded = browser.js("return performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))"
+                                ".filter((e) => /\\.(js|css)$/.test(new URL(e.name).pathname))"
+                                ".reduce((n, e) => n + e.decodedBodySize, 0)")
+            rows = browser.js("return document.querySelectorAll('.timeline .msg').length")
+            print(f"{'cold' if cold else 'warm'}: first message after {ms:.0f} ms ({rows} rows, {loaded} bytes of JS+CSS)",
+                  flush=True)
+            return ms, loaded
+
+        browser.driver.execute_cdp_cmd("Network.enable", {})
+        cold = [load(True) for _ in range(args.runs)]
+        warm = [load(False) for _ in range(args.runs)]
         total, chat = shipped_bytes()
-        result = {"bench": "web-first-message", "messages": args.messages, "runs": len(timings),
-                  "first_message_ms_median": round(statistics.median(timings)),
-                  "first_message_ms_min": round(min(timings)), "first_message_ms_max": round(max(timings)),
-                  "seed_seconds": round(seeded, 1), "js_css_bytes_all": total, "js_css_bytes_chat_page": chat}
+        result = {"bench": "web-first-message", "messages": args.messages, "runs": args.runs,
+                  "cold_ms_median": round(statistics.median(m for m, _ in cold)),
+                  "cold_ms_min": round(min(m for m, _ in cold)), "cold_ms_max": round(max(m for m, _ in cold)),
+                  "warm_ms_median": round(statistics.median(m for m, _ in warm)),
+                  "warm_ms_min": round(min(m for m, _ in warm)), "warm_ms_max": round(max(m for m, _ in warm)),
+                  "js_css_bytes_loaded_at_first_message": cold[0][1],
+                  "js_css_bytes_chat_page_all": chat, "js_css_bytes_all_files": total,
+                  "seed_seconds": round(seeded, 1)}
         print(json.dumps(result))
     finally:
         if browser:

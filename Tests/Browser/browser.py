@@ -140,6 +140,8 @@ class Browser:
                          timeout, f"message {text!r}")
 
     def shot(self, name):
+        """A screenshot without transient toasts (they would hide the header)."""
+        self.js("document.querySelectorAll('.toast').forEach((t) => t.remove()); window.scrollTo(0, 0)")
         os.makedirs(self.shots_dir, exist_ok=True)
         path = os.path.join(self.shots_dir, f"{name}.png")
         self.driver.save_screenshot(path)

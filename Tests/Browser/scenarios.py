@@ -434,6 +434,8 @@ def phone_layout_and_french(ctx):
 
 def dark_scheme(ctx):
     alice = ctx.browser("alice")
+    alice.open_room("projects")
+    alice.shot("room")
     alice.driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
                                  {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
     alice.open_room("projects")

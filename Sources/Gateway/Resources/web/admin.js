@@ -12,34 +12,34 @@ const root = document.getElementById('admin');
 const PANELS = { users: usersPanel, groups: groupsPanel, filters: filtersPanel, settings: settingsPanel };
 
 async function boot() {
-  await initI18n();
-  document.title = t('admin.title');
-  let me = null;
-  if (getToken()) me = await api('GET', 'me').catch(() => null);
-  if (!me || !me.capabilities.includes('administer')) {
-    fill(root, h('main.connect-card', h('h1', t('admin.title')),
-      h('p', { role: 'alert' }, me ? t('admin.notAdmin') : t('admin.loginFirst')),
-      h('a.button.primary', { href: './' }, t('admin.back'))));
-    return;
-  }
-  const server = await api('GET', 'server');
-  const panel = h('div.tab-panel', { role: 'tabpanel' });
-  const tabs = h('div.tabs', { role: 'tablist', 'aria-label': t('admin.title') });
-  const show = (name) => {
-    fill(tabs, Object.keys(PANELS).map((key) => h('button', { role: 'tab', id: 'admin-tab-' + key,
-      'data-tab': key, 'aria-selected': String(key === name), onclick: () => show(key) }, t('admin.tab.' + key))));
-    panel.setAttribute('aria-labelledby', 'admin-tab-' + name);
-    location.hash = name;
-    PANELS[name](panel);
-  };
-  fill(root,
-    h('header.admin-head',
-      h('h1', t('admin.heading', { name: server.name })),
-      languagePicker(() => location.reload()),
-      h('a.button', { href: './' }, t('admin.back'))),
-    tabs, panel);
-  const initial = location.hash.slice(1);
-  show(PANELS[initial] ? initial : 'users');
+	await initI18n();
+	document.title = t('admin.title');
+	let me = null;
+	if (getToken()) me = await api('GET', 'me').catch(() => null);
+	if (!me || !me.capabilities.includes('administer')) {
+		fill(root, h('main.connect-card', h('h1', t('admin.title')),
+			h('p', { role: 'alert' }, me ? t('admin.notAdmin') : t('admin.loginFirst')),
+			h('a.button.primary', { href: './' }, t('admin.back'))));
+		return;
+	}
+	const server = await api('GET', 'server');
+	const panel = h('div.tab-panel', { role: 'tabpanel' });
+	const tabs = h('div.tabs', { role: 'tablist', 'aria-label': t('admin.title') });
+	const show = (name) => {
+		fill(tabs, Object.keys(PANELS).map((key) => h('button', { role: 'tab', id: 'admin-tab-' + key,
+			'data-tab': key, 'aria-selected': String(key === name), onclick: () => show(key) }, t('admin.tab.' + key))));
+		panel.setAttribute('aria-labelledby', 'admin-tab-' + name);
+		location.hash = name;
+		PANELS[name](panel);
+	};
+	fill(root,
+		h('header.admin-head',
+			h('h1', t('admin.heading', { name: server.name })),
+			languagePicker(() => location.reload()),
+			h('a.button', { href: './' }, t('admin.back'))),
+		tabs, panel);
+	const initial = location.hash.slice(1);
+	show(PANELS[initial] ? initial : 'users');
 }
 
 boot();

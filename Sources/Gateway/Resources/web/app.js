@@ -10,38 +10,38 @@ const root = document.getElementById('app');
 let server = null;
 
 async function boot() {
-  performance.mark('causerie-boot');
-  await initI18n();
-  try {
-    server = await api('GET', 'server');
-  } catch {
-    fill(root, h('main.connect', h('div.connect-card',
-      h('h1', 'Causerie'), h('p', { role: 'alert' }, t('connect.unreachable')),
-      h('button.button.primary', { onclick: () => location.reload() }, t('common.retry')))));
-    setTimeout(boot, 5000);
-    return;
-  }
-  if (getToken()) chat();
-  else showConnect(root, server, chat);
+	performance.mark('causerie-boot');
+	await initI18n();
+	try {
+		server = await api('GET', 'server');
+	} catch {
+		fill(root, h('main.connect', h('div.connect-card',
+			h('h1', 'Causerie'), h('p', { role: 'alert' }, t('connect.unreachable')),
+			h('button.button.primary', { onclick: () => location.reload() }, t('common.retry')))));
+		setTimeout(boot, 5000);
+		return;
+	}
+	if (getToken()) chat();
+	else showConnect(root, server, chat);
 }
 
 /** The chat, until the session ends (logout, revoked, password required…). */
 function chat() {
-  startShell(root, {
-    server,
-    token: getToken(),
-    serverPassword: getServerPassword(),
-    onEnded: (reason, options = {}) => {
-      if (reason === 'must_change_password') {
-        showConnect(root, server, chat, { mode: 'change', notice: t('connect.mustChange') });
-        return;
-      }
-      setToken(null);
-      const notice = reason === 'logged_out' && options.mine ? '' : t('connect.ended.' + reason);
-      api('GET', 'server').then((fresh) => { server = fresh; }).catch(() => {}).finally(() =>
-        showConnect(root, server, chat, { notice: notice.startsWith('connect.ended.') ? t('connect.ended.other') : notice }));
-    },
-  });
+	startShell(root, {
+		server,
+		token: getToken(),
+		serverPassword: getServerPassword(),
+		onEnded: (reason, options = {}) => {
+			if (reason === 'must_change_password') {
+				showConnect(root, server, chat, { mode: 'change', notice: t('connect.mustChange') });
+				return;
+			}
+			setToken(null);
+			const notice = reason === 'logged_out' && options.mine ? '' : t('connect.ended.' + reason);
+			api('GET', 'server').then((fresh) => { server = fresh; }).catch(() => {}).finally(() =>
+				showConnect(root, server, chat, { notice: notice.startsWith('connect.ended.') ? t('connect.ended.other') : notice }));
+		},
+	});
 }
 
 boot();

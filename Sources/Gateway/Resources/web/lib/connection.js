@@ -11,184 +11,184 @@ const MAX_BACKOFF_MS = 8000;
 const FINAL_CLOSINGS = new Set(['logged_out', 'session_revoked', 'password_changed', 'account_disabled']);
 
 export class Connection {
-  /** handlers: welcome(data, resumed), event(frame, counted), frame(frame), status(s), ended(reason). */
-  constructor({ token, serverPassword, handlers }) {
-    this.token = token;
-    this.serverPassword = serverPassword;
-    this.handlers = handlers;
-    this.status = 'connecting';
-    this.lastSeen = null;
-    this.welcomePosition = 0;
-    this.pending = new Map();
-    this.sequence = 0;
-    this.attempts = 0;
-    this.socket = null;
-    this.stopped = false;
-    this.retryTimer = null;
-    this.pingTimer = null;
-    this.wake = () => { if (this.status === 'offline') this.reconnectNow(); };
-  }
+	/** handlers: welcome(data, resumed), event(frame, counted), frame(frame), status(s), ended(reason). */
+	constructor({ token, serverPassword, handlers }) {
+		this.token = token;
+		this.serverPassword = serverPassword;
+		this.handlers = handlers;
+		this.status = 'connecting';
+		this.lastSeen = null;
+		this.welcomePosition = 0;
+		this.pending = new Map();
+		this.sequence = 0;
+		this.attempts = 0;
+		this.socket = null;
+		this.stopped = false;
+		this.retryTimer = null;
+		this.pingTimer = null;
+		this.wake = () => { if (this.status === 'offline') this.reconnectNow(); };
+	}
 
-  start() {
-    this.stopped = false;
-    window.addEventListener('online', this.wake);
-    document.addEventListener('visibilitychange', this.wake);
-    this.open();
-  }
+	start() {
+		this.stopped = false;
+		window.addEventListener('online', this.wake);
+		document.addEventListener('visibilitychange', this.wake);
+		this.open();
+	}
 
-  stop() {
-    this.stopped = true;
-    window.removeEventListener('online', this.wake);
-    document.removeEventListener('visibilitychange', this.wake);
-    clearTimeout(this.retryTimer);
-    this.lost(this.socket);
-    this.socket?.close();
-  }
+	stop() {
+		this.stopped = true;
+		window.removeEventListener('online', this.wake);
+		document.removeEventListener('visibilitychange', this.wake);
+		clearTimeout(this.retryTimer);
+		this.lost(this.socket);
+		this.socket?.close();
+	}
 
-  open(quiet = false) {
-    if (!quiet) this.setStatus(this.attempts ? 'offline' : 'connecting');
-    const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/ws';
-    const socket = new WebSocket(url);
-    this.socket = socket;
-    this.greeted = false;
-    socket.onopen = () => {
-      const hello = { type: 'hello', id: 'hello', protocol: 1, token: this.token, users: true };
-      if (this.lastSeen !== null) hello.lastSeen = this.lastSeen;
-      if (this.serverPassword) hello.serverPassword = this.serverPassword;
-      socket.send(JSON.stringify(hello));
-    };
-    socket.onmessage = (message) => {
-      if (socket !== this.socket) return;
-      let frame;
-      try { frame = JSON.parse(message.data); } catch { return; }
-      this.receive(frame);
-    };
-    socket.onclose = () => this.lost(socket);
-  }
+	open(quiet = false) {
+		if (!quiet) this.setStatus(this.attempts ? 'offline' : 'connecting');
+		const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/ws';
+		const socket = new WebSocket(url);
+		this.socket = socket;
+		this.greeted = false;
+		socket.onopen = () => {
+			const hello = { type: 'hello', id: 'hello', protocol: 1, token: this.token, users: true };
+			if (this.lastSeen !== null) hello.lastSeen = this.lastSeen;
+			if (this.serverPassword) hello.serverPassword = this.serverPassword;
+			socket.send(JSON.stringify(hello));
+		};
+		socket.onmessage = (message) => {
+			if (socket !== this.socket) return;
+			let frame;
+			try { frame = JSON.parse(message.data); } catch { return; }
+			this.receive(frame);
+		};
+		socket.onclose = () => this.lost(socket);
+	}
 
-  receive(frame) {
-    if (!this.greeted) return this.greet(frame);
-    switch (frame.type) {
-      case 'event':
-        if (frame.position <= this.lastSeen) return; // already applied: a resume overlap
-        this.lastSeen = frame.position;
-        this.handlers.event(frame, frame.position <= this.welcomePosition);
-        return;
-      case 'closing':
-        if (FINAL_CLOSINGS.has(frame.reason)) {
-          this.stop();
-          this.handlers.ended(frame.reason);
-        }
-        return;
-      default:
-        if (frame.id && this.pending.has(frame.id)) return this.settle(frame);
-        this.handlers.frame(frame);
-    }
-  }
+	receive(frame) {
+		if (!this.greeted) return this.greet(frame);
+		switch (frame.type) {
+			case 'event':
+				if (frame.position <= this.lastSeen) return; // already applied: a resume overlap
+				this.lastSeen = frame.position;
+				this.handlers.event(frame, frame.position <= this.welcomePosition);
+				return;
+			case 'closing':
+				if (FINAL_CLOSINGS.has(frame.reason)) {
+					this.stop();
+					this.handlers.ended(frame.reason);
+				}
+				return;
+			default:
+				if (frame.id && this.pending.has(frame.id)) return this.settle(frame);
+				this.handlers.frame(frame);
+		}
+	}
 
-  greet(frame) {
-    if (frame.type === 'welcome') {
-      const data = frame.data;
-      // A store younger than our position (restored from an older backup): start afresh.
-      const resumed = this.lastSeen !== null && data.position >= this.lastSeen;
-      if (!resumed) this.lastSeen = data.position;
-      this.welcomePosition = data.position;
-      this.greeted = true;
-      this.attempts = 0;
-      // Online first: the welcome handler may already send commands (history, the outbox).
-      this.setStatus('online');
-      this.handlers.welcome(data, resumed);
-      this.schedulePing();
-      return;
-    }
-    if (frame.type === 'error') {
-      const error = new ApiError(frame);
-      if (error.code === 'unauthorized' || error.reason === 'server_password' || error.code === 'forbidden') {
-        this.stop();
-        this.handlers.ended(error.reason || error.code, error);
-      } else if (error.retryAfter) {
-        this.attempts = Math.max(this.attempts, 3);
-      }
-    }
-  }
+	greet(frame) {
+		if (frame.type === 'welcome') {
+			const data = frame.data;
+			// A store younger than our position (restored from an older backup): start afresh.
+			const resumed = this.lastSeen !== null && data.position >= this.lastSeen;
+			if (!resumed) this.lastSeen = data.position;
+			this.welcomePosition = data.position;
+			this.greeted = true;
+			this.attempts = 0;
+			// Online first: the welcome handler may already send commands (history, the outbox).
+			this.setStatus('online');
+			this.handlers.welcome(data, resumed);
+			this.schedulePing();
+			return;
+		}
+		if (frame.type === 'error') {
+			const error = new ApiError(frame);
+			if (error.code === 'unauthorized' || error.reason === 'server_password' || error.code === 'forbidden') {
+				this.stop();
+				this.handlers.ended(error.reason || error.code, error);
+			} else if (error.retryAfter) {
+				this.attempts = Math.max(this.attempts, 3);
+			}
+		}
+	}
 
-  /** A fresh welcome, unseen: reopens with lastSeen once no command awaits its reply. */
-  resync() {
-    if (this.resyncTimer || this.status !== 'online') return;
-    const attempt = () => {
-      if (this.pending.size) { this.resyncTimer = setTimeout(attempt, 30); return; }
-      this.resyncTimer = null;
-      if (this.status === 'online' && this.socket) this.lost(this.socket, true);
-    };
-    this.resyncTimer = setTimeout(attempt, 0);
-  }
+	/** A fresh welcome, unseen: reopens with lastSeen once no command awaits its reply. */
+	resync() {
+		if (this.resyncTimer || this.status !== 'online') return;
+		const attempt = () => {
+			if (this.pending.size) { this.resyncTimer = setTimeout(attempt, 30); return; }
+			this.resyncTimer = null;
+			if (this.status === 'online' && this.socket) this.lost(this.socket, true);
+		};
+		this.resyncTimer = setTimeout(attempt, 0);
+	}
 
-  /** The socket is gone (closed, failed, or silent): fail what waits, and try again later. */
-  lost(socket, quiet = false) {
-    if (socket !== this.socket || !socket) return;
-    this.socket = null;
-    clearTimeout(this.pingTimer);
-    for (const [, waiter] of this.pending) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new ApiError({ code: 'offline', reason: 'offline' }));
-    }
-    this.pending.clear();
-    socket.onclose = socket.onmessage = socket.onopen = null;
-    if (socket.readyState <= 1) socket.close();
-    if (this.stopped) return;
-    if (quiet) return this.open(true);
-    this.setStatus('offline');
-    const delay = Math.min(MAX_BACKOFF_MS, 400 * 2 ** this.attempts) * (0.75 + Math.random() / 2);
-    this.attempts += 1;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.open(), delay);
-  }
+	/** The socket is gone (closed, failed, or silent): fail what waits, and try again later. */
+	lost(socket, quiet = false) {
+		if (socket !== this.socket || !socket) return;
+		this.socket = null;
+		clearTimeout(this.pingTimer);
+		for (const [, waiter] of this.pending) {
+			clearTimeout(waiter.timer);
+			waiter.reject(new ApiError({ code: 'offline', reason: 'offline' }));
+		}
+		this.pending.clear();
+		socket.onclose = socket.onmessage = socket.onopen = null;
+		if (socket.readyState <= 1) socket.close();
+		if (this.stopped) return;
+		if (quiet) return this.open(true);
+		this.setStatus('offline');
+		const delay = Math.min(MAX_BACKOFF_MS, 400 * 2 ** this.attempts) * (0.75 + Math.random() / 2);
+		this.attempts += 1;
+		clearTimeout(this.retryTimer);
+		this.retryTimer = setTimeout(() => this.open(), delay);
+	}
 
-  reconnectNow() {
-    if (this.stopped || this.socket) return;
-    clearTimeout(this.retryTimer);
-    this.open();
-  }
+	reconnectNow() {
+		if (this.stopped || this.socket) return;
+		clearTimeout(this.retryTimer);
+		this.open();
+	}
 
-  setStatus(status) {
-    if (this.status === status) return;
-    this.status = status;
-    this.handlers.status(status);
-  }
+	setStatus(status) {
+		if (this.status === status) return;
+		this.status = status;
+		this.handlers.status(status);
+	}
 
-  /** Sends a command; resolves with its reply frame, rejects with an ApiError. */
-  request(type, fields = {}) {
-    if (this.status !== 'online' || !this.socket || !this.greeted) {
-      return Promise.reject(new ApiError({ code: 'offline', reason: 'offline' }));
-    }
-    const id = 'c' + (++this.sequence);
-    const socket = this.socket;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // No reply in time: the link is probably dead even if the browser has not noticed.
-        this.pending.delete(id);
-        reject(new ApiError({ code: 'offline', reason: 'timeout' }));
-        this.lost(socket);
-      }, REPLY_TIMEOUT_MS);
-      this.pending.set(id, { resolve, reject, timer });
-      socket.send(JSON.stringify({ ...fields, type, id }));
-    });
-  }
+	/** Sends a command; resolves with its reply frame, rejects with an ApiError. */
+	request(type, fields = {}) {
+		if (this.status !== 'online' || !this.socket || !this.greeted) {
+			return Promise.reject(new ApiError({ code: 'offline', reason: 'offline' }));
+		}
+		const id = 'c' + (++this.sequence);
+		const socket = this.socket;
+		return new Promise((resolve, reject) => {
+			const timer = setTimeout(() => {
+				// No reply in time: the link is probably dead even if the browser has not noticed.
+				this.pending.delete(id);
+				reject(new ApiError({ code: 'offline', reason: 'timeout' }));
+				this.lost(socket);
+			}, REPLY_TIMEOUT_MS);
+			this.pending.set(id, { resolve, reject, timer });
+			socket.send(JSON.stringify({ ...fields, type, id }));
+		});
+	}
 
-  settle(frame) {
-    const waiter = this.pending.get(frame.id);
-    this.pending.delete(frame.id);
-    clearTimeout(waiter.timer);
-    if (frame.type === 'error') waiter.reject(new ApiError(frame));
-    else waiter.resolve(frame);
-  }
+	settle(frame) {
+		const waiter = this.pending.get(frame.id);
+		this.pending.delete(frame.id);
+		clearTimeout(waiter.timer);
+		if (frame.type === 'error') waiter.reject(new ApiError(frame));
+		else waiter.resolve(frame);
+	}
 
-  /** Pings keep idle links alive through proxies and reveal dead ones (see request's timeout). */
-  schedulePing() {
-    clearTimeout(this.pingTimer);
-    this.pingTimer = setTimeout(() => {
-      this.request('ping').catch(() => {});
-      this.schedulePing();
-    }, PING_EVERY_MS);
-  }
+	/** Pings keep idle links alive through proxies and reveal dead ones (see request's timeout). */
+	schedulePing() {
+		clearTimeout(this.pingTimer);
+		this.pingTimer = setTimeout(() => {
+			this.request('ping').catch(() => {});
+			this.schedulePing();
+		}, PING_EVERY_MS);
+	}
 }

@@ -10,46 +10,46 @@ let pluralRules = new Intl.PluralRules('en');
 const cache = new Map();
 
 async function fetchJSON(path) {
-  const response = await fetch(path, { cache: 'no-cache' });
-  if (!response.ok) throw new Error(path + ': ' + response.status);
-  return response.json();
+	const response = await fetch(path, { cache: 'no-cache' });
+	if (!response.ok) throw new Error(path + ': ' + response.status);
+	return response.json();
 }
 
 /** Loads the language list, the chosen (or browser's) language, and English as the fallback. */
 export async function initI18n() {
-  try { languages = await fetchJSON('i18n/languages.json'); } catch { /* English only */ }
-  fallback = await fetchJSON('i18n/en.json');
-  await setLanguage(preferredLanguage(), false);
+	try { languages = await fetchJSON('i18n/languages.json'); } catch { /* English only */ }
+	fallback = await fetchJSON('i18n/en.json');
+	await setLanguage(preferredLanguage(), false);
 }
 
 export function availableLanguages() { return languages; }
 export function currentLanguage() { return language; }
 
 function preferredLanguage() {
-  const saved = localStorage.getItem(STORAGE_KEY);
-  if (saved && languages[saved]) return saved;
-  for (const tag of navigator.languages || [navigator.language || 'en']) {
-    const code = tag.toLowerCase();
-    if (languages[code]) return code;
-    const base = code.split('-')[0];
-    if (languages[base]) return base;
-  }
-  return 'en';
+	const saved = localStorage.getItem(STORAGE_KEY);
+	if (saved && languages[saved]) return saved;
+	for (const tag of navigator.languages || [navigator.language || 'en']) {
+		const code = tag.toLowerCase();
+		if (languages[code]) return code;
+		const base = code.split('-')[0];
+		if (languages[base]) return base;
+	}
+	return 'en';
 }
 
 /** Switches language; `remember` stores the user's choice for next time. */
 export async function setLanguage(code, remember = true) {
-  if (!languages[code]) code = 'en';
-  strings = code === 'en' ? fallback : await fetchJSON(`i18n/${code}.json`).catch(() => fallback);
-  language = code;
-  pluralRules = new Intl.PluralRules(code);
-  cache.clear();
-  document.documentElement.lang = code;
-  if (remember) localStorage.setItem(STORAGE_KEY, code);
+	if (!languages[code]) code = 'en';
+	strings = code === 'en' ? fallback : await fetchJSON(`i18n/${code}.json`).catch(() => fallback);
+	language = code;
+	pluralRules = new Intl.PluralRules(code);
+	cache.clear();
+	document.documentElement.lang = code;
+	if (remember) localStorage.setItem(STORAGE_KEY, code);
 }
 
 function lookup(key) {
-  return strings[key] ?? fallback[key];
+	return strings[key] ?? fallback[key];
 }
 
 /** Whether a key exists (used to translate server reasons when we can). */
@@ -57,27 +57,27 @@ export function has(key) { return lookup(key) !== undefined; }
 
 /** The string for `key`, with {name} placeholders filled; numbers in {count} are localised. */
 export function t(key, params) {
-  let text;
-  if (params && typeof params.count === 'number') {
-    text = lookup(`${key}.${pluralRules.select(params.count)}`) ?? lookup(`${key}.other`);
-  }
-  text = text ?? lookup(key) ?? key;
-  if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => {
-    const value = params[name];
-    if (value === undefined) return whole;
-    return typeof value === 'number' ? formatNumber(value) : String(value);
-  });
+	let text;
+	if (params && typeof params.count === 'number') {
+		text = lookup(`${key}.${pluralRules.select(params.count)}`) ?? lookup(`${key}.other`);
+	}
+	text = text ?? lookup(key) ?? key;
+	if (!params) return text;
+	return text.replace(/\{(\w+)\}/g, (whole, name) => {
+		const value = params[name];
+		if (value === undefined) return whole;
+		return typeof value === 'number' ? formatNumber(value) : String(value);
+	});
 }
 
 function formatter(kind, options) {
-  const key = kind + JSON.stringify(options);
-  if (!cache.has(key)) {
-    cache.set(key, kind === 'date' ? new Intl.DateTimeFormat(language, options)
-      : kind === 'number' ? new Intl.NumberFormat(language, options)
-      : new Intl.RelativeTimeFormat(language, options));
-  }
-  return cache.get(key);
+	const key = kind + JSON.stringify(options);
+	if (!cache.has(key)) {
+		cache.set(key, kind === 'date' ? new Intl.DateTimeFormat(language, options)
+			: kind === 'number' ? new Intl.NumberFormat(language, options)
+			: new Intl.RelativeTimeFormat(language, options));
+	}
+	return cache.get(key);
 }
 
 export function formatNumber(n) { return formatter('number', {}).format(n); }
@@ -87,20 +87,20 @@ export function formatDate(ms) { return formatter('date', { dateStyle: 'medium' 
 
 /** "Today", "Yesterday", else the full date, in the user's time zone and language. */
 export function formatDay(ms) {
-  const day = new Date(ms);
-  day.setHours(0, 0, 0, 0);
-  const today = new Date();
-  today.setHours(0, 0, 0, 0);
-  const diff = Math.round((day - today) / 86400000);
-  if (diff === 0 || diff === -1) {
-    const text = formatter('relative', { numeric: 'auto' }).format(diff, 'day');
-    return text.charAt(0).toLocaleUpperCase(language) + text.slice(1);
-  }
-  return formatter('date', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }).format(ms);
+	const day = new Date(ms);
+	day.setHours(0, 0, 0, 0);
+	const today = new Date();
+	today.setHours(0, 0, 0, 0);
+	const diff = Math.round((day - today) / 86400000);
+	if (diff === 0 || diff === -1) {
+		const text = formatter('relative', { numeric: 'auto' }).format(diff, 'day');
+		return text.charAt(0).toLocaleUpperCase(language) + text.slice(1);
+	}
+	return formatter('date', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }).format(ms);
 }
 
 /** Midnight of a time's day (local), to compare days. */
 export function dayKey(ms) {
-  const d = new Date(ms);
-  return d.getFullYear() * 10000 + d.getMonth() * 100 + d.getDate();
+	const d = new Date(ms);
+	return d.getFullYear() * 10000 + d.getMonth() * 100 + d.getDate();
 }

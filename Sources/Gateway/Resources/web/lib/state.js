@@ -7,269 +7,269 @@ const TYPING_MS = 6000;
 const REMOVED = new Set(['member.left', 'member.kicked', 'member.banned']);
 
 export class State {
-  constructor() {
-    this.me = this.server = this.current = null;
-    this.users = new Map();
-    this.rooms = new Map();
-    this.timelines = new Map();
-    this.members = new Map();
-    this.typing = new Map();
-    this.invitations = new Map();
-    this.capabilities = new Set();
-    this.status = 'connecting';
-    // Features the server does not have yet: the left column shows their entries when true.
-    this.features = { kanban: false, bulletin: false };
-    this.listeners = new Map();
-  }
+	constructor() {
+		this.me = this.server = this.current = null;
+		this.users = new Map();
+		this.rooms = new Map();
+		this.timelines = new Map();
+		this.members = new Map();
+		this.typing = new Map();
+		this.invitations = new Map();
+		this.capabilities = new Set();
+		this.status = 'connecting';
+		// Features the server does not have yet: the left column shows their entries when true.
+		this.features = { kanban: false, bulletin: false };
+		this.listeners = new Map();
+	}
 
-  on(topic, fn) {
-    if (!this.listeners.has(topic)) this.listeners.set(topic, new Set());
-    this.listeners.get(topic).add(fn);
-  }
+	on(topic, fn) {
+		if (!this.listeners.has(topic)) this.listeners.set(topic, new Set());
+		this.listeners.get(topic).add(fn);
+	}
 
-  emit(topic, detail) {
-    for (const fn of this.listeners.get(topic) || []) fn(detail);
-  }
+	emit(topic, detail) {
+		for (const fn of this.listeners.get(topic) || []) fn(detail);
+	}
 
-  can(capability) { return this.capabilities.has(capability); }
+	can(capability) { return this.capabilities.has(capability); }
 
-  /** The welcome: rooms, people and self as of its position. A resume keeps loaded timelines. */
-  applyWelcome(data, resumed) {
-    this.me = data.me;
-    this.server = data.server;
-    this.capabilities = new Set(data.me.capabilities);
-    this.users = new Map((data.users || []).map((u) => [u.user, u]));
-    this.rooms = new Map(data.rooms.map((r) => [r.room, r]));
-    for (const id of [...this.timelines.keys()]) if (!resumed || !this.rooms.has(id)) this.timelines.delete(id);
-    this.members.clear();
-    this.typing.clear();
-    for (const topic of ['server', 'me', 'users', 'names', 'rooms']) this.emit(topic);
-    for (const id of this.timelines.keys()) this.emit('timeline', id);
-  }
+	/** The welcome: rooms, people and self as of its position. A resume keeps loaded timelines. */
+	applyWelcome(data, resumed) {
+		this.me = data.me;
+		this.server = data.server;
+		this.capabilities = new Set(data.me.capabilities);
+		this.users = new Map((data.users || []).map((u) => [u.user, u]));
+		this.rooms = new Map(data.rooms.map((r) => [r.room, r]));
+		for (const id of [...this.timelines.keys()]) if (!resumed || !this.rooms.has(id)) this.timelines.delete(id);
+		this.members.clear();
+		this.typing.clear();
+		for (const topic of ['server', 'me', 'users', 'names', 'rooms']) this.emit(topic);
+		for (const id of this.timelines.keys()) this.emit('timeline', id);
+	}
 
-  /** One event frame; `counted` when the welcome's counts already include it. */
-  applyEvent(ev, counted) {
-    const room = ev.room && this.rooms.get(ev.room);
-    const me = this.me.user;
-    const kind = ev.kind;
-    if (kind === 'message.posted') {
-      if (room) {
-        room.lastMessageAt = Math.max(room.lastMessageAt || 0, ev.time);
-        if (ev.author === me) {
-          // Posting in a conversation reads it (as the server counts).
-          room.readUpTo = Math.max(room.readUpTo, ev.position);
-          room.unread = room.mentions = 0;
-        } else if (!counted && ev.position > room.readUpTo) {
-          room.unread += 1;
-          if ((ev.mentions || []).includes(me)) room.mentions += 1;
-        }
-        this.stopTyping(ev.room, ev.author);
-        this.emit('rooms');
-      }
-      this.toTimeline(ev);
-      this.emit('message', { event: ev, live: !counted, room });
-    } else if (kind === 'message.edited' || kind === 'message.deleted') {
-      this.toTimeline(ev);
-    } else if (kind === 'room.created') {
-      if (!room) {
-        const direct = ev.visibility === 'direct';
-        this.rooms.set(ev.room, {
-          room: ev.room, name: ev.name, topic: ev.topic, visibility: ev.visibility, hasPassword: ev.hasPassword,
-          nonLeavable: ev.nonLeavable, autoJoin: ev.autoJoin, archived: false,
-          role: !direct && ev.members[0] === me ? 'owner' : 'member', memberCount: ev.members.length,
-          unread: 0, mentions: 0, readUpTo: 0, lastMessageAt: ev.time, mutedUntil: null,
-          members: direct ? ev.members : null,
-        });
-        this.emit('rooms');
-      }
-      this.toTimeline(ev);
-    } else if (kind.startsWith('room.')) {
-      if (room) {
-        const { name, topic, archived, visibility, hasPassword, nonLeavable, autoJoin } = ev;
-        const fields = { name, topic, archived, visibility, hasPassword, nonLeavable, autoJoin };
-        for (const key in fields) if (fields[key] !== undefined) room[key] = fields[key];
-        this.emit('rooms');
-      }
-      this.toTimeline(ev);
-    } else if (kind.startsWith('member.')) {
-      this.member(ev, room, counted);
-    } else if (kind === 'read.marked') {
-      if (room && ev.upTo > room.readUpTo) this.markedRead(room, ev.upTo);
-    } else if (kind.startsWith('user.')) {
-      this.userEvent(ev);
-    } else if (kind === 'quickphrases.changed') {
-      this.me.quickPhrases = ev.phrases;
-      this.emit('me');
-    } else if (kind === 'password.changed') {
-      this.me.mustChangePassword = ev.mustChange;
-    } else if (kind === 'settings.changed') {
-      Object.assign(this.server, { name: ev.serverName, registrationOpen: ev.registrationOpen,
-        maxMessageLength: ev.maxMessageLength });
-      this.emit('server');
-    } else if (kind === 'broadcast' && !counted) {
-      this.emit('broadcast', ev);
-    }
-  }
+	/** One event frame; `counted` when the welcome's counts already include it. */
+	applyEvent(ev, counted) {
+		const room = ev.room && this.rooms.get(ev.room);
+		const me = this.me.user;
+		const kind = ev.kind;
+		if (kind === 'message.posted') {
+			if (room) {
+				room.lastMessageAt = Math.max(room.lastMessageAt || 0, ev.time);
+				if (ev.author === me) {
+					// Posting in a conversation reads it (as the server counts).
+					room.readUpTo = Math.max(room.readUpTo, ev.position);
+					room.unread = room.mentions = 0;
+				} else if (!counted && ev.position > room.readUpTo) {
+					room.unread += 1;
+					if ((ev.mentions || []).includes(me)) room.mentions += 1;
+				}
+				this.stopTyping(ev.room, ev.author);
+				this.emit('rooms');
+			}
+			this.toTimeline(ev);
+			this.emit('message', { event: ev, live: !counted, room });
+		} else if (kind === 'message.edited' || kind === 'message.deleted') {
+			this.toTimeline(ev);
+		} else if (kind === 'room.created') {
+			if (!room) {
+				const direct = ev.visibility === 'direct';
+				this.rooms.set(ev.room, {
+					room: ev.room, name: ev.name, topic: ev.topic, visibility: ev.visibility, hasPassword: ev.hasPassword,
+					nonLeavable: ev.nonLeavable, autoJoin: ev.autoJoin, archived: false,
+					role: !direct && ev.members[0] === me ? 'owner' : 'member', memberCount: ev.members.length,
+					unread: 0, mentions: 0, readUpTo: 0, lastMessageAt: ev.time, mutedUntil: null,
+					members: direct ? ev.members : null,
+				});
+				this.emit('rooms');
+			}
+			this.toTimeline(ev);
+		} else if (kind.startsWith('room.')) {
+			if (room) {
+				const { name, topic, archived, visibility, hasPassword, nonLeavable, autoJoin } = ev;
+				const fields = { name, topic, archived, visibility, hasPassword, nonLeavable, autoJoin };
+				for (const key in fields) if (fields[key] !== undefined) room[key] = fields[key];
+				this.emit('rooms');
+			}
+			this.toTimeline(ev);
+		} else if (kind.startsWith('member.')) {
+			this.member(ev, room, counted);
+		} else if (kind === 'read.marked') {
+			if (room && ev.upTo > room.readUpTo) this.markedRead(room, ev.upTo);
+		} else if (kind.startsWith('user.')) {
+			this.userEvent(ev);
+		} else if (kind === 'quickphrases.changed') {
+			this.me.quickPhrases = ev.phrases;
+			this.emit('me');
+		} else if (kind === 'password.changed') {
+			this.me.mustChangePassword = ev.mustChange;
+		} else if (kind === 'settings.changed') {
+			Object.assign(this.server, { name: ev.serverName, registrationOpen: ev.registrationOpen,
+				maxMessageLength: ev.maxMessageLength });
+			this.emit('server');
+		} else if (kind === 'broadcast' && !counted) {
+			this.emit('broadcast', ev);
+		}
+	}
 
-  member(ev, room, counted) {
-    const mine = ev.user === this.me.user;
-    if (REMOVED.has(ev.kind) && mine) {
-      this.rooms.delete(ev.room);
-      this.timelines.delete(ev.room);
-      this.emit('rooms');
-      this.emit('removed', { room: ev.room, name: room?.name, kind: ev.kind, mine: ev.actor === this.me.user });
-      return;
-    }
-    if (ev.kind === 'member.invited' && mine && !room) {
-      this.invitations.set(ev.room, { room: ev.room, by: ev.actor });
-      this.emit('invitations');
-      this.emit('invited', ev);
-      return;
-    }
-    if (ev.kind === 'member.joined' && mine) {
-      this.invitations.delete(ev.room);
-      this.emit('invitations');
-      if (!room) this.emit('joined', ev.room); // the client fetches the room's summary
-    }
-    if (room && !mine && !counted) {
-      if (ev.kind === 'member.joined') room.memberCount += 1;
-      if (REMOVED.has(ev.kind)) room.memberCount = Math.max(0, room.memberCount - 1);
-    }
-    if (room && mine) {
-      if (ev.kind === 'member.role') room.role = ev.role;
-      if (ev.kind === 'member.muted') room.mutedUntil = ev.until;
-      if (ev.kind === 'member.unmuted') room.mutedUntil = null;
-      this.emit('rooms');
-    }
-    this.members.delete(ev.room);
-    this.emit('members', ev.room);
-    this.toTimeline(ev);
-  }
+	member(ev, room, counted) {
+		const mine = ev.user === this.me.user;
+		if (REMOVED.has(ev.kind) && mine) {
+			this.rooms.delete(ev.room);
+			this.timelines.delete(ev.room);
+			this.emit('rooms');
+			this.emit('removed', { room: ev.room, name: room?.name, kind: ev.kind, mine: ev.actor === this.me.user });
+			return;
+		}
+		if (ev.kind === 'member.invited' && mine && !room) {
+			this.invitations.set(ev.room, { room: ev.room, by: ev.actor });
+			this.emit('invitations');
+			this.emit('invited', ev);
+			return;
+		}
+		if (ev.kind === 'member.joined' && mine) {
+			this.invitations.delete(ev.room);
+			this.emit('invitations');
+			if (!room) this.emit('joined', ev.room); // the client fetches the room's summary
+		}
+		if (room && !mine && !counted) {
+			if (ev.kind === 'member.joined') room.memberCount += 1;
+			if (REMOVED.has(ev.kind)) room.memberCount = Math.max(0, room.memberCount - 1);
+		}
+		if (room && mine) {
+			if (ev.kind === 'member.role') room.role = ev.role;
+			if (ev.kind === 'member.muted') room.mutedUntil = ev.until;
+			if (ev.kind === 'member.unmuted') room.mutedUntil = null;
+			this.emit('rooms');
+		}
+		this.members.delete(ev.room);
+		this.emit('members', ev.room);
+		this.toTimeline(ev);
+	}
 
-  userEvent(ev) {
-    const user = this.users.get(ev.user);
-    if (ev.kind === 'user.registered') {
-      this.users.set(ev.user, { user: ev.user, username: ev.username, displayName: ev.displayName, email: '',
-        phone: '', department: '', disabled: false, bot: ev.bot, presence: 'offline' });
-      this.emit('names');
-    } else if (ev.kind === 'user.profile') {
-      const fields = { displayName: ev.displayName, email: ev.email, phone: ev.phone, department: ev.department };
-      if (user) Object.assign(user, fields);
-      if (ev.user === this.me.user) { Object.assign(this.me, fields); this.emit('me'); }
-      this.emit('names');
-    } else if (user && (ev.kind === 'user.disabled' || ev.kind === 'user.enabled')) {
-      user.disabled = ev.kind === 'user.disabled';
-    } else if (ev.kind === 'user.groups' && ev.user === this.me.user) {
-      this.me.groups = ev.groups;
-    }
-    this.emit('users');
-  }
+	userEvent(ev) {
+		const user = this.users.get(ev.user);
+		if (ev.kind === 'user.registered') {
+			this.users.set(ev.user, { user: ev.user, username: ev.username, displayName: ev.displayName, email: '',
+				phone: '', department: '', disabled: false, bot: ev.bot, presence: 'offline' });
+			this.emit('names');
+		} else if (ev.kind === 'user.profile') {
+			const fields = { displayName: ev.displayName, email: ev.email, phone: ev.phone, department: ev.department };
+			if (user) Object.assign(user, fields);
+			if (ev.user === this.me.user) { Object.assign(this.me, fields); this.emit('me'); }
+			this.emit('names');
+		} else if (user && (ev.kind === 'user.disabled' || ev.kind === 'user.enabled')) {
+			user.disabled = ev.kind === 'user.disabled';
+		} else if (ev.kind === 'user.groups' && ev.user === this.me.user) {
+			this.me.groups = ev.groups;
+		}
+		this.emit('users');
+	}
 
-  toTimeline(ev) {
-    if (this.timelines.get(ev.room)?.live(ev)) this.emit('timeline', ev.room);
-  }
+	toTimeline(ev) {
+		if (this.timelines.get(ev.room)?.live(ev)) this.emit('timeline', ev.room);
+	}
 
-  /** Read up to a position (here or in another tab): recount from the loaded window when it can. */
-  markedRead(room, upTo) {
-    room.readUpTo = upTo;
-    const timeline = this.timelines.get(room.room);
-    if (timeline?.atPresent && (!timeline.hasMoreBefore || timeline.first?.position <= upTo)) {
-      room.unread = timeline.countAfter(upTo, this.me.user, false);
-      room.mentions = timeline.countAfter(upTo, this.me.user, true);
-    } else if (!timeline || upTo >= (timeline.lastMessage()?.position ?? 0)) {
-      room.unread = room.mentions = 0;
-    }
-    this.emit('rooms');
-  }
+	/** Read up to a position (here or in another tab): recount from the loaded window when it can. */
+	markedRead(room, upTo) {
+		room.readUpTo = upTo;
+		const timeline = this.timelines.get(room.room);
+		if (timeline?.atPresent && (!timeline.hasMoreBefore || timeline.first?.position <= upTo)) {
+			room.unread = timeline.countAfter(upTo, this.me.user, false);
+			room.mentions = timeline.countAfter(upTo, this.me.user, true);
+		} else if (!timeline || upTo >= (timeline.lastMessage()?.position ?? 0)) {
+			room.unread = room.mentions = 0;
+		}
+		this.emit('rooms');
+	}
 
-  // Frames without a position: presence, typing, capabilities.
+	// Frames without a position: presence, typing, capabilities.
 
-  applyPresence(changes) {
-    for (const { user, status } of changes) {
-      const found = this.users.get(user);
-      if (found) found.presence = status;
-    }
-    this.emit('users');
-  }
+	applyPresence(changes) {
+		for (const { user, status } of changes) {
+			const found = this.users.get(user);
+			if (found) found.presence = status;
+		}
+		this.emit('users');
+	}
 
-  applyTyping({ room, user }) {
-    if (user === this.me.user) return;
-    if (!this.typing.has(room)) this.typing.set(room, new Map());
-    this.typing.get(room).set(user, Date.now() + TYPING_MS);
-    this.emit('typing', room);
-  }
+	applyTyping({ room, user }) {
+		if (user === this.me.user) return;
+		if (!this.typing.has(room)) this.typing.set(room, new Map());
+		this.typing.get(room).set(user, Date.now() + TYPING_MS);
+		this.emit('typing', room);
+	}
 
-  stopTyping(room, user) {
-    if (this.typing.get(room)?.delete(user)) this.emit('typing', room);
-  }
+	stopTyping(room, user) {
+		if (this.typing.get(room)?.delete(user)) this.emit('typing', room);
+	}
 
-  /** Who types in a room now (not me). */
-  typists(room) {
-    const map = this.typing.get(room) || new Map();
-    for (const [user, until] of map) if (until < Date.now()) map.delete(user);
-    return [...map.keys()];
-  }
+	/** Who types in a room now (not me). */
+	typists(room) {
+		const map = this.typing.get(room) || new Map();
+		for (const [user, until] of map) if (until < Date.now()) map.delete(user);
+		return [...map.keys()];
+	}
 
-  applyCapabilities(list) {
-    this.capabilities = new Set(list);
-    this.me.capabilities = list;
-    this.emit('me');
-    this.emit('rooms');
-  }
+	applyCapabilities(list) {
+		this.capabilities = new Set(list);
+		this.me.capabilities = list;
+		this.emit('me');
+		this.emit('rooms');
+	}
 
-  // Reading.
+	// Reading.
 
-  user(id) { return this.users.get(id); }
+	user(id) { return this.users.get(id); }
 
-  displayName(id) {
-    if (id === this.me?.user) return this.me.displayName || this.me.username;
-    if (id === 'system') return this.server?.name ?? id;
-    const user = this.users.get(id);
-    return user ? user.displayName || user.username : id;
-  }
+	displayName(id) {
+		if (id === this.me?.user) return this.me.displayName || this.me.username;
+		if (id === 'system') return this.server?.name ?? id;
+		const user = this.users.get(id);
+		return user ? user.displayName || user.username : id;
+	}
 
-  userByName(name) {
-    const key = name.toLowerCase();
-    for (const user of this.users.values()) if (user.username.toLowerCase() === key) return user;
-    return null;
-  }
+	userByName(name) {
+		const key = name.toLowerCase();
+		for (const user of this.users.values()) if (user.username.toLowerCase() === key) return user;
+		return null;
+	}
 
-  isDirect(room) { return room?.visibility === 'direct'; }
+	isDirect(room) { return room?.visibility === 'direct'; }
 
-  /** The other person of a direct conversation. */
-  partner(room) { return room?.members?.find((m) => m !== this.me.user) ?? this.me.user; }
+	/** The other person of a direct conversation. */
+	partner(room) { return room?.members?.find((m) => m !== this.me.user) ?? this.me.user; }
 
-  roomTitle(room) { return !room ? '' : this.isDirect(room) ? this.displayName(this.partner(room)) : room.name; }
+	roomTitle(room) { return !room ? '' : this.isDirect(room) ? this.displayName(this.partner(room)) : room.name; }
 
-  /** Rooms (not direct), the general room first, then by name. */
-  roomList() {
-    return [...this.rooms.values()].filter((r) => !this.isDirect(r)).sort((a, b) =>
-      (b.room === 'main') - (a.room === 'main') || a.name.localeCompare(b.name));
-  }
+	/** Rooms (not direct), the general room first, then by name. */
+	roomList() {
+		return [...this.rooms.values()].filter((r) => !this.isDirect(r)).sort((a, b) =>
+			(b.room === 'main') - (a.room === 'main') || a.name.localeCompare(b.name));
+	}
 
-  /** Direct conversations, most recent first. */
-  directList() {
-    return [...this.rooms.values()].filter((r) => this.isDirect(r)).sort((a, b) => b.lastMessageAt - a.lastMessageAt);
-  }
+	/** Direct conversations, most recent first. */
+	directList() {
+		return [...this.rooms.values()].filter((r) => this.isDirect(r)).sort((a, b) => b.lastMessageAt - a.lastMessageAt);
+	}
 
-  /** Everything in the sidebar's order (for Alt+Up/Down). */
-  navigationOrder() { return [...this.roomList(), ...this.directList()]; }
+	/** Everything in the sidebar's order (for Alt+Up/Down). */
+	navigationOrder() { return [...this.roomList(), ...this.directList()]; }
 
-  totalUnread() {
-    let n = 0;
-    for (const room of this.rooms.values()) n += room.unread;
-    return n;
-  }
+	totalUnread() {
+		let n = 0;
+		for (const room of this.rooms.values()) n += room.unread;
+		return n;
+	}
 
-  /** Whether I may moderate a room: its operators and owners, and moderators server-wide. */
-  canModerate(room) {
-    return Boolean(room) && !this.isDirect(room)
-      && (room.role !== 'member' || this.can('moderate') || this.can('administer'));
-  }
+	/** Whether I may moderate a room: its operators and owners, and moderators server-wide. */
+	canModerate(room) {
+		return Boolean(room) && !this.isDirect(room)
+			&& (room.role !== 'member' || this.can('moderate') || this.can('administer'));
+	}
 
-  /** Whether I may write in a room now. */
-  canWrite(room) {
-    if (!room || room.archived || !this.can('sendMessages') || room.mutedUntil > Date.now()) return false;
-    return this.can(this.isDirect(room) ? 'directMessages' : 'postToRooms');
-  }
+	/** Whether I may write in a room now. */
+	canWrite(room) {
+		if (!room || room.archived || !this.can('sendMessages') || room.mutedUntil > Date.now()) return false;
+		return this.can(this.isDirect(room) ? 'directMessages' : 'postToRooms');
+	}
 }

@@ -3,92 +3,92 @@
 
 // Room events shown in the conversation (the rest only change state).
 const SHOWN = new Set(['message.posted', 'room.created', 'room.topic', 'room.renamed', 'member.joined',
-  'member.left', 'member.kicked', 'member.banned', 'member.role']);
+	'member.left', 'member.kicked', 'member.banned', 'member.role']);
 
 export class Timeline {
-  constructor() {
-    this.items = [];
-    this.byPosition = new Map();
-    this.hasMoreBefore = true;
-    this.atPresent = false;
-    this.loaded = false;
-    this.loading = false;
-    // Live events that arrive while a page is being fetched: applied once it is in.
-    this.waiting = [];
-  }
+	constructor() {
+		this.items = [];
+		this.byPosition = new Map();
+		this.hasMoreBefore = true;
+		this.atPresent = false;
+		this.loaded = false;
+		this.loading = false;
+		// Live events that arrive while a page is being fetched: applied once it is in.
+		this.waiting = [];
+	}
 
-  get first() { return this.items[0]; }
-  get last() { return this.items[this.items.length - 1]; }
+	get first() { return this.items[0]; }
+	get last() { return this.items[this.items.length - 1]; }
 
-  /** The newest message (not a notice) in the window. */
-  lastMessage() {
-    for (let i = this.items.length - 1; i >= 0; i--) if (this.items[i].kind === 'message.posted') return this.items[i];
-    return null;
-  }
+	/** The newest message (not a notice) in the window. */
+	lastMessage() {
+		for (let i = this.items.length - 1; i >= 0; i--) if (this.items[i].kind === 'message.posted') return this.items[i];
+		return null;
+	}
 
-  insert(frame) {
-    if (!SHOWN.has(frame.kind) || this.byPosition.has(frame.position)) return false;
-    const item = { ...frame, rev: 0 };
-    if (item.kind === 'message.posted') {
-      item.edited = Boolean(frame.edited);
-      item.deleted = Boolean(frame.deleted) || frame.text === null;
-    }
-    this.byPosition.set(item.position, item);
-    this.items.push(item);
-    return true;
-  }
+	insert(frame) {
+		if (!SHOWN.has(frame.kind) || this.byPosition.has(frame.position)) return false;
+		const item = { ...frame, rev: 0 };
+		if (item.kind === 'message.posted') {
+			item.edited = Boolean(frame.edited);
+			item.deleted = Boolean(frame.deleted) || frame.text === null;
+		}
+		this.byPosition.set(item.position, item);
+		this.items.push(item);
+		return true;
+	}
 
-  /** A page of history (oldest first). `older` pages extend the window back, others forward. */
-  addPage(page, { older = false, reset = false } = {}) {
-    if (reset) {
-      this.items = [];
-      this.byPosition.clear();
-    }
-    for (const frame of page.items) this.insert(frame);
-    this.items.sort((a, b) => a.position - b.position);
-    if (older || reset || !this.loaded) this.hasMoreBefore = page.hasMoreBefore;
-    if (!older) this.atPresent = !page.hasMoreAfter;
-    this.loaded = true;
-    const waiting = this.waiting;
-    this.waiting = [];
-    if (this.atPresent) for (const frame of waiting) this.live(frame);
-  }
+	/** A page of history (oldest first). `older` pages extend the window back, others forward. */
+	addPage(page, { older = false, reset = false } = {}) {
+		if (reset) {
+			this.items = [];
+			this.byPosition.clear();
+		}
+		for (const frame of page.items) this.insert(frame);
+		this.items.sort((a, b) => a.position - b.position);
+		if (older || reset || !this.loaded) this.hasMoreBefore = page.hasMoreBefore;
+		if (!older) this.atPresent = !page.hasMoreAfter;
+		this.loaded = true;
+		const waiting = this.waiting;
+		this.waiting = [];
+		if (this.atPresent) for (const frame of waiting) this.live(frame);
+	}
 
-  /** A live event for this room: kept only if the window reaches the present. */
-  live(frame) {
-    if (this.loading) { this.waiting.push(frame); return false; }
-    if (frame.kind === 'message.edited' || frame.kind === 'message.deleted') return this.revise(frame);
-    if (!this.atPresent) return false;
-    const added = this.insert(frame);
-    // Live events come in log order, but a page may have landed in between: keep the order.
-    if (added && this.items.length > 1 && this.items[this.items.length - 2].position > frame.position) {
-      this.items.sort((a, b) => a.position - b.position);
-    }
-    return added;
-  }
+	/** A live event for this room: kept only if the window reaches the present. */
+	live(frame) {
+		if (this.loading) { this.waiting.push(frame); return false; }
+		if (frame.kind === 'message.edited' || frame.kind === 'message.deleted') return this.revise(frame);
+		if (!this.atPresent) return false;
+		const added = this.insert(frame);
+		// Live events come in log order, but a page may have landed in between: keep the order.
+		if (added && this.items.length > 1 && this.items[this.items.length - 2].position > frame.position) {
+			this.items.sort((a, b) => a.position - b.position);
+		}
+		return added;
+	}
 
-  revise(frame) {
-    const item = this.byPosition.get(frame.message);
-    if (!item) return false;
-    if (frame.kind === 'message.edited') {
-      item.text = frame.text;
-      item.mentions = frame.mentions;
-      item.edited = true;
-    } else {
-      item.deleted = true;
-      item.text = null;
-    }
-    item.rev += 1;
-    return true;
-  }
+	revise(frame) {
+		const item = this.byPosition.get(frame.message);
+		if (!item) return false;
+		if (frame.kind === 'message.edited') {
+			item.text = frame.text;
+			item.mentions = frame.mentions;
+			item.edited = true;
+		} else {
+			item.deleted = true;
+			item.text = null;
+		}
+		item.rev += 1;
+		return true;
+	}
 
-  /** Messages after a position not written by `me` (to recount unread after a read elsewhere). */
-  countAfter(position, me, mentionsOnly) {
-    let count = 0;
-    for (const item of this.items) {
-      if (item.position <= position || item.kind !== 'message.posted' || item.author === me) continue;
-      if (!mentionsOnly || (item.mentions || []).includes(me)) count += 1;
-    }
-    return count;
-  }
+	/** Messages after a position not written by `me` (to recount unread after a read elsewhere). */
+	countAfter(position, me, mentionsOnly) {
+		let count = 0;
+		for (const item of this.items) {
+			if (item.position <= position || item.kind !== 'message.posted' || item.author === me) continue;
+			if (!mentionsOnly || (item.mentions || []).includes(me)) count += 1;
+		}
+		return count;
+	}
 }

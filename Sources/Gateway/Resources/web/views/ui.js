@@ -5,43 +5,43 @@ import { icon } from '../lib/icons.js';
 import { t, has } from '../lib/i18n.js';
 
 export function iconButton(name, label, onclick, props = {}) {
-  return h('button.icon-button', { 'aria-label': label, title: label, onclick, ...props },
-    icon(name));
+	return h('button.icon-button', { 'aria-label': label, title: label, onclick, ...props },
+		icon(name));
 }
 
 export function avatar(id, name, size = '') {
-  return h('span', { class: `avatar ${colourClass(id)} ${size}`, 'aria-hidden': 'true' }, initials(name));
+	return h('span', { class: `avatar ${colourClass(id)} ${size}`, 'aria-hidden': 'true' }, initials(name));
 }
 
 export function presenceDot(status) {
-  const known = ['online', 'away', 'offline'].includes(status) ? status : 'offline';
-  return h('span', { class: 'presence presence-' + known, role: 'img', 'aria-label': t('presence.' + known),
-    title: t('presence.' + known) });
+	const known = ['online', 'away', 'offline'].includes(status) ? status : 'offline';
+	return h('span', { class: 'presence presence-' + known, role: 'img', 'aria-label': t('presence.' + known),
+		title: t('presence.' + known) });
 }
 
 /** The user's words for a server refusal: our translation of its reason when we have one. */
 export function errorText(error) {
-  if (!error) return '';
-  const [reason, detail] = String(error.reason || '').split(':');
-  if (reason && has('error.' + reason)) {
-    return t('error.' + reason, { detail: detail && has('perm.' + detail) ? t('perm.' + detail) : detail ?? '',
-      seconds: error.retryAfter ?? '' });
-  }
-  if (error.message && error.code !== 'offline') return error.message;
-  return t('error.code.' + (error.code || 'unavailable'));
+	if (!error) return '';
+	const [reason, detail] = String(error.reason || '').split(':');
+	if (reason && has('error.' + reason)) {
+		return t('error.' + reason, { detail: detail && has('perm.' + detail) ? t('perm.' + detail) : detail ?? '',
+			seconds: error.retryAfter ?? '' });
+	}
+	if (error.message && error.code !== 'offline') return error.message;
+	return t('error.code.' + (error.code || 'unavailable'));
 }
 
 let toastRegion = null;
 
 /** A short message at the bottom of the screen (role=status: read out, not focused). */
 export function toast(text, kind = 'info') {
-  if (!toastRegion) {
-    toastRegion = h('div.toasts', { role: 'status', 'aria-live': 'polite' });
-    document.body.append(toastRegion);
-  }
-  const el = h('div', { class: 'toast toast-' + kind }, text);
-  toastRegion.append(el);
-  setTimeout(() => el.remove(), kind === 'error' ? 7000 : 4000);
+	if (!toastRegion) {
+		toastRegion = h('div.toasts', { role: 'status', 'aria-live': 'polite' });
+		document.body.append(toastRegion);
+	}
+	const el = h('div', { class: 'toast toast-' + kind }, text);
+	toastRegion.append(el);
+	setTimeout(() => el.remove(), kind === 'error' ? 7000 : 4000);
 }
 
 /**
@@ -49,50 +49,50 @@ export function toast(text, kind = 'info') {
  * a promise; a rejection shows its error text and keeps the dialog open.
  */
 export function openDialog({ title, body, submitLabel, onSubmit, className = '', cancelLabel }) {
-  const error = h('p.form-error', { role: 'alert' });
-  const titleId = 'dialog-title-' + Math.random().toString(36).slice(2);
-  const submit = submitLabel ? h('button', { type: 'submit', class: 'button primary' }, submitLabel) : null;
-  const form = h('form.dialog-form', { method: 'dialog', novalidate: true },
-    h('header.dialog-head',
-      h('h2', { id: titleId }, title),
-      iconButton('close', t('common.close'), () => close())),
-    h('div.dialog-body', body),
-    error,
-    h('footer.dialog-actions',
-      h('button.button', { onclick: () => close() },
-        cancelLabel || (submit ? t('common.cancel') : t('common.close'))),
-      submit));
-  const dialog = h('dialog', { class: 'dialog ' + className, 'aria-labelledby': titleId }, form);
-  const close = () => { if (dialog.open) dialog.close(); };
-  dialog.addEventListener('close', () => dialog.remove());
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (!onSubmit) return close();
-    error.textContent = '';
-    if (submit) submit.disabled = true;
-    try {
-      if ((await onSubmit()) !== false) close();
-    } catch (failure) {
-      error.textContent = typeof failure === 'string' ? failure : errorText(failure);
-    } finally {
-      if (submit) submit.disabled = false;
-    }
-  });
-  document.body.append(dialog);
-  dialog.showModal();
-  return { dialog, close, error };
+	const error = h('p.form-error', { role: 'alert' });
+	const titleId = 'dialog-title-' + Math.random().toString(36).slice(2);
+	const submit = submitLabel ? h('button', { type: 'submit', class: 'button primary' }, submitLabel) : null;
+	const form = h('form.dialog-form', { method: 'dialog', novalidate: true },
+		h('header.dialog-head',
+			h('h2', { id: titleId }, title),
+			iconButton('close', t('common.close'), () => close())),
+		h('div.dialog-body', body),
+		error,
+		h('footer.dialog-actions',
+			h('button.button', { onclick: () => close() },
+				cancelLabel || (submit ? t('common.cancel') : t('common.close'))),
+			submit));
+	const dialog = h('dialog', { class: 'dialog ' + className, 'aria-labelledby': titleId }, form);
+	const close = () => { if (dialog.open) dialog.close(); };
+	dialog.addEventListener('close', () => dialog.remove());
+	form.addEventListener('submit', async (event) => {
+		event.preventDefault();
+		if (!onSubmit) return close();
+		error.textContent = '';
+		if (submit) submit.disabled = true;
+		try {
+			if ((await onSubmit()) !== false) close();
+		} catch (failure) {
+			error.textContent = typeof failure === 'string' ? failure : errorText(failure);
+		} finally {
+			if (submit) submit.disabled = false;
+		}
+	});
+	document.body.append(dialog);
+	dialog.showModal();
+	return { dialog, close, error };
 }
 
 /** A labelled field: <label> + input (or given control) + optional hint. */
 export function field(label, control, hint) {
-  const id = control.id || (control.id = 'f-' + Math.random().toString(36).slice(2));
-  return h('div.field',
-    h('label', { for: id }, label),
-    control,
-    hint ? h('p.hint', hint) : null);
+	const id = control.id || (control.id = 'f-' + Math.random().toString(36).slice(2));
+	return h('div.field',
+		h('label', { for: id }, label),
+		control,
+		hint ? h('p.hint', hint) : null);
 }
 
 export function checkbox(label, props = {}) {
-  const input = h('input', { type: 'checkbox', ...props });
-  return { input, el: h('label.check', input, h('span', label)) };
+	const input = h('input', { type: 'checkbox', ...props });
+	return { input, el: h('label.check', input, h('span', label)) };
 }
