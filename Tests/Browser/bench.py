@@ -3,7 +3,7 @@
 10,000 messages of history, in headless Chromium against the real server; and the JavaScript
 and CSS bytes the chat page ships.
 
-    python Tests/Browser/bench.py [--binary .build/debug/causerie] [--messages 10000] [--runs 7]
+    python Tests/Browser/bench.py [--binary .build/debug/causerie] [--messages 10000] [--runs 7] [--slowdown 4]
 
 Prints a JSON object on its last line."""
 
@@ -43,6 +43,7 @@ def main():
     parser.add_argument("--binary", default=os.path.join(REPO, ".build", "debug", "causerie"))
     parser.add_argument("--messages", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--slowdown", type=int, default=4, help="CPU slowdown for the old-PC runs")
     args = parser.parse_args()
 
     server = Server(args.binary, os.path.join(REPO, "Sources", "Gateway", "Resources"))
@@ -81,12 +82,17 @@ def main():
         browser.driver.execute_cdp_cmd("Network.enable", {})
         cold = [load(True) for _ in range(args.runs)]
         warm = [load(False) for _ in range(args.runs)]
+        # An old office PC: the same cold load with the CPU slowed down (Chromium's throttling).
+        browser.driver.execute_cdp_cmd("Emulation.setCPUThrottlingRate", {"rate": args.slowdown})
+        slow = [load(True) for _ in range(args.runs)]
+        browser.driver.execute_cdp_cmd("Emulation.setCPUThrottlingRate", {"rate": 1})
         total, chat = shipped_bytes()
         result = {"bench": "web-first-message", "messages": args.messages, "runs": args.runs,
                   "cold_ms_median": round(statistics.median(m for m, _ in cold)),
                   "cold_ms_min": round(min(m for m, _ in cold)), "cold_ms_max": round(max(m for m, _ in cold)),
                   "warm_ms_median": round(statistics.median(m for m, _ in warm)),
                   "warm_ms_min": round(min(m for m, _ in warm)), "warm_ms_max": round(max(m for m, _ in warm)),
+                  "cpu_slowdown": args.slowdown, "slow_cold_ms_median": round(statistics.median(m for m, _ in slow)),
                   "js_css_bytes_loaded_at_first_message": cold[0][1],
                   "js_css_bytes_chat_page_all": chat, "js_css_bytes_all_files": total,
                   "seed_seconds": round(seeded, 1)}

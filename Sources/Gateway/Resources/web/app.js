@@ -25,7 +25,6 @@ async function boot() {
 	else showConnect(root, server, chat);
 }
 
-/** The chat, until the session ends (logout, revoked, password required…). */
 function chat() {
 	startShell(root, {
 		server,

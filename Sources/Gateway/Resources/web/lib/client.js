@@ -130,7 +130,6 @@ export class ChatClient {
 		return this.history(id, { after: timeline.last.position });
 	}
 
-	/** Shows history from a day on (local midnight). */
 	async jumpToDate(id, date) {
 		const timeline = this.state.timelines.get(id);
 		timeline.anchor = null;
@@ -168,7 +167,6 @@ export class ChatClient {
 
 	// MARK: Messages
 
-	/** Queues a message; it is sent now if connected, else on reconnect. */
 	post(room, text, replyTo) {
 		this.outbox.add(room, text, replyTo);
 		this.outbox.flush(this.connection);

@@ -156,7 +156,6 @@ export class Connection {
 		this.handlers.status(status);
 	}
 
-	/** Sends a command; resolves with its reply frame, rejects with an ApiError. */
 	request(type, fields = {}) {
 		if (this.status !== 'online' || !this.socket || !this.greeted) {
 			return Promise.reject(new ApiError({ code: 'offline', reason: 'offline' }));

@@ -38,7 +38,6 @@ function append(el, children) {
 	}
 }
 
-/** Replaces an element's children. */
 export function fill(el, ...children) {
 	el.replaceChildren();
 	append(el, children);
@@ -61,7 +60,6 @@ export function randomId(prefix = '') {
 	return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Two letters for an avatar. */
 export function initials(name) {
 	const words = String(name || '?').trim().split(/\s+/).filter(Boolean);
 	const first = Array.from(words[0] || '?');

@@ -37,7 +37,6 @@ function preferredLanguage() {
 	return 'en';
 }
 
-/** Switches language; `remember` stores the user's choice for next time. */
 export async function setLanguage(code, remember = true) {
 	if (!languages[code]) code = 'en';
 	strings = code === 'en' ? fallback : await fetchJSON(`i18n/${code}.json`).catch(() => fallback);
@@ -99,7 +98,6 @@ export function formatDay(ms) {
 	return formatter('date', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }).format(ms);
 }
 
-/** Midnight of a time's day (local), to compare days. */
 export function dayKey(ms) {
 	const d = new Date(ms);
 	return d.getFullYear() * 10000 + d.getMonth() * 100 + d.getDate();

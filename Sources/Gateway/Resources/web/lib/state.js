@@ -203,7 +203,6 @@ export class State {
 		if (this.typing.get(room)?.delete(user)) this.emit('typing', room);
 	}
 
-	/** Who types in a room now (not me). */
 	typists(room) {
 		const map = this.typing.get(room) || new Map();
 		for (const [user, until] of map) if (until < Date.now()) map.delete(user);
@@ -236,7 +235,6 @@ export class State {
 
 	isDirect(room) { return room?.visibility === 'direct'; }
 
-	/** The other person of a direct conversation. */
 	partner(room) { return room?.members?.find((m) => m !== this.me.user) ?? this.me.user; }
 
 	roomTitle(room) { return !room ? '' : this.isDirect(room) ? this.displayName(this.partner(room)) : room.name; }
@@ -247,7 +245,6 @@ export class State {
 			(b.room === 'main') - (a.room === 'main') || a.name.localeCompare(b.name));
 	}
 
-	/** Direct conversations, most recent first. */
 	directList() {
 		return [...this.rooms.values()].filter((r) => this.isDirect(r)).sort((a, b) => b.lastMessageAt - a.lastMessageAt);
 	}
@@ -267,7 +264,6 @@ export class State {
 			&& (room.role !== 'member' || this.can('moderate') || this.can('administer'));
 	}
 
-	/** Whether I may write in a room now. */
 	canWrite(room) {
 		if (!room || room.archived || !this.can('sendMessages') || room.mutedUntil > Date.now()) return false;
 		return this.can(this.isDirect(room) ? 'directMessages' : 'postToRooms');

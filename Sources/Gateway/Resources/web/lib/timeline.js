@@ -20,7 +20,6 @@ export class Timeline {
 	get first() { return this.items[0]; }
 	get last() { return this.items[this.items.length - 1]; }
 
-	/** The newest message (not a notice) in the window. */
 	lastMessage() {
 		for (let i = this.items.length - 1; i >= 0; i--) if (this.items[i].kind === 'message.posted') return this.items[i];
 		return null;

@@ -3,7 +3,7 @@
 import { h, fill } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t } from '../lib/i18n.js';
-import { field, checkbox, errorText, toast } from './ui.js';
+import { field, checkbox, errorText, submitting, toast } from './ui.js';
 
 export const PERMISSIONS = ['sendMessages', 'postToRooms', 'directMessages', 'createRooms', 'useEmoticons', 'sendFiles',
 	'voice', 'video', 'kanban', 'postBulletin', 'moderate', 'administer'];
@@ -29,18 +29,11 @@ export async function groupsPanel(panel) {
 					try { await api('DELETE', 'admin/groups/' + group.id); reload(); } catch (e) { error.textContent = errorText(e); }
 				} }, t('admin.deleteGroup'))] : null,
 				error));
-		form.addEventListener('submit', async (event) => {
-			event.preventDefault();
-			error.textContent = '';
+		submitting(form, error, async () => {
 			const body = { name: name.value.trim(), permissions: checks.filter((c) => c.input.checked).map((c) => c.p) };
-			try {
-				if (group) await api('PUT', 'admin/groups/' + group.id, body);
-				else await api('POST', 'admin/groups', body);
-				toast(t('settings.saved'));
-				reload();
-			} catch (failure) {
-				error.textContent = errorText(failure);
-			}
+			await api(group ? 'PUT' : 'POST', 'admin/groups' + (group ? '/' + group.id : ''), body);
+			toast(t('settings.saved'));
+			reload();
 		});
 		return form;
 	}

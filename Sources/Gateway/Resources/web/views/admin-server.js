@@ -3,23 +3,17 @@
 import { h, fill } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t } from '../lib/i18n.js';
-import { field, checkbox, errorText, toast } from './ui.js';
+import { field, checkbox, submitting, toast } from './ui.js';
 
 /** A form that PUTs what `collect()` returns, with its errors shown inside it. */
 function settingsForm(fields, collect, path, reload) {
 	const error = h('p.form-error', { role: 'alert' });
 	const form = h('form.admin-form', fields,
 		h('div', h('button', { type: 'submit', class: 'button primary', 'data-action': 'save' }, t('common.save')), error));
-	form.addEventListener('submit', async (event) => {
-		event.preventDefault();
-		error.textContent = '';
-		try {
-			await api('PUT', path, collect());
-			toast(t('settings.saved'));
-			reload();
-		} catch (failure) {
-			error.textContent = typeof failure === 'string' ? failure : errorText(failure);
-		}
+	submitting(form, error, async () => {
+		await api('PUT', path, collect());
+		toast(t('settings.saved'));
+		reload();
 	});
 	return form;
 }

@@ -3,7 +3,7 @@
 import { h, fill } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t } from '../lib/i18n.js';
-import { openDialog, field, checkbox, errorText, toast } from './ui.js';
+import { openDialog, field, checkbox, errorText, submitting, toast } from './ui.js';
 
 export async function usersPanel(panel) {
 	const [users, groups] = await Promise.all([api('GET', 'admin/users'), api('GET', 'admin/groups')]);
@@ -69,18 +69,12 @@ export async function usersPanel(panel) {
 		field(t('connect.displayName'), f.displayName), field(t('connect.email'), f.email),
 		h('fieldset.options', h('legend', t('admin.groups')), checks.map((c) => c.el)),
 		h('div', h('button', { type: 'submit', class: 'button primary' }, t('admin.createUser')), error));
-	create.addEventListener('submit', async (event) => {
-		event.preventDefault();
-		error.textContent = '';
-		try {
-			await api('POST', 'admin/users', { username: f.username.value.trim(), password: f.password.value,
-				displayName: f.displayName.value.trim(), email: f.email.value.trim(),
-				groups: checks.filter((c) => c.input.checked).map((c) => c.id) });
-			toast(t('admin.created'));
-			reload();
-		} catch (failure) {
-			error.textContent = errorText(failure);
-		}
+	submitting(create, error, async () => {
+		await api('POST', 'admin/users', { username: f.username.value.trim(), password: f.password.value,
+			displayName: f.displayName.value.trim(), email: f.email.value.trim(),
+			groups: checks.filter((c) => c.input.checked).map((c) => c.id) });
+		toast(t('admin.created'));
+		reload();
 	});
 
 	fill(panel,

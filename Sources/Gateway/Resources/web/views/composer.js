@@ -40,7 +40,6 @@ export function createComposer(client, actions) {
 		if (!state.can('useEmoticons') && popover.dataset.kind === 'emoji') closePopover();
 	}
 
-	/** Whether the user may write here now; says why not. */
 	function drawState() {
 		const target = state.rooms.get(room);
 		const writable = state.canWrite(target);

@@ -3,7 +3,7 @@
 import { h, fill } from '../lib/dom.js';
 import { api, setToken, setServerPassword, getServerPassword } from '../lib/api.js';
 import { t } from '../lib/i18n.js';
-import { field, errorText } from './ui.js';
+import { field, submitting } from './ui.js';
 import { languagePicker } from './language.js';
 
 const NEW_PASSWORD = { type: 'password', autocomplete: 'new-password' };
@@ -23,8 +23,7 @@ export function showConnect(root, server, onDone, { mode = 'login', current = ''
 }
 
 /**
- * A form of [name, label key, props, hint key] fields whose submit runs `action(values, el)`;
- * errors show inside it (role=alert), thrown strings as they are, server errors translated.
+ * A form of [name, label key, props, hint key] fields whose submit runs `action(values)`.
  */
 function form(name, fields, action, links = []) {
 	const error = h('p.form-error', { role: 'alert' });
@@ -36,19 +35,7 @@ function form(name, fields, action, links = []) {
 		error, submit,
 		links.length ? h('p.connect-links', links.map(([label, fn, action]) =>
 			h('button.link', { 'data-action': action, onclick: fn }, t(label)))) : null);
-	el.addEventListener('submit', async (event) => {
-		event.preventDefault();
-		error.textContent = '';
-		submit.disabled = true;
-		const values = Object.fromEntries([...el.elements].filter((e) => e.name).map((e) => [e.name, e.value]));
-		try {
-			await action(values, el);
-		} catch (failure) {
-			error.textContent = typeof failure === 'string' ? failure : errorText(failure);
-		} finally {
-			submit.disabled = false;
-		}
-	});
+	submitting(el, error, () => action(Object.fromEntries([...el.elements].filter((e) => e.name).map((e) => [e.name, e.value]))));
 	return el;
 }
 

@@ -4,7 +4,7 @@ import { h, fill } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t } from '../lib/i18n.js';
 import { notificationSupport, notificationsWanted, enableNotifications, disableNotifications } from '../lib/notify.js';
-import { openDialog, field, errorText, toast } from './ui.js';
+import { openDialog, field, toast } from './ui.js';
 import { languagePicker } from './language.js';
 
 const TABS = ['profile', 'password', 'phrases', 'preferences'];
@@ -119,14 +119,7 @@ export function settingsDialog(client, { onLanguage }) {
 		body: [tabs, panel],
 		submitLabel: t('common.save'),
 		className: 'wide settings',
-		onSubmit: async () => {
-			if (!save) return true;
-			try {
-				return await save();
-			} catch (error) {
-				throw typeof error === 'string' ? error : errorText(error);
-			}
-		},
+		onSubmit: () => (save ? save() : true),
 	});
 	select('profile');
 	return dialog;

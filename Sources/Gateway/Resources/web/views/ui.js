@@ -44,6 +44,23 @@ export function toast(text, kind = 'info') {
 	setTimeout(() => el.remove(), kind === 'error' ? 7000 : 4000);
 }
 
+/** Runs `action` on submit; a failure shows in `error` (role=alert) and the form stays as typed. */
+export function submitting(form, error, action) {
+	form.addEventListener('submit', async (event) => {
+		event.preventDefault();
+		error.textContent = '';
+		const button = form.querySelector('[type=submit]');
+		if (button) button.disabled = true;
+		try {
+			await action();
+		} catch (failure) {
+			error.textContent = typeof failure === 'string' ? failure : errorText(failure);
+		} finally {
+			if (button) button.disabled = false;
+		}
+	});
+}
+
 /**
  * A modal dialog (native <dialog>: focus trap, Esc, aria-modal for free). `onSubmit` may return
  * a promise; a rejection shows its error text and keeps the dialog open.
@@ -65,25 +82,14 @@ export function openDialog({ title, body, submitLabel, onSubmit, className = '',
 	const dialog = h('dialog', { class: 'dialog ' + className, 'aria-labelledby': titleId }, form);
 	const close = () => { if (dialog.open) dialog.close(); };
 	dialog.addEventListener('close', () => dialog.remove());
-	form.addEventListener('submit', async (event) => {
-		event.preventDefault();
-		if (!onSubmit) return close();
-		error.textContent = '';
-		if (submit) submit.disabled = true;
-		try {
-			if ((await onSubmit()) !== false) close();
-		} catch (failure) {
-			error.textContent = typeof failure === 'string' ? failure : errorText(failure);
-		} finally {
-			if (submit) submit.disabled = false;
-		}
+	submitting(form, error, async () => {
+		if (!onSubmit || (await onSubmit()) !== false) close();
 	});
 	document.body.append(dialog);
 	dialog.showModal();
 	return { dialog, close, error };
 }
 
-/** A labelled field: <label> + input (or given control) + optional hint. */
 export function field(label, control, hint) {
 	const id = control.id || (control.id = 'f-' + Math.random().toString(36).slice(2));
 	return h('div.field',
