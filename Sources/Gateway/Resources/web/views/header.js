@@ -1,0 +1,53 @@
+// The top of the conversation: its title and topic (or the person's presence), the tools, the
+// connection banner; and the typing line under the messages.
+
+import { h, fill, coalesce } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
+import { icon } from '../lib/icons.js';
+import { iconButton } from './ui.js';
+
+export function createHeader(client, { onMenu, onJump, onDetails }) {
+	const state = client.state;
+	const el = h('header.conv-head');
+	const banner = h('div.banner', { role: 'status', hidden: true });
+	const typing = h('div.typing', { 'aria-live': 'polite' });
+	let typingTimer = null;
+
+	const draw = coalesce(() => {
+		const room = state.rooms.get(state.current);
+		if (!room) return fill(el);
+		const direct = state.isDirect(room);
+		fill(el,
+			iconButton('menu', t('header.rooms'), onMenu, { class: 'only-narrow' }),
+			h('div.conv-title',
+				h('h2', { id: 'conv-title', dir: 'auto' }, !direct && h('span.conv-hash', { 'aria-hidden': 'true' },
+					icon(room.visibility === 'private' || room.hasPassword ? 'lock' : 'hash')), state.roomTitle(room)),
+				h('p.conv-topic', { dir: 'auto', title: room.topic },
+					direct ? t('presence.' + (state.user(state.partner(room))?.presence || 'offline')) : room.topic)),
+			h('div.conv-tools',
+				iconButton('calendar', t('header.jump'), () => onJump(room.room), { 'data-action': 'jump' }),
+				iconButton('people', t(direct ? 'header.profile' : 'header.members'), onDetails, { 'data-action': 'details' })));
+	});
+
+	const drawBanner = () => {
+		banner.hidden = state.status === 'online';
+		banner.className = 'banner banner-' + state.status;
+		fill(banner, h('span', t(state.status === 'offline' ? 'status.offline' : 'status.connecting')),
+			state.status === 'offline' && h('button.link', { onclick: () => client.connection.reconnectNow() }, t('status.retryNow')));
+	};
+
+	const drawTyping = () => {
+		const names = state.typists(state.current).map((id) => state.displayName(id));
+		typing.textContent = !names.length ? '' : names.length === 1 ? t('typing.one', { name: names[0] })
+			: names.length === 2 ? t('typing.two', { a: names[0], b: names[1] }) : t('typing.many', { count: names.length });
+		clearTimeout(typingTimer);
+		if (names.length) typingTimer = setTimeout(drawTyping, 1000); // typing expires by itself
+	};
+
+	for (const topic of ['rooms', 'current', 'users']) state.on(topic, draw);
+	state.on('status', drawBanner);
+	state.on('typing', (room) => room === state.current && drawTyping());
+	state.on('current', drawTyping);
+	drawBanner();
+	return { el, banner, typing };
+}
