@@ -3,7 +3,7 @@ SWIFT ?= swift
 DATA ?= ./data
 DEBIAN_PACKAGES = liblmdb-dev libopus-dev libzstd-dev libssl-dev pkg-config
 
-.PHONY: run test deps build release bench clean browser-deps browser-test browser-bench
+.PHONY: run test deps build release bench clean browser-deps browser-test browser-bench browser-firefox
 
 ## Installs the Debian packages, builds in release mode, and serves with the store in ./data.
 run: deps
@@ -60,6 +60,13 @@ browser-test: browser-deps
 browser-bench: browser-deps
 	@test -x $(CAUSERIE_BIN) || $(SWIFT) build --product causerie
 	.venv/bin/python Tests/Browser/bench.py --binary $(CAUSERIE_BIN)
+
+## A smoke test in Firefox (not run by make test): Debian's firefox-esr, driven over Marionette.
+browser-firefox: browser-deps
+	@command -v firefox-esr >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y firefox-esr; }
+	@.venv/bin/python -c "import marionette_driver" >/dev/null 2>&1 || .venv/bin/pip install --quiet marionette-driver
+	@test -x $(CAUSERIE_BIN) || $(SWIFT) build --product causerie
+	.venv/bin/python Tests/Browser/firefox_smoke.py --binary $(CAUSERIE_BIN)
 
 clean:
 	rm -rf .build
