@@ -205,7 +205,7 @@ import('/lib/format.js').then(({ formatMessage }) => {
   done({
     bold: html('a *b* c'), italic: html('_i_ snake_case_name'), code: html('`<b>x</b>`'),
     block: html('```\\n<script>1</script>\\n```'), quote: html('> q\\nline'), mention: html('hi @bob @nobody'),
-    link: html('see https://x.test/a?b=1.'), js: html('javascript:alert(1)'), tag: html('<img src=x onerror=alert(1)>'),
+    link: html('see https://x.test/a?b=1.'), stars: html('Oh **** and *a*'), js: html('javascript:alert(1)'), tag: html('<img src=x onerror=alert(1)>'),
   });
 }).catch((e) => done({ error: String(e) }));
 """
@@ -223,6 +223,7 @@ def formatting_builds_nodes(ctx):
         "mention": 'hi <span class="mention">@bob</span> @nobody',
         "link": 'see <a href="https://x.test/a?b=1" target="_blank" rel="noopener noreferrer">https://x.test/a?b=1</a>.',
         "js": "javascript:alert(1)",
+        "stars": "Oh **** and <strong>a</strong>",
         "tag": "&lt;img src=x onerror=alert(1)&gt;",
     }
     for key, html in expected.items():
@@ -396,6 +397,18 @@ def right_removed_live(ctx):
     admin.click("[data-tab='users']")
     admin.wait_text(".table", "alice")
     admin.shot("admin-users")
+    # Filters and settings: a masked word, and a new server name that everyone sees at once.
+    admin.click("[data-tab='filters']")
+    admin.type("textarea[name='words']", "darn")
+    admin.click("[data-action='save']")
+    admin.find(".toast")
+    admin.click("[data-tab='settings']")
+    admin.type("input[name='serverName']", "Office chat")
+    admin.click("[data-action='save']")
+    alice = ctx.browser("alice")
+    alice.wait(lambda: alice.text_of(".sidebar .server-name") == "Office chat", what="the new server name")
+    alice.send("Oh darn")
+    alice.message("Oh ****")
 
 
 def phone_layout_and_french(ctx):

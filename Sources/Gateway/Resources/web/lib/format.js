@@ -4,13 +4,14 @@
 
 import { h } from './dom.js';
 
-// One inline token at a time; bold and italic need word edges so that snake_case stays as is.
+// One inline token at a time; bold and italic need word edges so that snake_case stays as is,
+// and marks that hug their text, so that a masked word ("****") stays stars.
 const INLINE = new RegExp([
 	'(`[^`\\n]+`)',                                                  // 1 code
 	'(https?:\\/\\/[^\\s<>"]+)',                                     // 2 link
 	'(?<![\\p{L}\\p{Nd}])(@[\\p{L}\\p{Nd}._-]+)',                    // 3 mention
-	'(?<![\\p{L}\\p{Nd}*])\\*(?=\\S)([^*\\n]*?\\S)\\*(?![\\p{L}\\p{Nd}])', // 4 bold
-	'(?<![\\p{L}\\p{Nd}_])_(?=\\S)([^_\\n]*?\\S)_(?![\\p{L}\\p{Nd}])',     // 5 italic
+	'(?<![\\p{L}\\p{Nd}*])\\*(?=[^\\s*])([^*\\n]*?[^\\s*])\\*(?![\\p{L}\\p{Nd}])', // 4 bold
+	'(?<![\\p{L}\\p{Nd}_])_(?=[^\\s_])([^_\\n]*?[^\\s_])_(?![\\p{L}\\p{Nd}])', // 5 italic
 ].join('|'), 'gu');
 
 const TRAILING_PUNCTUATION = /[.,;:!?)\]'"]+$/;

@@ -5,70 +5,61 @@ import { api } from '../lib/api.js';
 import { t } from '../lib/i18n.js';
 import { field, checkbox, submitting, toast } from './ui.js';
 
-/** A form that PUTs what `collect()` returns, with its errors shown inside it. */
-function settingsForm(fields, collect, path, reload) {
-	const error = h('p.form-error', { role: 'alert' });
-	const form = h('form.admin-form', fields,
-		h('div', h('button', { type: 'submit', class: 'button primary', 'data-action': 'save' }, t('common.save')), error));
-	submitting(form, error, async () => {
-		await api('PUT', path, collect());
-		toast(t('settings.saved'));
-		reload();
+/**
+ * A form of [name, kind, label key, hint key] controls filled from `values`, whose submit PUTs
+ * them back (lists as one item a line, numbers as numbers) after `adjust(body)`.
+ */
+function settingsForm(panel, title, path, values, specs, adjust = (body) => body) {
+	const controls = specs.map(([name, kind, label, hint]) => {
+		const value = values[name];
+		const control = kind === 'check' ? checkbox(t(label), { name, checked: value })
+			: kind === 'lines' ? h('textarea', { name, rows: 3 }, (value || []).join('\n'))
+				: kind === 'select' ? h('select', { name }, ['mask', 'reject'].map((m) =>
+					h('option', { value: m, selected: value === m }, t('admin.wordMode.' + m))))
+					: h('input', { name, type: kind, value: value ?? '', autocomplete: 'off', min: kind === 'number' ? 0 : null });
+		return { name, kind, control, el: kind === 'check' ? control.el : field(t(label), control, hint && t(hint)) };
 	});
-	return form;
+	const error = h('p.form-error', { role: 'alert' });
+	const form = h('form.admin-form', controls.map((c) => c.el),
+		h('div', h('button.button.primary', { type: 'submit', 'data-action': 'save' }, t('common.save')), error));
+	submitting(form, error, async () => {
+		const body = {};
+		for (const { name, kind, control } of controls) {
+			body[name] = kind === 'check' ? control.input.checked : kind === 'number' ? Number(control.value)
+				: kind === 'lines' ? control.value.split('\n').map((s) => s.trim()).filter(Boolean)
+				: kind === 'password' ? control.value : control.value.trim();
+		}
+		await api('PUT', path, adjust(body));
+		toast(t('settings.saved'));
+	});
+	fill(panel, h('section.admin-section', h('h2', t(title)), form));
 }
-
-const lines = (text) => text.split('\n').map((s) => s.trim()).filter(Boolean);
 
 export async function filtersPanel(panel) {
 	const filters = await api('GET', 'admin/filters');
-	const number = (name, value) => h('input', { name, type: 'number', min: 1, value: String(value) });
-	const burst = number('floodBurst', filters.floodBurst);
-	const perMinute = number('floodPerMinute', filters.floodPerMinute);
-	const words = h('textarea', { name: 'words', rows: 5 });
-	words.value = filters.words.join('\n');
-	const mode = h('select', { name: 'wordMode' }, ['mask', 'reject'].map((m) =>
-		h('option', { value: m, selected: filters.wordMode === m }, t('admin.wordMode.' + m))));
-	const password = h('input', { name: 'serverPassword', type: 'password', autocomplete: 'new-password' });
-	const remove = checkbox(t('admin.removeServerPassword'), { disabled: !filters.serverPasswordSet });
-	const allow = h('textarea', { name: 'allow', rows: 3, placeholder: '192.168.1.0/24' });
-	allow.value = filters.allow.join('\n');
-	const deny = h('textarea', { name: 'deny', rows: 3 });
-	deny.value = filters.deny.join('\n');
-	const reload = () => filtersPanel(panel);
-	fill(panel, h('section.admin-section', h('h2', t('admin.tab.filters')),
-		settingsForm([
-			field(t('admin.floodBurst'), burst, t('admin.floodBurstHint')),
-			field(t('admin.floodPerMinute'), perMinute),
-			field(t('admin.words'), words, t('admin.wordsHint')),
-			field(t('admin.wordModeLabel'), mode),
-			field(t('admin.serverPassword'), password,
-				filters.serverPasswordSet ? t('admin.serverPasswordSet') : t('admin.serverPasswordNone')),
-			remove.el,
-			field(t('admin.allow'), allow, t('admin.cidrHint')),
-			field(t('admin.deny'), deny, t('admin.cidrHint')),
-		], () => {
-			const body = { floodBurst: Number(burst.value), floodPerMinute: Number(perMinute.value), words: lines(words.value),
-				wordMode: mode.value, allow: lines(allow.value), deny: lines(deny.value) };
-			if (remove.input.checked) body.serverPassword = '';
-			else if (password.value) body.serverPassword = password.value;
-			return body;
-		}, 'admin/filters', reload)));
+	settingsForm(panel, 'admin.tab.filters', 'admin/filters', { ...filters, serverPassword: '', removePassword: false }, [
+		['floodBurst', 'number', 'admin.floodBurst', 'admin.floodBurstHint'],
+		['floodPerMinute', 'number', 'admin.floodPerMinute'],
+		['words', 'lines', 'admin.words', 'admin.wordsHint'],
+		['wordMode', 'select', 'admin.wordModeLabel'],
+		['serverPassword', 'password', 'admin.serverPassword',
+			filters.serverPasswordSet ? 'admin.serverPasswordSet' : 'admin.serverPasswordNone'],
+		['removePassword', 'check', 'admin.removeServerPassword'],
+		['allow', 'lines', 'admin.allow', 'admin.cidrHint'],
+		['deny', 'lines', 'admin.deny', 'admin.cidrHint'],
+	], ({ removePassword, serverPassword, ...body }) => {
+		// Left empty, the server password stays as it is; removing it is an explicit choice.
+		if (removePassword) body.serverPassword = '';
+		else if (serverPassword) body.serverPassword = serverPassword;
+		return body;
+	});
 }
 
 export async function settingsPanel(panel) {
-	const settings = await api('GET', 'admin/settings');
-	const name = h('input', { name: 'serverName', value: settings.serverName, maxlength: 64 });
-	const open = checkbox(t('admin.registrationOpen'), { name: 'registrationOpen', checked: settings.registrationOpen });
-	const length = h('input', { name: 'maxMessageLength', type: 'number', min: 1, value: String(settings.maxMessageLength) });
-	const retention = h('input', { name: 'retentionDays', type: 'number', min: 0, value: String(settings.retentionDays) });
-	fill(panel, h('section.admin-section', h('h2', t('admin.tab.settings')),
-		settingsForm([
-			field(t('admin.serverName'), name),
-			open.el,
-			field(t('admin.maxMessageLength'), length),
-			field(t('admin.retentionDays'), retention, t('admin.retentionHint')),
-		], () => ({ serverName: name.value.trim(), registrationOpen: open.input.checked,
-			maxMessageLength: Number(length.value), retentionDays: Number(retention.value) }),
-		'admin/settings', () => settingsPanel(panel))));
+	settingsForm(panel, 'admin.tab.settings', 'admin/settings', await api('GET', 'admin/settings'), [
+		['serverName', 'text', 'admin.serverName'],
+		['registrationOpen', 'check', 'admin.registrationOpen'],
+		['maxMessageLength', 'number', 'admin.maxMessageLength'],
+		['retentionDays', 'number', 'admin.retentionDays', 'admin.retentionHint'],
+	]);
 }

@@ -78,7 +78,7 @@ export function noticeRow(item, { state }) {
 			break;
 		case 'room.topic': text = item.topic ? t('notice.topic', { actor, topic: item.topic }) : t('notice.topicCleared', { actor }); break;
 		case 'room.renamed': text = t('notice.renamed', { actor, name: item.name }); break;
-		case 'member.joined': text = item.method === 'self' ? t('notice.joined', { user }) : t('notice.added', { user, actor }); break;
+		case 'member.joined': text = t(item.method === 'operator' ? 'notice.added' : 'notice.joined', { user, actor }); break;
 		case 'member.left': text = t('notice.left', { user }); break;
 		case 'member.kicked': text = t('notice.kicked', { user, actor }); break;
 		case 'member.banned': text = t('notice.banned', { user, actor }); break;
