@@ -4,58 +4,44 @@ import { h, fill } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { openDialog, field, checkbox, errorText, avatar, presenceDot, toast } from './ui.js';
 
+const input = (name, props) => h('input', { name, autocomplete: 'off', ...props });
+
 export function createRoomDialog(client, onCreated) {
-	const state = client.state;
-	const name = h('input', { name: 'name', required: true, maxlength: 64, autocomplete: 'off' });
-	const topic = h('input', { name: 'topic', maxlength: 512, autocomplete: 'off' });
+	const admin = client.state.can('administer');
+	const name = input('name', { required: true, maxlength: 64 });
+	const topic = input('topic', { maxlength: 512 });
 	const visibility = h('select', { name: 'visibility' },
-		h('option', { value: 'public' }, t('room.public')), h('option', { value: 'private' }, t('room.private')));
-	const password = h('input', { name: 'password', type: 'password', autocomplete: 'new-password' });
-	const nonLeavable = checkbox(t('room.nonLeavable'), { name: 'nonLeavable' });
-	const autoJoin = checkbox(t('room.autoJoin'), { name: 'autoJoin' });
-	const admin = state.can('administer');
+		['public', 'private'].map((v) => h('option', { value: v }, t('room.' + v))));
+	const password = input('password', { type: 'password', autocomplete: 'new-password' });
+	const options = ['nonLeavable', 'autoJoin'].map((key) => ({ key, ...checkbox(t('room.' + key), { name: key }) }));
 	openDialog({
 		title: t('room.createTitle'),
 		submitLabel: t('room.create'),
-		body: [
-			field(t('room.name'), name),
-			field(t('room.topic'), topic),
+		body: [field(t('room.name'), name), field(t('room.topic'), topic),
 			field(t('room.visibility'), visibility, t('room.visibilityHint')),
 			field(t('room.passwordOptional'), password, t('room.passwordHint')),
-			admin ? h('fieldset.options', h('legend', t('room.adminOptions')), nonLeavable.el, autoJoin.el) : null,
-		],
+			// Rooms nobody may leave, and rooms everyone joins: administrators only (the server checks too).
+			admin && h('fieldset.options', h('legend', t('room.adminOptions')), options.map((o) => o.el))],
 		onSubmit: async () => {
 			if (!name.value.trim()) throw t('room.nameRequired');
-			const fields = { name: name.value.trim(), topic: topic.value.trim(), visibility: visibility.value };
-			if (password.value) fields.password = password.value;
-			if (admin) Object.assign(fields, { nonLeavable: nonLeavable.input.checked, autoJoin: autoJoin.input.checked });
+			const fields = { name: name.value.trim(), topic: topic.value.trim(), visibility: visibility.value,
+				password: password.value || undefined };
+			if (admin) for (const o of options) fields[o.key] = o.input.checked;
 			onCreated(await client.createRoom(fields));
 		},
 	});
 }
 
 export async function directoryDialog(client, onOpen) {
-	const state = client.state;
 	const list = h('ul.directory', { role: 'list' }, h('li', t('common.loading')));
 	const filter = h('input', { type: 'search', 'aria-label': t('directory.filter'), placeholder: t('directory.filter') });
 	const { error, close } = openDialog({ title: t('directory.title'), body: [filter, list], className: 'wide' });
-	let rooms = [];
-	try {
-		rooms = (await client.request('directory')).data;
-	} catch (failure) {
-		error.textContent = errorText(failure);
-	}
-	const draw = () => {
-		const query = filter.value.trim().toLowerCase();
-		const shown = rooms.filter((r) => !query || r.name.toLowerCase().includes(query) || r.topic.toLowerCase().includes(query));
-		fill(list, shown.length ? shown.map((room) => entry(room)) : h('li.side-empty', t('directory.empty')));
-	};
-	function entry(room) {
-		const member = state.rooms.has(room.room);
-		const password = room.hasPassword && !member ? h('input', { type: 'password', 'aria-label': t('directory.password'),
-			placeholder: t('directory.password'), autocomplete: 'off' }) : null;
+	const rooms = await client.request('directory').then((r) => r.data, (failure) => { error.textContent = errorText(failure); return []; });
+	const entry = (room) => {
+		const member = client.state.rooms.has(room.room);
+		const password = room.hasPassword && !member
+			&& h('input', { type: 'password', 'aria-label': t('directory.password'), placeholder: t('directory.password') });
 		const join = async () => {
-			error.textContent = '';
 			try {
 				if (!member) await client.join(room.room, password?.value);
 				close();
@@ -65,25 +51,27 @@ export async function directoryDialog(client, onOpen) {
 			}
 		};
 		return h('li.directory-room', { 'data-room': room.room },
-			h('div.directory-text',
-				h('strong', (room.hasPassword ? '🔒 ' : '# ') + room.name),
-				h('span.muted', t('directory.members', { count: room.memberCount })),
-				room.topic ? h('p', { dir: 'auto' }, room.topic) : null),
+			h('div.directory-text', h('strong', (room.hasPassword ? '🔒 ' : '# ') + room.name),
+				h('span.muted', t('directory.members', { count: room.memberCount })), room.topic && h('p', { dir: 'auto' }, room.topic)),
 			password,
-			h('button', { class: 'button small' + (member ? '' : ' primary'), onclick: join },
-				member ? t('directory.open') : t('rooms.join')));
-	}
+			h('button.button.small', { class: member ? '' : 'primary', onclick: join }, t(member ? 'directory.open' : 'rooms.join')));
+	};
+	const draw = () => {
+		const query = filter.value.trim().toLowerCase();
+		const shown = rooms.filter((r) => (r.name + ' ' + r.topic).toLowerCase().includes(query));
+		fill(list, shown.length ? shown.map(entry) : h('li.side-empty', t('directory.empty')));
+	};
 	filter.addEventListener('input', draw);
 	draw();
 }
 
 export function inviteDialog(client, roomId) {
 	const state = client.state;
-	const inRoom = new Set((state.members.get(roomId) || []).map((m) => m.user));
-	const people = [...state.users.values()].filter((u) => !u.disabled && !u.bot && !inRoom.has(u.user) && u.user !== state.me.user)
+	const present = new Set((state.members.get(roomId) || []).map((m) => m.user).concat(state.me.user));
+	const people = [...state.users.values()].filter((u) => !u.disabled && !u.bot && !present.has(u.user))
 		.sort((a, b) => state.displayName(a.user).localeCompare(state.displayName(b.user)));
-	const select = h('select', { name: 'user', required: true },
-		people.map((u) => h('option', { value: u.user }, `${state.displayName(u.user)} (@${u.username})`)));
+	const select = h('select', { name: 'user' }, people.map((u) => h('option', { value: u.user },
+		`${state.displayName(u.user)} (@${u.username})`)));
 	openDialog({
 		title: t('room.inviteTitle', { name: state.roomTitle(state.rooms.get(roomId)) }),
 		submitLabel: t('room.invite'),
@@ -96,68 +84,56 @@ export function inviteDialog(client, roomId) {
 	});
 }
 
-export function topicDialog(client, roomId) {
-	const room = client.state.rooms.get(roomId);
-	const topic = h('textarea', { name: 'topic', maxlength: 512, rows: 3 });
-	topic.value = room.topic;
-	openDialog({
-		title: t('room.changeTopic'),
-		submitLabel: t('common.save'),
-		body: field(t('room.topic'), topic),
-		onSubmit: () => client.request('topic', { room: roomId, topic: topic.value.trim() }),
-	});
+export function topicDialog(client, room) {
+	const topic = h('textarea', { name: 'topic', maxlength: 512, rows: 3 }, client.state.rooms.get(room).topic);
+	openDialog({ title: t('room.changeTopic'), submitLabel: t('common.save'), body: field(t('room.topic'), topic),
+		onSubmit: () => client.request('topic', { room, topic: topic.value.trim() }) });
 }
 
 export function confirmDialog(title, text, confirmLabel, action) {
-	openDialog({ title, body: h('p', text), submitLabel: confirmLabel, onSubmit: action, className: 'confirm' });
+	openDialog({ title, body: h('p', text), submitLabel: confirmLabel, onSubmit: action });
 }
 
-export function memberDialog(client, roomId, member, actions) {
+export function memberDialog(client, room, member, actions) {
 	const state = client.state;
-	const room = state.rooms.get(roomId);
 	const user = state.user(member.user);
 	const self = member.user === state.me.user;
-	const moderate = !self && state.canModerate(room);
-	const owner = room.role === 'owner' || state.can('administer');
+	const owner = state.rooms.get(room).role === 'owner' || state.can('administer');
 	const minutes = h('select', { 'aria-label': t('moderation.duration') },
 		[10, 60, 1440].map((m) => h('option', { value: m }, t('moderation.minutes', { count: m }))));
-	const reason = h('input', { 'aria-label': t('moderation.reason'), placeholder: t('moderation.reason'), maxlength: 200 });
-	let dialog;
-	// `extra` is read when clicked: the reason and duration are what the fields hold then.
-	const run = (action, extra = () => ({})) => async () => {
-		try {
-			await client.request('moderate', { room: roomId, user: member.user, action, ...extra() });
-			dialog.close();
-		} catch (failure) {
-			dialog.error.textContent = errorText(failure);
-		}
-	};
-	const button = (label, action, extra, danger) => h('button', { class: 'button small' + (danger ? ' danger' : ''),
-		'data-action': action, onclick: run(action, extra) }, label);
-	const muted = member.mutedUntil && member.mutedUntil > Date.now();
-	dialog = openDialog({
+	const reason = input('reason', { 'aria-label': t('moderation.reason'), placeholder: t('moderation.reason'), maxlength: 200 });
+	// The reason and the duration are read when the button is clicked.
+	const button = (action, extra = () => ({}), danger = false) => h('button.button.small', {
+		class: danger ? 'danger' : '', 'data-action': action, onclick: async () => {
+			try {
+				await client.request('moderate', { room, user: member.user, action, ...extra() });
+				dialog.close();
+			} catch (failure) {
+				dialog.error.textContent = errorText(failure);
+			}
+		} }, t('moderation.' + action));
+	const why = () => ({ reason: reason.value });
+	const dialog = openDialog({
 		title: state.displayName(member.user),
 		body: [
-			h('div.person-head',
-				h('span.avatar-wrap', avatar(member.user, state.displayName(member.user)), presenceDot(user?.presence)),
+			h('div.person-head', h('span.avatar-wrap', avatar(member.user, state.displayName(member.user)), presenceDot(user?.presence)),
 				h('span', '@' + (user?.username || ''), ' · ', t('role.' + member.role))),
-			!self && state.can('directMessages') ? h('button.button.primary', { 'data-action': 'direct',
-				onclick: () => { dialog.close(); actions.openDirect(member.user); } }, t('profile.message')) : null,
-			moderate ? h('fieldset.options.moderation', h('legend', t('moderation.title')),
+			!self && state.can('directMessages') && h('button.button.primary', { 'data-action': 'direct',
+				onclick: () => { dialog.close(); actions.openDirect(member.user); } }, t('profile.message')),
+			!self && state.canModerate(state.rooms.get(room)) && h('fieldset.options.moderation', h('legend', t('moderation.title')),
 				reason,
-				h('div.button-row',
-					button(t('moderation.kick'), 'kick', () => ({ reason: reason.value }), true),
-					button(t('moderation.ban'), 'ban', () => ({ reason: reason.value }), true)),
-				h('div.button-row', muted ? button(t('moderation.unmute'), 'unmute')
-					: [minutes, button(t('moderation.mute'), 'mute', () => ({ minutes: Number(minutes.value) }))]),
-				owner ? h('div.button-row', member.role === 'member' ? button(t('moderation.op'), 'op')
-					: member.role === 'operator' ? button(t('moderation.deop'), 'deop') : null) : null) : null,
+				h('div.button-row', button('kick', why, true), button('ban', why, true)),
+				h('div.button-row', member.mutedUntil > Date.now() ? button('unmute')
+					: [minutes, button('mute', () => ({ minutes: Number(minutes.value) }))]),
+				owner && member.role !== 'owner' && h('div.button-row', button(member.role === 'member' ? 'op' : 'deop'))),
 		],
 	});
 }
 
 export function jumpDialog(onJump) {
-	const date = h('input', { type: 'date', name: 'date', required: true, max: new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10) });
+	// The user's local date, as the date input shows it.
+	const today = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+	const date = h('input', { type: 'date', name: 'date', required: true, max: today });
 	openDialog({
 		title: t('jump.title'),
 		submitLabel: t('jump.go'),
