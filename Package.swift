@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "CauserieBench",
             dependencies: [
-                "EventStore", "Projections", "Gateway", "CauserieClient",
+                "EventStore", "Projections", "Gateway", "CauserieClient", "Fixtures", "Operations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -116,6 +116,24 @@ let package = Package(
             path: "Tests/EventStoreStress",
             swiftSettings: swiftSettings
         ),
+        // Histories written straight into a store, for the tests of the operations and the benchmarks.
+        .target(
+            name: "Fixtures",
+            dependencies: [
+                "EventStore", "Projections", "Gateway",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Fixtures",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: [
+                "Operations", "EventStore", "Projections", "Fixtures", "Tools", "CLMDB", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ProjectionsTests",
             dependencies: ["Projections"],
@@ -124,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "EventStore", "Projections", "CauserieClient", "Tools",
+                "Gateway", "EventStore", "Projections", "CauserieClient", "Tools", "Operations",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,3 +1,4 @@
+import Fixtures
 import ArgumentParser
 import Foundation
 import Gateway

@@ -1,45 +1,58 @@
-import EventStore
+public import EventStore
 import Foundation
 import Gateway
 import Logging
-import Projections
+public import Projections
 
 /// Writes a server's history straight into a store, without the network: users with known
-/// session tokens, rooms, memberships, filters. Commands are decided against a local copy of the
-/// views, exactly as the server would, and appended in large batches.
-final class Fixture {
-    let store: LMDBEventStore
-    private(set) var state = ChatState()
+/// session tokens, rooms, memberships, filters, messages. Commands are decided against a local
+/// copy of the views, exactly as the server would, and appended in batches. Used by the tests
+/// of the operations and by the benchmarks.
+public final class Fixture {
+    public let store: LMDBEventStore
+    public private(set) var state = ChatState()
     private var buffer: [NewEvent] = []
-    private var pending: [StoredEvent] = []
-    private var now = Timestamp.now().microseconds
-    let administrator = UserID("uadmin")
+    public let administrator = UserID("uadmin")
+    /// The time decisions are made at (µs); `at(_:)` moves it.
+    public private(set) var now = Timestamp.now().microseconds
 
-    init(directory: String) throws {
+    /// A fixture on a new store in `directory`; `clock` stamps records (tests set dates with it).
+    public init(directory: String, clock: (@Sendable () -> Timestamp)? = nil) throws {
         var logger = Logger(label: "fixture")
         logger.logLevel = .warning
-        store = try LMDBEventStore(.init(directory: directory, initialMapSize: 4 << 30), logger: logger)
+        var configuration = LMDBEventStore.Configuration(directory: directory, initialMapSize: 1 << 28)
+        if let clock { configuration.clock = clock }
+        store = try LMDBEventStore(configuration, logger: logger)
+        state = ChatState()
     }
 
-    /// The token of bench user `index`, and its user id.
-    static func token(_ index: Int) -> String { "bench-token-\(index)" }
-    static func user(_ index: Int) -> UserID { UserID("u\(index)") }
+    /// The token of user `index`, and its user id.
+    public static func token(_ index: Int) -> String { "bench-token-\(index)" }
+    public static func user(_ index: Int) -> UserID { UserID("u\(index)") }
 
-    func run(_ command: some Command, by actor: UserID) throws {
+    /// Decides `command` as the server would and queues its events; returns their positions.
+    @discardableResult
+    public func run(_ command: some Command, by actor: UserID) throws -> [UInt64] {
         let decision = try command.decide(by: actor, in: state, now: now)
+        var positions: [UInt64] = []
         for event in decision.events {
             now += 1
-            let position = state.position + 1 + UInt64(pending.count)
+            let position = state.position + 1
             let stored = StoredEvent(position: position, timestamp: now, stream: event.stream, actor: actor, event: event.event)
             state.apply(stored)
+            positions.append(position)
             buffer.append(NewEvent(stream: event.stream, type: event.event.tag, schemaVersion: event.event.version,
                                    actor: actor.rawValue, payload: event.event.encodedPayload()))
         }
         if buffer.count >= 5000 { try flushSync() }
+        return positions
     }
 
+    /// Sets the decision time (µs since the epoch).
+    public func at(_ microseconds: Int64) { now = microseconds }
+
     /// Initialises the server and makes the administrator usable, with a high flood limit.
-    func initialize(passwordHash: String) throws {
+    public func initialize(passwordHash: String) throws {
         try run(InitializeServer(serverName: "Bench", administrator: administrator, username: "admin",
                                  passwordHash: passwordHash), by: .system)
         try run(ChangePassword(user: administrator, passwordHash: passwordHash, reason: .byUser), by: administrator)
@@ -47,7 +60,7 @@ final class Fixture {
     }
 
     /// Registers users 0..<count, each with a session token.
-    func addUsers(_ count: Int, passwordHash: String) throws {
+    public func addUsers(_ count: Int, passwordHash: String) throws {
         for index in 0..<count {
             let user = Self.user(index)
             try run(RegisterUser(user: user, username: "user\(index)", displayName: "User \(index)", email: "", passwordHash: passwordHash,
@@ -56,36 +69,32 @@ final class Fixture {
         }
     }
 
-    func flushSync() throws {
+    /// Appends what is queued (in order, in batches) and waits for it.
+    public func flushSync() throws {
         let events = buffer
         buffer.removeAll(keepingCapacity: true)
-        guard !events.isEmpty else { return }
-        let semaphore = DispatchSemaphore(value: 0)
-        let failure = FailureBox()
-        let store = self.store
-        Task {
-            do {
-                var start = 0
-                while start < events.count {
-                    let end = min(start + 5000, events.count)
-                    try await store.append(Array(events[start..<end]))
-                    start = end
-                }
-            } catch {
-                failure.error = error
-            }
-            semaphore.signal()
+        var start = 0
+        while start < events.count {
+            let end = min(start + 5000, events.count)
+            try store.appendBlocking(Array(events[start..<end]))
+            start = end
         }
-        semaphore.wait()
-        if let error = failure.error { throw error }
     }
 
-    func close() throws {
+    public func close() throws {
         try flushSync()
         store.close()
     }
 }
 
-final class FailureBox: @unchecked Sendable {
-    var error: (any Error)?
+
+extension Fixture {
+    /// Registers a user with a chosen name.
+    @discardableResult
+    public func register(_ name: String, id: UserID? = nil) throws -> UserID {
+        let user = id ?? UserID("u" + name)
+        try run(RegisterUser(user: user, username: name, displayName: name.capitalized, email: "", passwordHash: "x",
+                             recovery: nil, groups: [.users], selfRegistration: false), by: administrator)
+        return user
+    }
 }

@@ -22,7 +22,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     struct Request {
         var events: [NewEvent]
         var conditions: [StreamCondition]
-        var continuation: CheckedContinuation<AppendResult, any Error>
+        /// Called once, from the acknowledgement thread, after the commit (or the failure).
+        var completion: @Sendable (Result<AppendResult, EventStoreError>) -> Void
     }
 
     struct Limits {
@@ -93,7 +94,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     private func complete(_ completion: Completion) {
         hub.publish(completion.recorded)
         for (request, result) in zip(completion.requests, completion.results) {
-            request.continuation.resume(with: result.mapError { $0 as any Error })
+            request.completion(result)
         }
     }
 
@@ -101,7 +102,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// batch it is writing.
     func stop() {
         for request in queue.closeAndDrain() {
-            request.continuation.resume(throwing: EventStoreError(.closed, "the store is closing"))
+            request.completion(.failure(EventStoreError(.closed, "the store is closing")))
         }
         _ = finished.take(limit: 1)
     }
@@ -110,10 +111,16 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     func submit(_ events: [NewEvent], conditions: [StreamCondition]) async throws -> AppendResult {
         try await withCheckedThrowingContinuation { continuation in
-            let request = Request(events: events, conditions: conditions, continuation: continuation)
-            if !queue.push(request) {
-                continuation.resume(throwing: EventStoreError(.closed, "the store is closed"))
-            }
+            submit(events, conditions: conditions) { continuation.resume(with: $0.mapError { $0 as any Error }) }
+        }
+    }
+
+    /// Queues an append; `completion` is called once it is committed or has failed.
+    func submit(_ events: [NewEvent], conditions: [StreamCondition],
+                completion: @escaping @Sendable (Result<AppendResult, EventStoreError>) -> Void) {
+        let request = Request(events: events, conditions: conditions, completion: completion)
+        if !queue.push(request) {
+            completion(.failure(EventStoreError(.closed, "the store is closed")))
         }
     }
 

@@ -189,6 +189,23 @@ public final class LMDBEventStore: EventLog {
         return try await writer.submit(events, conditions: conditions)
     }
 
+    /// Appends and blocks the calling thread until the events are durable. For tools and data
+    /// generators outside Swift concurrency; the writer and acknowledgement threads are the
+    /// store's own, so this never waits on the cooperative pool.
+    @discardableResult
+    public func appendBlocking(_ events: [NewEvent], conditions: [StreamCondition] = []) throws(EventStoreError) -> AppendResult {
+        guard let writer else { throw EventStoreError(.closed, "the store is open read-only") }
+        try validate(events, conditions)
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<AppendResult, EventStoreError>?>(nil)
+        writer.submit(events, conditions: conditions) { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.withLock { $0! }.get()
+    }
+
     public func read(from position: UInt64, limit: Int) async throws -> [RecordedEvent] {
         try records(from: position, limit: limit)
     }

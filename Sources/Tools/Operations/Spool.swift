@@ -20,16 +20,8 @@ public enum Spool {
     public static func record(_ event: DomainEvent, data: String) throws -> String {
         if let store = try? LMDBEventStore(.init(directory: data), logger: .quiet) {
             defer { store.close() }
-            let done = DispatchSemaphore(value: 0)
-            let failure = ErrorBox()
-            let append = NewEvent(stream: Streams.operations, type: event.tag, schemaVersion: event.version,
-                                  actor: UserID.system.rawValue, payload: event.encodedPayload())
-            Task {
-                do { try await store.append([append]) } catch { failure.error = error }
-                done.signal()
-            }
-            done.wait()
-            if let error = failure.error { throw error }
+            try store.appendBlocking([NewEvent(stream: Streams.operations, type: event.tag, schemaVersion: event.version,
+                                               actor: UserID.system.rawValue, payload: event.encodedPayload())])
             return "logged"
         }
         let folder = directory(data)
@@ -57,10 +49,6 @@ public enum Spool {
             return (path, event)
         }
     }
-}
-
-final class ErrorBox: @unchecked Sendable {
-    var error: (any Error)?
 }
 
 /// Who runs a command-line tool (recorded in backup and export events).

@@ -1,0 +1,168 @@
+import EventStore
+import Fixtures
+import Foundation
+import Operations
+import Projections
+import Testing
+
+@Suite("Export")
+struct ExportTests {
+    /// Four days of messages in two rooms, a rename, a kick, an edit and a deletion.
+    static func history(_ dir: Scratch) throws -> (fixture: Fixture, hostile: String) {
+        let clock = ManualClock("2026-06-01T08:00:00Z")
+        let fixture = try Fixture.dated(dir.path, clock)
+        try fixture.initialize(passwordHash: "x")
+        let alice = try fixture.register("alice")
+        let bob = try fixture.register("bob")
+        try fixture.flushSync()
+        try fixture.now(clock, CreateRoom(room: "ops", name: "Ops", visibility: .public), by: alice)
+        try fixture.now(clock, JoinRoom(room: "ops"), by: bob)
+        let hostile = "<script>alert('x')</script> <img src=x onerror=alert(1)> & \"quotes\", commas,\nand a new line"
+        var first: UInt64?
+        for day in 1...4 {
+            for hour in [9, 13, 17] {
+                clock.set("2026-06-0\(day)T\(hour):00:00Z")
+                try fixture.now(clock, PostMessage(room: .main, clientID: "m\(day)-\(hour)", text: "main day \(day) at \(hour)"), by: alice)
+                clock.advance(seconds: 60)
+                let posted = try fixture.now(clock, PostMessage(room: "ops", clientID: "o\(day)-\(hour)",
+                                                                text: day == 2 && hour == 13 ? hostile : "ops day \(day) at \(hour)"), by: bob)
+                if first == nil { first = posted.first }
+            }
+            if day == 2 {
+                clock.set("2026-06-02T20:00:00Z")
+                try fixture.now(clock, ChangeRoom(room: "ops", change: .name("Operations")), by: alice)
+            }
+            if day == 3 {
+                clock.set("2026-06-03T18:00:00Z")
+                let message = MessageRef(message: first!, room: "ops", author: bob)
+                try fixture.now(clock, EditMessage(original: message, text: "edited"), by: bob)
+                try fixture.now(clock, DeleteMessage(original: message), by: alice)
+                try fixture.now(clock, ModerateRoom(room: "ops", user: bob, action: .kick(reason: "end of shift")), by: alice)
+                try fixture.now(clock, JoinRoom(room: "ops"), by: bob)
+            }
+        }
+        return (fixture, hostile)
+    }
+
+    static func export(_ store: LMDBEventStore, _ request: Exports.Request) throws -> (text: String, manifest: ExportManifest) {
+        var bytes: [UInt8] = []
+        let manifest = try Exports.run(store, request, into: { bytes += $0 })
+        var hasher = SHA256Hasher()
+        hasher.update(bytes)
+        #expect(hasher.finalize() == manifest.sha256)
+        #expect(UInt64(bytes.count) == manifest.bytes)
+        return (String(decoding: bytes, as: UTF8.self), manifest)
+    }
+
+    static func date(_ text: String) -> Date { ISO8601.parse(text, timeZone: TimeZone(identifier: "UTC")!)! }
+
+    @Test func aRangeCuttingThroughADayHasExactlyTheEventsOfTheLogInIt() throws {
+        let dir = Scratch("export")
+        defer { dir.remove() }
+        let (fixture, _) = try Self.history(dir)
+        let store = fixture.store
+        let from = Self.date("2026-06-02T12:00:00Z"), to = Self.date("2026-06-03T19:00:00Z")
+        let (text, manifest) = try Self.export(store, .init(from: from, to: to, format: .jsonl, timeZone: TimeZone(identifier: "Europe/Paris")!))
+        // The log, read independently: events in [from, to) of the kinds an export shows.
+        var expected: [UInt64] = []
+        try store.scan { record in
+            let inRange = record.timestamp >= Timestamp(from) && record.timestamp < Timestamp(to)
+            if inRange, (40...62).contains(record.type), record.type != 39 { expected.append(record.position) }
+            return true
+        }
+        let lines = text.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(lines.compactMap { ($0["position"] as? NSNumber)?.uint64Value } == expected)
+        #expect(manifest.count == UInt64(expected.count))
+        #expect(manifest.head == (try store.currentHead()))
+        // Times carry their offset; room names are as they were then.
+        #expect(lines.allSatisfy { ($0["time"] as? String)?.hasSuffix("+02:00") == true })
+        let before = lines.first { ($0["text"] as? String) == "ops day 2 at 13" || ($0["kind"] as? String) == "message.posted" && ($0["room"] as? String) == "ops" }
+        #expect(before?["roomName"] as? String == "Ops")
+        let after = lines.last { ($0["room"] as? String) == "ops" && ($0["kind"] as? String) == "message.posted" }
+        #expect(after?["roomName"] as? String == "Operations")
+        #expect(lines.contains { ($0["kind"] as? String) == "room.renamed" && ($0["text"] as? String) == "Operations" })
+        #expect(lines.contains { ($0["kind"] as? String) == "message.deleted" })
+        #expect(lines.contains { ($0["kind"] as? String) == "member.kicked" && ($0["subjectName"] as? String) == "bob" })
+        try fixture.close()
+    }
+
+    @Test func filtersByRoomAndByUser() throws {
+        let dir = Scratch("filters")
+        defer { dir.remove() }
+        let (fixture, _) = try Self.history(dir)
+        let all = (from: Self.date("2026-06-01T00:00:00Z"), to: Self.date("2026-06-05T00:00:00Z"))
+        let ops = try Self.export(fixture.store, .init(from: all.from, to: all.to, rooms: ["ops"], format: .jsonl, timeZone: .gmt))
+        let opsLines = ops.text.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(!opsLines.isEmpty && opsLines.allSatisfy { $0["room"] as? String == "ops" })
+        let alice = try Self.export(fixture.store, .init(from: all.from, to: all.to, users: ["ualice"], format: .jsonl, timeZone: .gmt))
+        let aliceLines = alice.text.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(aliceLines.allSatisfy { $0["actor"] as? String == "ualice" || $0["subject"] as? String == "ualice" })
+        #expect(aliceLines.contains { $0["room"] as? String == "main" })
+        #expect(!aliceLines.contains { $0["actor"] as? String == "ubob" && $0["kind"] as? String == "message.posted" })
+        try fixture.close()
+    }
+
+    @Test func csvQuotesCommasQuotesAndNewLines() throws {
+        let dir = Scratch("csv")
+        defer { dir.remove() }
+        let (fixture, hostile) = try Self.history(dir)
+        let (text, _) = try Self.export(fixture.store, .init(from: Self.date("2026-06-02T00:00:00Z"), to: Self.date("2026-06-03T00:00:00Z"),
+                                                          rooms: ["ops"], format: .csv, timeZone: .gmt))
+        let rows = Self.parseCSV(text)
+        #expect(rows.first == ["position", "time", "kind", "room", "room_name", "actor", "actor_name", "subject",
+                               "subject_name", "message", "reply_to", "text"])
+        #expect(rows.dropFirst().allSatisfy { $0.count == 12 })
+        #expect(rows.contains { $0.last == hostile })
+        try fixture.close()
+    }
+
+    @Test func htmlEscapesHostileTextAndGroupsByConversationAndDay() throws {
+        let dir = Scratch("html")
+        defer { dir.remove() }
+        let (fixture, _) = try Self.history(dir)
+        let (text, _) = try Self.export(fixture.store, .init(from: Self.date("2026-06-01T00:00:00Z"), to: Self.date("2026-06-05T00:00:00Z"),
+                                                          format: .html, timeZone: .gmt))
+        #expect(!text.contains("<script>") && !text.contains("<img"))
+        #expect(text.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
+        #expect(text.contains("<h2>main</h2>") && text.contains("<h2>Operations</h2>"))
+        #expect(text.contains("<h3>Tuesday 2 June 2026</h3>"))
+        #expect(text.hasPrefix("<!doctype html>") && text.hasSuffix("</html>\n"))
+        try fixture.close()
+    }
+
+    /// RFC 4180, for the test's own reading.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var quoted = false
+        var iterator = Array(text).makeIterator()
+        var pending: Character?
+        while let character = pending ?? iterator.next() {
+            pending = nil
+            if quoted {
+                if character == "\"" {
+                    if let next = iterator.next() {
+                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                    } else { quoted = false }
+                } else {
+                    field.append(character)
+                }
+            } else if character == "\"" {
+                quoted = true
+            } else if character == "," {
+                row.append(field)
+                field = ""
+            } else if character == "\r\n" || character == "\n" {
+                row.append(field)
+                rows.append(row)
+                row = []
+                field = ""
+            } else {
+                field.append(character)
+            }
+        }
+        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        return rows
+    }
+}
