@@ -154,7 +154,11 @@ def messages_both_ways_live(ctx):
     link = row.find_element(By.CSS_SELECTOR, "a")
     check(link.get_attribute("rel") == "noopener noreferrer" and link.get_attribute("target") == "_blank", "link attrs")
     alice.send("Shall we meet at 10?")
-    bob.message("Shall we meet")
+    hover_click(bob, bob.message("Shall we meet"), "reply")
+    bob.wait_text(".composer-context", "Replying to Alice Martin")
+    bob.send("Yes, room 2")
+    reply = alice.message("Yes, room 2")
+    check("Shall we meet" in reply.find_element(By.CSS_SELECTOR, ".msg-reply").text, "the reply does not quote")
     alice.gone(".typing:not(:empty)", 8)
     alice.shot("chat")
 
