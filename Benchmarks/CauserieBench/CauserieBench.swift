@@ -9,7 +9,7 @@ struct CauserieBench: AsyncParsableCommand {
         abstract: "Causerie's benchmarks (build with -c release).",
         subcommands: [
             AppendBenchmark.self, ReplayBenchmark.self, TimeRangeBenchmark.self, FanoutBenchmark.self, MixBenchmark.self,
-            ConnectionsBenchmark.self, StartupBenchmark.self,
+            ConnectionsBenchmark.self, StartupBenchmark.self, ExportBenchmark.self, BackupBenchmark.self,
         ]
     )
 }

@@ -131,7 +131,9 @@ public struct ExportManifest: Codable, Sendable {
 /// One exported fact, with names resolved as they were.
 struct ExportRow {
     var position: UInt64
-    var time: Date
+    /// Microseconds since 1970.
+    var timestamp: Int64
+    var time: Date { Date(timeIntervalSince1970: Double(timestamp) / 1_000_000) }
     var kind: String
     var room: RoomID?
     var roomName: String
@@ -182,7 +184,7 @@ struct NameBook {
     /// The row for an event an export shows, nil for the others. Names are those before the event.
     func row(for stored: StoredEvent) -> ExportRow? {
         var row = ExportRow(
-            position: stored.position, time: Date(timeIntervalSince1970: Double(stored.timestamp) / 1_000_000), kind: "",
+            position: stored.position, timestamp: stored.timestamp, kind: "",
             room: stored.room, roomName: stored.room.map(roomName) ?? "", actor: stored.actor,
             actorName: stored.actor == .system ? "system" : userName(stored.actor))
         func subject(_ user: UserID) {

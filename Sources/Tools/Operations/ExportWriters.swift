@@ -3,23 +3,23 @@ import Projections
 
 /// One JSON object per line.
 struct JSONLinesWriter: ExportWriter {
-    let timeZone: TimeZone
-    let formatter: ISO8601DateFormatter
+    private var formatter: TimestampFormatter
+    /// Reused for every row.
+    private var json = JSONWriter(capacity: 1024)
 
     init(timeZone: TimeZone) {
-        self.timeZone = timeZone
-        formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = timeZone
+        formatter = TimestampFormatter(timeZone: timeZone)
     }
 
     func begin(_ sink: inout HashingSink) throws {}
 
-    func write(_ row: ExportRow, _ sink: inout HashingSink) throws {
-        var json = JSONWriter(capacity: 256)
+    mutating func write(_ row: ExportRow, _ sink: inout HashingSink) throws {
+        json.reset()
         json.beginObject()
         json.field("position", row.position)
-        json.field("time", formatter.string(from: row.time))
+        var clock = formatter
+        json.field("time") { clock.append(microseconds: row.timestamp, to: &$0) }
+        formatter = clock
         json.field("kind", row.kind)
         json.field("room", row.room?.rawValue)
         json.field("roomName", row.roomName)
@@ -33,7 +33,8 @@ struct JSONLinesWriter: ExportWriter {
         if let replyTo = row.replyTo { json.field("replyTo", replyTo) }
         if let text = row.text { json.field("text", text) }
         json.endObject()
-        try sink.write(json.bytes + [0x0A])
+        json.append(byte: 0x0A)
+        try sink.write(json.bytes)
     }
 
     func end(_ sink: inout HashingSink, names: NameBook) throws { try sink.flush() }
@@ -41,23 +42,21 @@ struct JSONLinesWriter: ExportWriter {
 
 /// RFC 4180 CSV: a header line; fields with commas, quotes or line breaks quoted, quotes doubled.
 struct CSVWriter: ExportWriter {
-    let formatter: ISO8601DateFormatter
+    private var formatter: TimestampFormatter
     static let columns = ["position", "time", "kind", "room", "room_name", "actor", "actor_name", "subject",
                           "subject_name", "message", "reply_to", "text"]
 
     init(timeZone: TimeZone) {
-        formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = timeZone
+        formatter = TimestampFormatter(timeZone: timeZone)
     }
 
     func begin(_ sink: inout HashingSink) throws {
         try sink.write(Self.columns.joined(separator: ",") + "\r\n")
     }
 
-    func write(_ row: ExportRow, _ sink: inout HashingSink) throws {
+    mutating func write(_ row: ExportRow, _ sink: inout HashingSink) throws {
         let fields = [
-            String(row.position), formatter.string(from: row.time), row.kind, row.room?.rawValue ?? "", row.roomName,
+            String(row.position), formatter.string(microseconds: row.timestamp), row.kind, row.room?.rawValue ?? "", row.roomName,
             row.actor.rawValue, row.actorName, row.subject?.rawValue ?? "", row.subjectName ?? "",
             row.message.map(String.init) ?? "", row.replyTo.map(String.init) ?? "", row.text ?? "",
         ]
@@ -82,18 +81,17 @@ struct HTMLWriter: ExportWriter {
     private var files: [RoomID: (handle: FileHandle, path: String)] = [:]
     private var lastDay: [RoomID: String] = [:]
     private var counts: [RoomID: Int] = [:]
-    private let time: DateFormatter
+    private var clock: TimestampFormatter
     private let day: DateFormatter
+    /// The heading of the last day formatted, by its date (most rows share their day with the previous one).
+    private var dayHeading: (date: [Int], text: String) = ([], "")
 
     init(timeZone: TimeZone, request: Exports.Request) throws {
         self.timeZone = timeZone
         self.request = request
         directory = NSTemporaryDirectory() + "causerie-export-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        time = DateFormatter()
-        time.locale = Locale(identifier: "en_GB")
-        time.timeZone = timeZone
-        time.dateFormat = "HH:mm:ss"
+        clock = TimestampFormatter(timeZone: timeZone)
         day = DateFormatter()
         day.locale = Locale(identifier: "en_GB")
         day.timeZone = timeZone
@@ -115,15 +113,19 @@ struct HTMLWriter: ExportWriter {
             files[room] = (created, path)
         }
         var html = ""
-        let today = day.string(from: row.time)
+        let civil = clock.civil(microseconds: row.timestamp)
+        let date = [civil.year, civil.month, civil.day]
+        if dayHeading.date != date { dayHeading = (date, day.string(from: row.time)) }
+        let today = dayHeading.text
         if lastDay[room] != today {
             if lastDay[room] != nil { html += "</ol>\n" }
             html += "<h3>\(Self.escape(today))</h3>\n<ol>\n"
             lastDay[room] = today
         }
         counts[room, default: 0] += 1
-        html += "<li id=\"p\(row.position)\"><time datetime=\"\(ISO8601.format(row.time, timeZone: timeZone))\">"
-            + "\(time.string(from: row.time))</time> <b>\(Self.escape(row.actorName))</b> " + Self.describe(row) + "</li>\n"
+        let clockTime = [civil.hour, civil.minute, civil.second].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined(separator: ":")
+        html += "<li id=\"p\(row.position)\"><time datetime=\"\(clock.string(microseconds: row.timestamp))\">"
+            + "\(clockTime)</time> <b>\(Self.escape(row.actorName))</b> " + Self.describe(row) + "</li>\n"
         try handle.write(contentsOf: Data(html.utf8))
     }
 

@@ -10,6 +10,18 @@ public struct JSONWriter: Sendable {
 
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Empties the writer, keeping its buffer, to write the next object.
+    public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma.removeAll(keepingCapacity: true)
+        needsComma.append(false)
+    }
+
+    /// Appends one byte outside any object (a line feed between JSON Lines).
+    public mutating func append(byte: UInt8) {
+        bytes.append(byte)
+    }
+
     public mutating func beginObject(_ key: String? = nil) {
         separator(key)
         bytes.append(UInt8(ascii: "{"))
@@ -75,17 +87,29 @@ public struct JSONWriter: Sendable {
         quoted(value)
     }
 
+    /// A string field whose bytes `body` appends, already valid inside JSON quotes (a formatted time).
+    public mutating func field(_ key: String, writing body: (inout [UInt8]) -> Void) {
+        separator(key)
+        bytes.append(UInt8(ascii: "\""))
+        body(&bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     /// Inserts already-encoded JSON (from `JSONEncoder`).
     public mutating func raw(_ key: String?, _ json: [UInt8]) {
         separator(key)
         bytes.append(contentsOf: json)
     }
 
+    /// Keys are the protocol's own names, written as they are: never user text, never escaped.
     private mutating func separator(_ key: String?) {
         if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
         needsComma[needsComma.count - 1] = true
         if let key {
-            quoted(key)
+            bytes.append(UInt8(ascii: "\""))
+            var key = key
+            key.withUTF8 { bytes.append(contentsOf: $0) }
+            bytes.append(UInt8(ascii: "\""))
             bytes.append(UInt8(ascii: ":"))
         }
     }
@@ -96,21 +120,47 @@ public struct JSONWriter: Sendable {
 
     /// A JSON string: quotes, backslashes and control characters escaped; also `<`, `>` and `&`
     /// (as \u003c…) so that a frame pasted into HTML can never close a tag.
+    ///
+    /// Runs of bytes that need no escape are copied whole: this is on the path of every frame
+    /// sent and every exported row (docs/benchmarks.md, export).
     private mutating func quoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        let hex = Array("0123456789abcdef".utf8)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<0x20, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
-                bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
-            }
-        }
+        var text = text
+        text.withUTF8 { appendEscaped($0) }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        while start < utf8.count {
+            var end = start
+            while end < utf8.count && !Self.needsEscape(utf8[end]) { end += 1 }
+            if end > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<end])) }
+            if end < utf8.count {
+                escape(utf8[end])
+                end += 1
+            }
+            start = end
+        }
+    }
+
+    private mutating func escape(_ byte: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+        case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "n"))
+        case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "r"))
+        case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "t"))
+        default:
+            for digit in [UInt8(ascii: "u"), 48, 48, Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]] { bytes.append(digit) }
+        }
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Whether `quoted` must escape `byte`: controls, `"`, `\`, `<, `>`, `&` (bit n of the mask is byte n).
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 64 && (0x5000_0044_FFFF_FFFF as UInt64) >> byte & 1 == 1 || byte == 0x5C
     }
 }

@@ -16,9 +16,7 @@ public enum ISO8601 {
     public static func now() -> String { format(Date(), timeZone: TimeZone(identifier: "UTC")!) }
 
     public static func format(_ date: Date, timeZone: TimeZone) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = timeZone
+        var formatter = TimestampFormatter(timeZone: timeZone)
         return formatter.string(from: date)
     }
 
