@@ -400,6 +400,9 @@ def right_removed_live(ctx):
     admin.shot("admin-groups")
     admin.click("[data-tab='users']")
     admin.wait_text(".table", "alice")
+    admin.fill_form(".admin-form", {"username": "carol", "password": "carol-Secret-1", "displayName": "Carol Petit"})
+    admin.click(".admin-form button[type='submit']")
+    admin.wait_text(".table", "Carol Petit")
     admin.shot("admin-users")
     # Filters and settings: a masked word, and a new server name that everyone sees at once.
     admin.click("[data-tab='filters']")

@@ -13,20 +13,9 @@ const FINAL_CLOSINGS = new Set(['logged_out', 'session_revoked', 'password_chang
 export class Connection {
 	/** handlers: welcome(data, resumed), event(frame, counted), frame(frame), status(s), ended(reason). */
 	constructor({ token, serverPassword, handlers }) {
-		this.token = token;
-		this.serverPassword = serverPassword;
-		this.handlers = handlers;
-		this.status = 'connecting';
-		this.lastSeen = null;
-		this.welcomePosition = 0;
-		this.pending = new Map();
-		this.sequence = 0;
-		this.attempts = 0;
-		this.socket = null;
-		this.stopped = false;
-		this.retryTimer = null;
-		this.pingTimer = null;
-		this.wake = () => { if (this.status === 'offline') this.reconnectNow(); };
+		Object.assign(this, { token, serverPassword, handlers, status: 'connecting', lastSeen: null, welcomePosition: 0,
+			pending: new Map(), sequence: 0, attempts: 0, socket: null, stopped: false });
+		this.wake = () => this.status === 'offline' && this.reconnectNow();
 	}
 
 	start() {
@@ -51,12 +40,9 @@ export class Connection {
 		const socket = new WebSocket(url);
 		this.socket = socket;
 		this.greeted = false;
-		socket.onopen = () => {
-			const hello = { type: 'hello', id: 'hello', protocol: 1, token: this.token, users: true };
-			if (this.lastSeen !== null) hello.lastSeen = this.lastSeen;
-			if (this.serverPassword) hello.serverPassword = this.serverPassword;
-			socket.send(JSON.stringify(hello));
-		};
+		// JSON leaves undefined fields out: no lastSeen on a first connection, no server password if none.
+		socket.onopen = () => socket.send(JSON.stringify({ type: 'hello', id: 'hello', protocol: 1, token: this.token,
+			users: true, lastSeen: this.lastSeen ?? undefined, serverPassword: this.serverPassword || undefined }));
 		socket.onmessage = (message) => {
 			if (socket !== this.socket) return;
 			let frame;

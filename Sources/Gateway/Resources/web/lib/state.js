@@ -72,14 +72,12 @@ export class State {
 			this.toTimeline(ev);
 		} else if (kind === 'room.created') {
 			if (!room) {
-				const direct = ev.visibility === 'direct';
-				this.rooms.set(ev.room, {
-					room: ev.room, name: ev.name, topic: ev.topic, visibility: ev.visibility, hasPassword: ev.hasPassword,
-					nonLeavable: ev.nonLeavable, autoJoin: ev.autoJoin, archived: false,
-					role: !direct && ev.members[0] === me ? 'owner' : 'member', memberCount: ev.members.length,
-					unread: 0, mentions: 0, readUpTo: 0, lastMessageAt: ev.time, mutedUntil: null,
-					members: direct ? ev.members : null,
-				});
+				// The same shape as the welcome's rooms; the first member of a room (not a direct one) owns it.
+				const { room: id, name, topic, visibility, hasPassword, nonLeavable, autoJoin, members } = ev;
+				const direct = visibility === 'direct';
+				this.rooms.set(id, { room: id, name, topic, visibility, hasPassword, nonLeavable, autoJoin, archived: false,
+					role: !direct && members[0] === me ? 'owner' : 'member', memberCount: members.length, unread: 0, mentions: 0,
+					readUpTo: 0, lastMessageAt: ev.time, mutedUntil: null, members: direct ? members : null });
 				this.emit('rooms');
 			}
 			this.toTimeline(ev);
