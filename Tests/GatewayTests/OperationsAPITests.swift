@@ -54,7 +54,26 @@ struct OperationsAPITests {
             return true
         }
         #expect(logged == ["backup", "export"])
+        // A refused request leaves nothing behind, and neither do the downloads once sent.
+        #expect(try await server.http("GET", "/api/v1/admin/export?from=\(tomorrow)&to=\(today)", token: admin).status == 400)
+        #expect(try await server.http("GET", "/api/v1/admin/export?from=\(today)&to=\(tomorrow)&format=pdf", token: admin).status == 400)
+        #expect(try downloads(in: server.directory).isEmpty)
         await server.stop()
+    }
+
+    @Test func downloadsAbandonedByAStoppedServerAreRemovedAtStart() async throws {
+        let first = try await TestServer.start()
+        await first.stop()
+        let leftover = first.directory + "/.download-\(UUID().uuidString).cbk"
+        try Data("half a backup".utf8).write(to: URL(fileURLWithPath: leftover))
+        let server = try await TestServer.start(directory: first.directory)
+        defer { server.remove() }
+        #expect(try downloads(in: server.directory).isEmpty)
+        await server.stop()
+    }
+
+    private func downloads(in directory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix(".download-") }
     }
 
     @Test func theCommandLineToolsLogTheirWorkThroughTheRunningServer() async throws {

@@ -26,11 +26,20 @@ public final class ChatServer: Sendable {
         store = try LMDBEventStore(
             .init(directory: configuration.dataDirectory, initialMapSize: configuration.initialMapSize), logger: logger)
         core = ChatCore(store: store, configuration: configuration, logger: logger)
+        Self.removeAbandonedDownloads(in: configuration.dataDirectory)
         let (events, seconds) = try core.rebuild()
         logger.info("views rebuilt from the log", metadata: [
             "startup.events": "\(events)", "startup.seconds": "\(String(format: "%.3f", seconds))",
             "startup.events_per_s": "\(seconds > 0 ? Int(Double(events) / seconds) : 0)",
         ])
+    }
+
+    /// Backups and exports for download are prepared as `.download-*` files and removed once sent;
+    /// a server stopped mid-download leaves them behind.
+    private static func removeAbandonedDownloads(in directory: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(".download-") {
+            try? FileManager.default.removeItem(atPath: directory + "/" + name)
+        }
     }
 
     /// The Hummingbird application. `onFirstStart` gets the administrator's one-time password

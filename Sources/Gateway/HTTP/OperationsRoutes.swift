@@ -25,10 +25,13 @@ struct OperationsRoutes {
             let admin = try administrator(request)
             let store = core.store
             let path = core.configuration.dataDirectory + "/.download-" + UUID().uuidString + ".cbk"
-            let result = try await offload { try Backups.full(store, to: path) }
-            try await core.execute(RecordOperation(.backupTaken(.init(
-                kind: result.kind, headPosition: result.head.position, headHash: result.head.hash.hex, sha256: result.sha256,
-                bytes: result.bytes, by: admin.rawValue))), by: admin)
+            let result = try await removing(path, onFailureOf: {
+                let result = try await offload { try Backups.full(store, to: path) }
+                try await core.execute(RecordOperation(.backupTaken(.init(
+                    kind: result.kind, headPosition: result.head.position, headHash: result.head.hash.hex, sha256: result.sha256,
+                    bytes: result.bytes, by: admin.rawValue))), by: admin)
+                return result
+            })
             let stamp = ISO8601.now().prefix(19).replacingOccurrences(of: ":", with: "-")
             return streamFile(path, contentType: "application/octet-stream", name: "causerie-\(stamp).cbk", headers: [
                 .causerieHead: "\(result.head.position):\(result.head.hash.hex)", .causerieSHA256: result.sha256,
@@ -43,24 +46,28 @@ struct OperationsRoutes {
             guard let fromText = request.uri.queryParameters.get("from"), let from = ISO8601.parse(fromText, timeZone: zone),
                   let toText = request.uri.queryParameters.get("to"), let to = ISO8601.parse(toText, timeZone: zone)
             else { throw APIError.invalid("parameter:from/to") }
+            guard from < to else { throw APIError.invalid("range:empty") }
             let format = Exports.Format(rawValue: request.uri.queryParameters.get("format") ?? "jsonl")
             guard let format else { throw APIError.invalid("parameter:format") }
             let rooms = request.uri.queryParameters.getAll("room").map { RoomID(String($0)) }
             let users = request.uri.queryParameters.getAll("user").map { UserID(String($0)) }
             let store = core.store
             let path = core.configuration.dataDirectory + "/.download-" + UUID().uuidString + "." + format.rawValue
-            let manifest = try await offload { () throws -> ExportManifest in
-                guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
-                else { throw OperationError.io("cannot write \(path)") }
-                defer { try? handle.close() }
-                return try Exports.run(store, Exports.Request(from: from, to: to, rooms: rooms, users: users, format: format,
-                                                              timeZone: zone),
-                                       into: { try handle.write(contentsOf: Data($0)) })
-            }
-            try await core.execute(RecordOperation(.exportTaken(.init(
-                format: format.rawValue, from: manifest.from, to: manifest.to, rooms: manifest.rooms, users: manifest.users,
-                count: manifest.count, headPosition: manifest.head.position, sha256: manifest.sha256, by: admin.rawValue))),
-                by: admin)
+            let manifest = try await removing(path, onFailureOf: {
+                let manifest = try await offload { () throws -> ExportManifest in
+                    guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
+                    else { throw OperationError.io("cannot write \(path)") }
+                    defer { try? handle.close() }
+                    return try Exports.run(store, Exports.Request(from: from, to: to, rooms: rooms, users: users, format: format,
+                                                                  timeZone: zone),
+                                           into: { try handle.write(contentsOf: Data($0)) })
+                }
+                try await core.execute(RecordOperation(.exportTaken(.init(
+                    format: format.rawValue, from: manifest.from, to: manifest.to, rooms: manifest.rooms, users: manifest.users,
+                    count: manifest.count, headPosition: manifest.head.position, sha256: manifest.sha256, by: admin.rawValue))),
+                    by: admin)
+                return manifest
+            })
             let encoded = (try? JSONEncoder().encode(manifest).base64EncodedString()) ?? ""
             let type = switch format {
             case .jsonl: "application/x-ndjson; charset=utf-8"
@@ -73,6 +80,16 @@ struct OperationsRoutes {
         }
     }
 
+    /// Runs `work`, which prepares the download at `path`; if it fails, nothing is left on disk.
+    private func removing<T>(_ path: String, onFailureOf work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+    }
+
     /// Runs blocking work off Swift's cooperative threads.
     private func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws(APIError) -> T {
         do {
@@ -81,6 +98,8 @@ struct OperationsRoutes {
             }
         } catch let error as APIError {
             throw error
+        } catch OperationError.refused(let why) {
+            throw APIError(code: "invalid", reason: "refused:" + why, status: 400)
         } catch {
             core.logger.error("operation failed", metadata: ["error": "\(error)"])
             throw APIError(code: "unavailable", reason: "operation_failed", status: 503)
