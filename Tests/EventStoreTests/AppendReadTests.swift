@@ -42,6 +42,23 @@ struct AppendReadTests {
         #expect(try await store.read(from: 0, limit: 1).first?.position == 1)
     }
 
+    @Test func scansFilterByTypeAcrossChunksAndStopWhenAsked() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try dir.store()
+        // Type 2 every seventh event: chunks of 10 records hold one or two of them, or none.
+        try await store.append((1...100).map { event("s", "e\($0)", type: $0 % 7 == 0 ? 2 : 1) })
+        var seen: [UInt64] = []
+        try store.scan(from: 3, through: 90, types: [2], chunk: 10) { seen.append($0.position); return true }
+        #expect(seen == Array(stride(from: 7, through: 84, by: 7)))
+        seen = []
+        try store.scan(types: [2], chunk: 10) { seen.append($0.position); return seen.count < 3 }
+        #expect(seen == [7, 14, 21])
+        var all = 0
+        try store.scan(verifyingChain: true, types: [1, 2], chunk: 10) { _ in all += 1; return true }
+        #expect(all == 100)
+    }
+
     @Test func streamsReadForwardAndBackwardWithPaging() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }

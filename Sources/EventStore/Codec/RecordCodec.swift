@@ -124,6 +124,12 @@ enum RecordCodec {
         return Timestamp(microseconds: Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: Int64.self)))
     }
 
+    /// The event type tag of a record without decoding the rest.
+    static func type(_ bytes: UnsafeRawBufferPointer, position: UInt64) throws(EventStoreError) -> UInt16 {
+        try checkHeader(bytes, position: position)
+        return UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
+    }
+
     /// The record's stream version if its stream id is `stream` (UTF-8 bytes), else nil.
     static func version(_ bytes: UnsafeRawBufferPointer, ifStreamIs stream: [UInt8], position: UInt64)
         throws(EventStoreError) -> UInt64?

@@ -41,13 +41,13 @@ extension LMDBEventStore {
     }
 
     /// Calls `body` with every event from `from` through `through` (the head if nil), in order,
-    /// until it returns false. With `verifyingChain`, each record's hash is recomputed from its
+    /// until it returns false; with `types`, only events of those type tags. With `verifyingChain`, each record's hash is recomputed from its
     /// predecessor's and a mismatch throws `corrupt` with the position.
     ///
     /// Reads in chunks, each in its own transaction, so that a long scan does not pin old pages.
     public func scan(
-        from: UInt64 = 1, through: UInt64? = nil, verifyingChain: Bool = false, chunk: Int = 8192,
-        _ body: (RecordedEvent) throws -> Bool
+        from: UInt64 = 1, through: UInt64? = nil, verifyingChain: Bool = false, types: Set<UInt16>? = nil,
+        chunk: Int = 8192, _ body: (RecordedEvent) throws -> Bool
     ) throws {
         let last = try through ?? currentHead().position
         var next = max(from, 1)
@@ -56,33 +56,38 @@ extension LMDBEventStore {
             previous = try predecessorHash(of: next)
         }
         while next <= last {
-            let batch = try environment.read { (txn) throws(EventStoreError) -> [RecordedEvent] in
+            let (batch, following) = try environment.read { (txn) throws(EventStoreError) -> ([RecordedEvent], UInt64) in
                 let cursor = try txn.cursor(environment.events)
                 defer { cursor.close() }
                 var events: [RecordedEvent] = []
                 events.reserveCapacity(min(chunk, Int(last - next + 1)))
                 var entry = try cursor.seek(position: next)
                 var expected = next
-                while let (key, value) = entry, events.count < chunk, expected <= last {
+                while let (key, value) = entry, expected - next < chunk, expected <= last {
                     let position = key.bigEndianUInt64
                     guard position == expected else {
                         throw EventStoreError(.corrupt, position: expected, "no record at this position")
                     }
-                    let event = try RecordCodec.decode(value, position: position, previous: previous)
-                    if verifyingChain { previous = event.hash }
-                    events.append(event)
+                    // Records of other types are skipped unread (a chain check must read them all).
+                    var wanted = true
+                    if let types, !verifyingChain { wanted = types.contains(try RecordCodec.type(value, position: position)) }
+                    if wanted {
+                        let event = try RecordCodec.decode(value, position: position, previous: previous)
+                        if verifyingChain { previous = event.hash }
+                        events.append(event)
+                    }
                     expected += 1
                     entry = try cursor.move(MDB_NEXT)
                 }
-                if events.isEmpty {
+                if expected == next {
                     throw EventStoreError(.corrupt, position: next, "no record at this position")
                 }
-                return events
+                return (events, expected)
             }
-            for event in batch {
+            for event in batch where types?.contains(event.type) ?? true {
                 if try !body(event) { return }
             }
-            next = batch[batch.count - 1].position + 1
+            next = following
         }
     }
 

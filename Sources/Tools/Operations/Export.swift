@@ -39,8 +39,8 @@ public enum Exports {
         var names = NameBook()
         // Names and rooms as they stood when the range begins.
         if start > 1 {
-            try store.scan(from: 1, through: start - 1) { record in
-                if NameBook.concerns(record.type), let stored = try? decode(record) { names.apply(stored) }
+            try store.scan(from: 1, through: start - 1, types: NameBook.tags) { record in
+                if let stored = try? decode(record) { names.apply(stored) }
                 return true
             }
         }
@@ -156,9 +156,10 @@ struct NameBook {
     var users: [UserID: (username: String, displayName: String)] = [:]
     var rooms: [RoomID: Room] = [:]
 
-    static func concerns(_ tag: UInt16) -> Bool {
-        tag == UserRegistered.tag || tag == ProfileChanged.tag || tag == RoomCreated.tag || tag == RoomRenamed.tag
-    }
+    /// The events that name people and rooms.
+    static let tags: Set<UInt16> = [UserRegistered.tag, ProfileChanged.tag, RoomCreated.tag, RoomRenamed.tag]
+
+    static func concerns(_ tag: UInt16) -> Bool { tags.contains(tag) }
 
     mutating func apply(_ stored: StoredEvent) {
         switch stored.event {
@@ -269,8 +270,16 @@ struct HashingSink {
     }
 
     mutating func write(_ data: [UInt8]) throws {
-        buffer += data
         bytes += UInt64(data.count)
+        if buffer.isEmpty && data.count >= 1 << 16 {
+            // Already a block (JSON Lines rows come so): straight through, not copied.
+            try data.withUnsafeBytes { raw in
+                hasher.update(raw)
+                try sink(raw)
+            }
+            return
+        }
+        buffer += data
         if buffer.count >= 1 << 16 { try flush() }
     }
 

@@ -4,8 +4,8 @@ import Projections
 /// One JSON object per line.
 struct JSONLinesWriter: ExportWriter {
     private var formatter: TimestampFormatter
-    /// Reused for every row.
-    private var json = JSONWriter(capacity: 1024)
+    /// Rows accumulate here and go to the sink by the 64 KiB.
+    private var json = JSONWriter(capacity: 1 << 17)
 
     init(timeZone: TimeZone) {
         formatter = TimestampFormatter(timeZone: timeZone)
@@ -14,12 +14,9 @@ struct JSONLinesWriter: ExportWriter {
     func begin(_ sink: inout HashingSink) throws {}
 
     mutating func write(_ row: ExportRow, _ sink: inout HashingSink) throws {
-        json.reset()
         json.beginObject()
         json.field("position", row.position)
-        var clock = formatter
-        json.field("time") { clock.append(microseconds: row.timestamp, to: &$0) }
-        formatter = clock
+        json.field("time", microseconds: row.timestamp, formatter: &formatter)
         json.field("kind", row.kind)
         json.field("room", row.room?.rawValue)
         json.field("roomName", row.roomName)
@@ -33,11 +30,18 @@ struct JSONLinesWriter: ExportWriter {
         if let replyTo = row.replyTo { json.field("replyTo", replyTo) }
         if let text = row.text { json.field("text", text) }
         json.endObject()
-        json.append(byte: 0x0A)
-        try sink.write(json.bytes)
+        json.endLine()
+        if json.bytes.count >= 1 << 16 {
+            try sink.write(json.bytes)
+            json.reset()
+        }
     }
 
-    func end(_ sink: inout HashingSink, names: NameBook) throws { try sink.flush() }
+    mutating func end(_ sink: inout HashingSink, names: NameBook) throws {
+        try sink.write(json.bytes)
+        json.reset()
+        try sink.flush()
+    }
 }
 
 /// RFC 4180 CSV: a header line; fields with commas, quotes or line breaks quoted, quotes doubled.

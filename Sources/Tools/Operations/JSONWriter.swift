@@ -2,7 +2,9 @@
 /// with this, faster than `JSONEncoder` and with the field order the protocol documents.
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
-    private var needsComma: [Bool] = [false]
+    /// Bit n: the object or array at depth n already has a member (a comma goes before the next).
+    private var hasMember: UInt64 = 0
+    private var depth = 0
 
     public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
@@ -13,34 +15,35 @@ public struct JSONWriter: Sendable {
     /// Empties the writer, keeping its buffer, to write the next object.
     public mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
-        needsComma.removeAll(keepingCapacity: true)
-        needsComma.append(false)
+        hasMember = 0
+        depth = 0
     }
 
-    /// Appends one byte outside any object (a line feed between JSON Lines).
-    public mutating func append(byte: UInt8) {
-        bytes.append(byte)
+    /// Ends a JSON Lines row with a line feed; the next object starts a new row after it.
+    public mutating func endLine() {
+        bytes.append(0x0A)
+        hasMember = 0
     }
 
     public mutating func beginObject(_ key: String? = nil) {
         separator(key)
         bytes.append(UInt8(ascii: "{"))
-        needsComma.append(false)
+        push()
     }
 
     public mutating func endObject() {
-        needsComma.removeLast()
+        depth -= 1
         bytes.append(UInt8(ascii: "}"))
     }
 
     public mutating func beginArray(_ key: String? = nil) {
         separator(key)
         bytes.append(UInt8(ascii: "["))
-        needsComma.append(false)
+        push()
     }
 
     public mutating func endArray() {
-        needsComma.removeLast()
+        depth -= 1
         bytes.append(UInt8(ascii: "]"))
     }
 
@@ -87,11 +90,11 @@ public struct JSONWriter: Sendable {
         quoted(value)
     }
 
-    /// A string field whose bytes `body` appends, already valid inside JSON quotes (a formatted time).
-    public mutating func field(_ key: String, writing body: (inout [UInt8]) -> Void) {
+    /// A time as ISO 8601 text.
+    public mutating func field(_ key: String, microseconds: Int64, formatter: inout TimestampFormatter) {
         separator(key)
         bytes.append(UInt8(ascii: "\""))
-        body(&bytes)
+        formatter.append(microseconds: microseconds, to: &bytes)
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -102,9 +105,15 @@ public struct JSONWriter: Sendable {
     }
 
     /// Keys are the protocol's own names, written as they are: never user text, never escaped.
+    private mutating func push() {
+        depth += 1
+        precondition(depth < 64, "JSON nested deeper than 63 levels")
+        hasMember &= ~(1 << depth)
+    }
+
     private mutating func separator(_ key: String?) {
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        if hasMember >> depth & 1 == 1 { bytes.append(UInt8(ascii: ",")) }
+        hasMember |= 1 << depth
         if let key {
             bytes.append(UInt8(ascii: "\""))
             var key = key
@@ -131,13 +140,15 @@ public struct JSONWriter: Sendable {
     }
 
     private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        guard let base = utf8.baseAddress else { return }
+        let count = utf8.count
         var start = 0
-        while start < utf8.count {
+        while start < count {
             var end = start
-            while end < utf8.count && !Self.needsEscape(utf8[end]) { end += 1 }
-            if end > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<end])) }
-            if end < utf8.count {
-                escape(utf8[end])
+            while end < count && !Self.needsEscape(base[end]) { end += 1 }
+            if end > start { bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start)) }
+            if end < count {
+                escape(base[end])
                 end += 1
             }
             start = end

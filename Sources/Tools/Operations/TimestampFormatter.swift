@@ -83,8 +83,22 @@ public struct TimestampFormatter {
     }
 
     /// `value` in decimal, zero-padded to `width`; wider values keep all their digits. One byte at a
-    /// time: an array literal here would allocate on every call.
+    /// time: an array literal here would allocate on every call. Widths 2 and 3 (every field but
+    /// the year) take a short path without a loop.
+    @inline(__always)
     private static func digits(_ value: Int, _ width: Int, _ bytes: inout [UInt8]) {
+        let zero = UInt8(ascii: "0")
+        if width == 2 && value >= 0 && value < 100 {
+            bytes.append(zero + UInt8(value / 10))
+            bytes.append(zero + UInt8(value % 10))
+            return
+        }
+        if width == 3 && value >= 0 && value < 1000 {
+            bytes.append(zero + UInt8(value / 100))
+            bytes.append(zero + UInt8(value / 10 % 10))
+            bytes.append(zero + UInt8(value % 10))
+            return
+        }
         let value = max(0, value)
         var divisor = 1
         var count = 1
@@ -93,7 +107,7 @@ public struct TimestampFormatter {
             count += 1
         }
         while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            bytes.append(zero + UInt8(value / divisor % 10))
             divisor /= 10
         }
     }
