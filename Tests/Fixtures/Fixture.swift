@@ -91,10 +91,14 @@ public final class Fixture {
 extension Fixture {
     /// Registers a user with a chosen name.
     @discardableResult
-    public func register(_ name: String, id: UserID? = nil) throws -> UserID {
+    /// By an administrator, or by the person themself (`selfRegistration`, where the server allows it).
+    public func register(_ name: String, id: UserID? = nil, selfRegistration: Bool = false) throws -> UserID {
         let user = id ?? UserID("u" + name)
+        // Self-registration requires a secret question (for password recovery).
+        let recovery = selfRegistration ? RecoveryQuestion(question: "First pet?", answerHash: "x") : nil
         try run(RegisterUser(user: user, username: name, displayName: name.capitalized, email: "", passwordHash: "x",
-                             recovery: nil, groups: [.users], selfRegistration: false), by: administrator)
+                             recovery: recovery, groups: [.users], selfRegistration: selfRegistration),
+                by: selfRegistration ? user : administrator)
         return user
     }
 }

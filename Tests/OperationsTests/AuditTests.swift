@@ -154,7 +154,7 @@ struct AuditTests {
         let clock = ManualClock("2026-05-01T08:00:00Z")
         let fixture = try Fixture.dated(dir.path, clock)
         try fixture.initialize(passwordHash: "x")
-        let alice = try fixture.register("alice")
+        let alice = try fixture.register("alice", selfRegistration: true)
         let bob = try fixture.register("bob")
         try fixture.flushSync()
         clock.set("2026-05-02T08:00:00Z")
@@ -172,6 +172,11 @@ struct AuditTests {
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["kind"] as? String
         }
         #expect(kinds.contains("message.deleted") && kinds.contains("member.banned") && kinds.contains("user.groups"))
+        // Someone who registers is named as the actor of their own registration.
+        let created = all.output.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]).flatMap { $0["kind"] as? String == "user.created" ? $0 : nil }
+        }
+        #expect(created.compactMap { $0["actorName"] as? String }.contains("alice"), "\(created)")
         let byAlice = try causerie(["audit", "log", "--data", dir.path, "--actor", "alice", "--from", "2026-05-03", "--time-zone", "UTC"])
         let lines = byAlice.output.split(separator: "\n")
         #expect(lines.count == 2)

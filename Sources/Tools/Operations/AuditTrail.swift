@@ -40,24 +40,30 @@ public enum AuditTrail {
 
     /// Calls `body` for each trail entry matching the query, in log order.
     public static func run(_ store: LMDBEventStore, _ query: Query, _ body: (Entry) throws -> Void) throws {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = query.timeZone
+        var clock = TimestampFormatter(timeZone: query.timeZone)
         let head = try store.currentHead().position
         let start = try query.from.map { try store.position(atOrAfter: Timestamp($0)) ?? head + 1 } ?? 1
         let end = try query.to.map { (try store.position(atOrAfter: Timestamp($0)) ?? head + 1) - 1 } ?? head
         var names = NameBook()
-        try store.scan(from: 1, through: end) { record in
-            let inRange = record.position >= start
-            guard inRange || NameBook.concerns(record.type) else { return true }
+        // Names as they stood when the range begins, then the range itself.
+        if start > 1 {
+            try store.scan(from: 1, through: min(start - 1, end), types: NameBook.tags) { record in
+                names.apply(try Exports.decode(record))
+                return true
+            }
+        }
+        guard start <= end else { return }
+        try store.scan(from: start, through: end) { record in
             let stored = try Exports.decode(record)
+            // Someone who registers is the actor of their own registration: known by name at once.
+            if case .userRegistered = stored.event { names.apply(stored) }
             defer { names.apply(stored) }
-            guard inRange, let (kind, details) = describe(stored, names) else { return true }
+            guard let (kind, details) = describe(stored, names) else { return true }
             if !query.kinds.isEmpty && !query.kinds.contains(kind) { return true }
             let actorName = stored.actor == .system ? "system" : names.userName(stored.actor)
             if let actor = query.actor, actor != stored.actor.rawValue, Names.key(actor) != Names.key(actorName) { return true }
             try body(Entry(
-                position: stored.position, time: formatter.string(from: Date(timeIntervalSince1970: Double(stored.timestamp) / 1e6)),
+                position: stored.position, time: clock.string(microseconds: stored.timestamp),
                 actor: stored.actor.rawValue, actorName: actorName, kind: kind, details: details))
             return true
         }
