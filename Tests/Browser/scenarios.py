@@ -463,6 +463,42 @@ def dark_scheme(ctx):
     alice.shot("dark")
 
 
+def leave_room_and_close_registration(ctx):
+    """Alice leaves a room; the admin closes registration and a newcomer can no longer register."""
+    alice, admin = ctx.browser("alice"), ctx.browser("admin")
+    alice.open_room("projects")
+    alice.click(".details [data-action='leave']")
+    alice.wait_text("dialog[open]", "projects")
+    alice.submit_dialog()
+    alice.wait(lambda: "main" in alice.text_of("#conv-title"), what="back in main after leaving")
+    alice.wait(lambda: not [b for b in alice.all(".sidebar .nav-item[data-room]") if "projects" in b.text],
+               what="projects gone from the sidebar")
+    names = [r["name"] for r in ctx.server.api("GET", "rooms", token=ctx.token("alice"))]
+    check("projects" not in names and "main" in names, f"alice's rooms: {names}")
+
+    newcomer = ctx.browser("newcomer")
+    newcomer.open("/")
+    newcomer.find("[data-action='register']")
+    admin.open("/admin.html#settings")
+    box = admin.find("input[name='registrationOpen']")
+    check(box.is_selected(), "registration should be open by default")
+    box.click()
+    admin.click("[data-action='save']")
+    admin.find(".toast")
+    newcomer.open("/")
+    newcomer.find("form[data-form='login']")
+    newcomer.gone("[data-action='register']", 5)
+    try:
+        ctx.server.api("POST", "register", {"username": "mallory", "password": "mallory-Secret-1",
+                                            "question": "Q?", "answer": "A"})
+        raise AssertionError("registration still accepted")
+    except AssertionError:
+        raise
+    except Exception as error:  # noqa: BLE001
+        check("403" in str(error), f"unexpected: {error}")
+    newcomer.shot("login-registration-closed")
+
+
 STEPS = [
     connect_screen_shows_server_name,
     first_admin_must_change_password,
@@ -481,4 +517,5 @@ STEPS = [
     right_removed_live,
     phone_layout_and_french,
     dark_scheme,
+    leave_room_and_close_registration,
 ]
