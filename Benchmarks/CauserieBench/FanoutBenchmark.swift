@@ -17,6 +17,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
     @Option(help: "Messages posted in the throughput phase.") var messages: Int = 2000
     @Option(help: "Posts in flight at once in the throughput phase.") var window: Int = 64
     @Option(help: "Seconds of the latency phase.") var seconds: Double = 5
+    @Option(help: "Posts/s of the latency phase (default: half the rate reached).") var latencyRate: Double?
     @Option(help: "Message text bytes.") var size: Int = 200
     @Option(help: "Parent directory for the store.") var directory: String?
 
@@ -47,6 +48,9 @@ struct FanoutBenchmark: AsyncParsableCommand {
         Measure.note("server up on port \(server.port); connecting \(receivers) clients…")
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // The sender has its own thread: a post must not wait behind the receivers' reading of the
+        // previous one (that would count the generator's delay as the server's latency).
+        let senderGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let recorder = Recorder()
         let measuring = Mutex(false)
         let clients = try await openConnections(count: receivers) { index in
@@ -58,7 +62,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
             }
         }
         let window = AsyncWindow(size: self.window)
-        let sender = try await BenchConnection.open(port: port, token: Fixture.token(0), group: group) { frame in
+        let sender = try await BenchConnection.open(port: port, token: Fixture.token(0), group: senderGroup) { frame in
             if Frames.contains(frame, "\"type\":\"ok\"") {
                 window.release()
             } else if Frames.contains(frame, "\"type\":\"error\"") {
@@ -86,7 +90,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
         Measure.note("throughput: \(delivered)/\(expected) deliveries in \(Measure.round(elapsed)) s, server CPU \(Measure.round(cpu)) s, errors \(recorder.errors)")
 
         // Latency at half the rate reached.
-        let rate = Double(messages) / elapsed / 2
+        let rate = latencyRate ?? Double(messages) / elapsed / 2
         recorder.reset()
         measuring.withLock { $0 = true }
         let total = Int(rate * seconds)
@@ -103,6 +107,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
         for client in clients { await client.socket.close() }
         await sender.socket.close()
         try await group.shutdownGracefully()
+        try await senderGroup.shutdownGracefully()
         try Measure.report(Report(
             receivers: receivers, deliveries_per_s: Measure.round(Double(delivered) / elapsed, 0),
             deliveries_per_s_per_core: Measure.round(Double(delivered) / max(cpu, 0.001), 0),

@@ -5,9 +5,11 @@ import Synchronization
 
 /// One live WebSocket session of a user, and the only way frames reach it.
 ///
-/// Frames are written straight to the socket's channel (no task per connection to wake up): the
-/// dispatcher, the command replies and presence all call `send`, which writes under this
-/// connection's lock so that frames keep their order. Until the client has been brought up to
+/// Frames go straight to the socket's channel (no task per connection to wake up): the
+/// dispatcher, the command replies and presence all call `send`, which queues the frame under this
+/// connection's lock, so that frames keep their order, and asks its event loop's `FlushQueue` for a
+/// flush if none is pending. Frames that arrive before that flush runs leave with it, in one
+/// `writev`: under load, deliveries coalesce by themselves (docs/benchmarks.md, fanout). Until the client has been brought up to
 /// date (welcome, then what it missed), live frames wait in a buffer. A client that lets more
 /// than `capacity` frames pile up unwritten is too slow: it is cut off, and resumes from its last
 /// position when it reconnects.
@@ -23,12 +25,17 @@ final class LiveConnection: Sendable {
     /// Whether the client keeps the people list (and so wants presence changes).
     let wantsPresence: Bool
     private let channel: any Channel
+    private let flushes: FlushQueue
     private let capacity: Int
     private let state = Mutex(State())
 
     private struct State {
         var catchingUp = true
         var buffered: [ByteBuffer] = []
+        /// Frames queued for the next flush on the event loop.
+        var pending: [ByteBuffer] = []
+        var flushScheduled = false
+        /// Frames queued or written but not yet taken by the kernel.
         var inFlight = 0
         var ended = false
         var reason: String?
@@ -45,6 +52,7 @@ final class LiveConnection: Sendable {
         self.capacity = capacity
         self.wantsPresence = wantsPresence
         self.channel = channel
+        flushes = FlushQueue.of(channel.eventLoop)
     }
 
     /// Sends a frame (or keeps it until catch-up is done); false if the client is gone or too slow.
@@ -98,9 +106,27 @@ final class LiveConnection: Sendable {
     private func write(_ frame: ByteBuffer, _ state: inout State) {
         state.inFlight += 1
         state.bytesOut += UInt64(frame.readableBytes)
+        state.pending.append(frame)
+        if !state.flushScheduled {
+            state.flushScheduled = true
+            flushes.enqueue(self)
+        }
+    }
+
+    /// On the event loop: writes every queued frame and flushes once. Frames complete in order,
+    /// so the last one's promise accounts for them all.
+    func flushPending() {
+        let frames = state.withLock { state -> [ByteBuffer] in
+            state.flushScheduled = false
+            defer { state.pending.removeAll(keepingCapacity: state.pending.count <= 64) }
+            return state.pending
+        }
+        guard let last = frames.last else { return }
+        for frame in frames.dropLast() { channel.write(Self.textFrame(frame), promise: nil) }
         let promise = channel.eventLoop.makePromise(of: Void.self)
-        promise.futureResult.whenComplete { [weak self] _ in self?.state.withLock { $0.inFlight -= 1 } }
-        channel.writeAndFlush(Self.textFrame(frame), promise: promise)
+        let count = frames.count
+        promise.futureResult.whenComplete { [weak self] _ in self?.state.withLock { $0.inFlight -= count } }
+        channel.writeAndFlush(Self.textFrame(last), promise: promise)
     }
 
     static func textFrame(_ data: ByteBuffer) -> WebSocketFrame {
