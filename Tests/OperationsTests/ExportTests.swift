@@ -130,6 +130,39 @@ struct ExportTests {
         try fixture.close()
     }
 
+    /// More conversations than the HTML writer keeps files open for, written to in turn: each
+    /// section still has every message of its room, in order.
+    @Test func htmlKeepsEveryRoomWhole() throws {
+        let dir = Scratch("html-rooms")
+        defer { dir.remove() }
+        let clock = ManualClock("2026-06-01T08:00:00Z")
+        let fixture = try Fixture.dated(dir.path, clock)
+        try fixture.initialize(passwordHash: "x")
+        let alice = try fixture.register("alice")
+        try fixture.flushSync()
+        let rooms = 150
+        for index in 0..<rooms {
+            try fixture.now(clock, CreateRoom(room: RoomID("r\(index)"), name: "room \(1000 + index)", visibility: .public), by: alice)
+        }
+        for round in 0..<3 {
+            for index in 0..<rooms {
+                clock.advance(seconds: 1)
+                try fixture.now(clock, PostMessage(room: RoomID("r\(index)"), clientID: "\(round)-\(index)",
+                                                   text: "message \(round) in \(index)"), by: alice)
+            }
+        }
+        let (text, manifest) = try Self.export(fixture.store, .init(from: Self.date("2026-06-01T00:00:00Z"),
+                                                                    to: Self.date("2026-06-02T00:00:00Z"), format: .html, timeZone: .gmt))
+        #expect(manifest.count >= UInt64(rooms * 3))
+        let sections = text.components(separatedBy: "<section>").dropFirst()
+        for index in 0..<rooms {
+            let section = try #require(sections.first { $0.contains("<h2>room \(1000 + index)</h2>") }, "room \(index)")
+            let found = (0..<3).map { section.range(of: "message \($0) in \(index)<")?.lowerBound }
+            #expect(found.allSatisfy { $0 != nil } && found == found.sorted { $0! < $1! }, "room \(index)")
+        }
+        try fixture.close()
+    }
+
     /// RFC 4180, for the test's own reading.
     static func parseCSV(_ text: String) -> [[String]] {
         var rows: [[String]] = []

@@ -82,7 +82,11 @@ struct HTMLWriter: ExportWriter {
     let request: Exports.Request
     private let directory: String
     /// Per room: its temporary file (named by the order rooms first appear).
-    private var files: [RoomID: (handle: FileHandle, path: String)] = [:]
+    private var files: [RoomID: String] = [:]
+    /// The files open for appending: at most `maxOpen`, so that an export of thousands of
+    /// conversations stays far below the process's limit on open files.
+    private var open: [RoomID: FileHandle] = [:]
+    private static let maxOpen = 64
     private var lastDay: [RoomID: String] = [:]
     private var counts: [RoomID: Int] = [:]
     private var clock: TimestampFormatter
@@ -106,16 +110,7 @@ struct HTMLWriter: ExportWriter {
 
     mutating func write(_ row: ExportRow, _ sink: inout HashingSink) throws {
         let room = row.room ?? RoomID("-")
-        let handle: FileHandle
-        if let open = files[room] {
-            handle = open.handle
-        } else {
-            let path = directory + "/\(files.count)"
-            guard FileManager.default.createFile(atPath: path, contents: nil),
-                  let created = FileHandle(forWritingAtPath: path) else { throw OperationError.io("cannot write \(path)") }
-            handle = created
-            files[room] = (created, path)
-        }
+        let handle = try appending(to: room)
         var html = ""
         let civil = clock.civil(microseconds: row.timestamp)
         let date = [civil.year, civil.month, civil.day]
@@ -158,8 +153,31 @@ struct HTMLWriter: ExportWriter {
         }
     }
 
+    /// The room's temporary file, created or reopened at its end.
+    private mutating func appending(to room: RoomID) throws -> FileHandle {
+        if let handle = open[room] { return handle }
+        if open.count >= Self.maxOpen {
+            for handle in open.values { try handle.close() }
+            open.removeAll(keepingCapacity: true)
+        }
+        let path: String
+        if let existing = files[room] {
+            path = existing
+        } else {
+            path = directory + "/\(files.count)"
+            guard FileManager.default.createFile(atPath: path, contents: nil) else { throw OperationError.io("cannot write \(path)") }
+            files[room] = path
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw OperationError.io("cannot write \(path)") }
+        try handle.seekToEnd()
+        open[room] = handle
+        return handle
+    }
+
     mutating func end(_ sink: inout HashingSink, names: NameBook) throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
+        for handle in open.values { try handle.close() }
+        open.removeAll()
         let range = "\(ISO8601.format(request.from, timeZone: timeZone)) – \(ISO8601.format(request.to, timeZone: timeZone))"
         try sink.write("""
             <!doctype html>
@@ -176,8 +194,7 @@ struct HTMLWriter: ExportWriter {
             """)
         let ordered = files.keys.sorted { names.roomName($0).lowercased() < names.roomName($1).lowercased() }
         for room in ordered {
-            guard let (handle, path) = files[room] else { continue }
-            try handle.close()
+            guard let path = files[room] else { continue }
             try sink.write("<section><h2>\(Self.escape(names.roomName(room)))</h2>\n")
             guard let input = FileHandle(forReadingAtPath: path) else { throw OperationError.io("cannot read \(path)") }
             while let chunk = try input.read(upToCount: 1 << 16), !chunk.isEmpty { try sink.write(Array(chunk)) }
