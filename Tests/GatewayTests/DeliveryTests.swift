@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 @testable import Gateway
 import Projections
 import CauserieClient
@@ -90,6 +91,22 @@ struct DeliveryTests {
         #expect(received == sent.filter { $0 >= firstReceived })
         await a.close()
         await final.close()
+        await server.stop()
+    }
+
+    /// Dead peers are found by TCP keep-alive (no WebSocket ping task per connection).
+    @Test func webSocketsAreWatchedByTCPKeepAlive() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let client = try await server.client(alice.token)
+        let connection = try #require(server.core.registry.connections(of: UserID(alice.user)).first)
+        let channel = connection.channel
+        let keepAlive = try await channel.getOption(ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SO_KEEPALIVE)).get()
+        let idle = try await channel.getOption(ChannelOptions.socket(SocketOptionLevel(IPPROTO_TCP), TCP_KEEPIDLE)).get()
+        let count = try await channel.getOption(ChannelOptions.socket(SocketOptionLevel(IPPROTO_TCP), TCP_KEEPCNT)).get()
+        #expect(keepAlive != 0 && idle == 60 && count == 3)
+        await client.close()
         await server.stop()
     }
 

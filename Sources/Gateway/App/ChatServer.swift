@@ -34,6 +34,22 @@ public final class ChatServer: Sendable {
         ])
     }
 
+    /// Dead peers (a laptop closed, a cable pulled) are found by TCP keep-alive: probes after 60 s
+    /// of silence, every 10 s, 3 unanswered end the connection. The kernel does it without a task
+    /// per connection; WebSocket auto-ping kept one (3 KiB each: docs/benchmarks.md, connections).
+    /// Browsers ping on their side too (`ping` every 30 s), which keeps proxies from idling out.
+    static func keepAlive(_ channel: any Channel) {
+        let options: [(SocketOptionLevel, SocketOptionName, SocketOptionValue)] = [
+            (SocketOptionLevel(SOL_SOCKET), SO_KEEPALIVE, 1),
+            (SocketOptionLevel(IPPROTO_TCP), TCP_KEEPIDLE, 60),
+            (SocketOptionLevel(IPPROTO_TCP), TCP_KEEPINTVL, 10),
+            (SocketOptionLevel(IPPROTO_TCP), TCP_KEEPCNT, 3),
+        ]
+        for (level, name, value) in options {
+            channel.setOption(ChannelOptions.socket(level, name), value: value).whenFailure { _ in }
+        }
+    }
+
     /// Backups and exports for download are prepared as `.download-*` files and removed once sent;
     /// a server stopped mid-download leaves them behind.
     private static func removeAbandonedDownloads(in directory: String) {
@@ -58,13 +74,14 @@ public final class ChatServer: Sendable {
                 http1: .init(idleTimeout: .seconds(300), httpDecoderConfiguration: .init(
                     maxHeaderFieldSize: limits.maxHeaderFieldBytes, maxHeaderListSize: limits.maxHeaderBytes,
                     maxHeaderFieldCount: limits.maxHeaderCount)),
-                ws: .init(maxFrameSize: max(limits.maxFrameBytes * 4, 1 << 20), autoPing: .enabled(timePeriod: .seconds(30)))
+                ws: .init(maxFrameSize: max(limits.maxFrameBytes * 4, 1 << 20), autoPing: .disabled)
             )
         ) { request, channel, _ in
             guard request.path?.split(separator: "?").first == "/api/v1/ws" else { return .dontUpgrade }
             let address = channel.remoteAddress?.ipAddress ?? "unknown"
             guard core.addressAllowed(address) else { return .dontUpgrade }
             return .upgrade([:]) { inbound, outbound, _ in
+                Self.keepAlive(channel)
                 await readiness.wait()
                 await WebSocketSession(core: core, address: address, logger: logger, channel: channel)
                     .run(inbound: inbound, outbound: outbound)

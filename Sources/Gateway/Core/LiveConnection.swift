@@ -24,7 +24,7 @@ final class LiveConnection: Sendable {
     let liveAfter = Mutex<UInt64>(.max)
     /// Whether the client keeps the people list (and so wants presence changes).
     let wantsPresence: Bool
-    private let channel: any Channel
+    let channel: any Channel
     private let flushes: FlushQueue
     private let capacity: Int
     private let state = Mutex(State())

@@ -41,6 +41,7 @@ struct WebSocketSession {
     }
 
     /// Sends what the client missed, then lets live frames through.
+    @inline(never)
     private func catchUp(_ connection: LiveConnection, after lastSeen: UInt64?, through welcome: UInt64) async {
         do {
             if let lastSeen, lastSeen < welcome {
@@ -59,6 +60,7 @@ struct WebSocketSession {
 
     /// Waits for a valid hello, registers the connection and sends the welcome. On failure the
     /// client gets an error frame and the socket is closed.
+    @inline(never)
     private func greet(_ reader: inout MessageReader, _ outbound: WebSocketOutboundWriter, _ traffic: Traffic) async
         -> (LiveConnection, UInt64, UInt64?)?
     {
@@ -120,6 +122,7 @@ struct WebSocketSession {
     }
 
     /// Registers the connection against the state it is shown, so that what follows is exact.
+    @inline(never)
     private func welcome(_ user: UserID, _ tokenHash: String, _ hello: ClientFrames.Hello, _ id: String?,
                          _ outbound: WebSocketOutboundWriter, _ traffic: Traffic) async throws(APIError)
         -> (LiveConnection, UInt64, UInt64?)
@@ -166,6 +169,7 @@ struct WebSocketSession {
 
     // MARK: Reading
 
+    @inline(never)
     private func readCommands(_ reader: inout MessageReader, _ connection: LiveConnection, _ traffic: Traffic) async {
         let commands = CommandHandler(core: core, connection: connection)
         while true {
