@@ -40,6 +40,10 @@ struct WebSocketSession {
             RecordConnection.closed(connection.id, bytesIn: bytesIn, bytesOut: connection.bytesOut), by: user)
     }
 
+    // The helpers below are `@inline(never)`: inlined, their locals would take room in `run`'s
+    // async frame, which lives as long as the (mostly idle) connection (docs/benchmarks.md,
+    // connections).
+
     /// Sends what the client missed, then lets live frames through.
     @inline(never)
     private func catchUp(_ connection: LiveConnection, after lastSeen: UInt64?, through welcome: UInt64) async {
