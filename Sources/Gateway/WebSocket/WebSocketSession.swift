@@ -27,13 +27,13 @@ struct WebSocketSession {
         guard let (connection, welcome, lastSeen) = await greet(&reader, outbound, traffic) else { return }
         let user = connection.user
         _ = try? await core.execute(RecordConnection.opened(connection.id, address: address, client: "websocket"), by: user)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await catchUp(connection, after: lastSeen, through: welcome) }
-            await readCommands(&reader, connection, traffic)
-            connection.markEnded()
-            group.cancelAll()
-            await group.waitForAll()
-        }
+        // The catch-up runs beside the reading, in a task of its own that ends when it is done
+        // (a task group here would keep its frame for the whole connection).
+        let catchingUp = Task { await catchUp(connection, after: lastSeen, through: welcome) }
+        await readCommands(&reader, connection, traffic)
+        connection.markEnded()
+        catchingUp.cancel()
+        await catchingUp.value
         core.registry.unregister(connection)
         let bytesIn = traffic.totals.0
         _ = try? await core.execute(
