@@ -145,6 +145,10 @@ public struct JSONWriter: Sendable {
         var start = 0
         while start < count {
             var end = start
+            // Eight bytes at a time while none needs escaping (most text), then byte by byte.
+            while end + 8 <= count && !Self.anyNeedsEscape(UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self)) {
+                end += 8
+            }
             while end < count && !Self.needsEscape(base[end]) { end += 1 }
             if end > start { bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start)) }
             if end < count {
@@ -168,6 +172,20 @@ public struct JSONWriter: Sendable {
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Whether any of the eight bytes of `word` must be escaped (bit tricks on all eight at once:
+    /// a byte is below 0x20, or equal to one of the five characters, exactly when the matching
+    /// term below has its top bit set for that byte).
+    @inline(__always)
+    private static func anyNeedsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func zeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let below0x20 = (word &- ones &* 0x20) & ~word & highs
+        let special = zeroByte(word ^ (ones &* 0x22)) | zeroByte(word ^ (ones &* 0x5C)) | zeroByte(word ^ (ones &* 0x3C))
+            | zeroByte(word ^ (ones &* 0x3E)) | zeroByte(word ^ (ones &* 0x26))
+        return below0x20 | special != 0
+    }
 
     /// Whether `quoted` must escape `byte`: controls, `"`, `\`, `<, `>`, `&` (bit n of the mask is byte n).
     @inline(__always)
