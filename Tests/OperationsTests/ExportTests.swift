@@ -5,7 +5,7 @@ import Operations
 import Projections
 import Testing
 
-@Suite("Export")
+@Suite("Export", .serialized)
 struct ExportTests {
     /// Four days of messages in two rooms, a rename, a kick, an edit and a deletion.
     static func history(_ dir: Scratch) throws -> (fixture: Fixture, hostile: String) {
@@ -160,6 +160,26 @@ struct ExportTests {
             let found = (0..<3).map { section.range(of: "message \($0) in \(index)<")?.lowerBound }
             #expect(found.allSatisfy { $0 != nil } && found == found.sorted { $0! < $1! }, "room \(index)")
         }
+        try fixture.close()
+    }
+
+    /// A record this build cannot read, in the middle of the range: the export stops with its
+    /// position, and leaves none of its temporary files behind.
+    @Test func aRecordThatCannotBeReadStopsTheExportCleanly() throws {
+        let dir = Scratch("html-corrupt")
+        defer { dir.remove() }
+        let (fixture, _) = try Self.history(dir)
+        let bad = try fixture.store.appendBlocking([NewEvent(stream: "room:ops", type: 60_000, actor: "uadmin", payload: [1, 2, 3])])
+        let temporary = { Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
+            .filter { $0.hasPrefix("causerie-export-") } }
+        let before = temporary()
+        for format in Exports.Format.allCases {
+            #expect {
+                _ = try Self.export(fixture.store, .init(from: Self.date("2026-06-01T00:00:00Z"), to: Self.date("2099-01-01T00:00:00Z"),
+                                                         format: format, timeZone: .gmt))
+            } throws: { "\($0)".contains("position \(bad.firstPosition)") }
+        }
+        #expect(temporary() == before)
         try fixture.close()
     }
 

@@ -145,10 +145,7 @@ public final class ChatCore: Sendable {
 
     static func decode(_ record: RecordedEvent) throws -> StoredEvent {
         do {
-            let event = try DomainEvent.decode(tag: record.type, version: record.schemaVersion, payload: record.payload)
-            return StoredEvent(
-                position: record.position, timestamp: record.timestamp.microseconds, stream: record.stream,
-                actor: UserID(record.actor), event: event)
+            return try StoredEvent(record)
         } catch {
             throw EventStoreError(
                 .unsupportedFormat, position: record.position,

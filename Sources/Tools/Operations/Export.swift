@@ -40,7 +40,7 @@ public enum Exports {
         // Names and rooms as they stood when the range begins.
         if start > 1 {
             try store.scan(from: 1, through: start - 1, types: NameBook.tags) { record in
-                if let stored = try? decode(record) { names.apply(stored) }
+                names.apply(try decode(record))
                 return true
             }
         }
@@ -50,7 +50,27 @@ public enum Exports {
         case .csv: CSVWriter(timeZone: request.timeZone)
         case .html: try HTMLWriter(timeZone: request.timeZone, request: request)
         }
-        try writer.begin(&hashing)
+        do {
+            try writer.begin(&hashing)
+            let written = try rows(store, from: start, through: end, request, &names, &writer, &hashing, progress)
+            try writer.end(&hashing, names: names)
+            let anchor = try Anchor.make(store, head: head)
+            return ExportManifest(
+                format: request.format.rawValue, from: ISO8601.format(request.from, timeZone: request.timeZone),
+                to: ISO8601.format(request.to, timeZone: request.timeZone), timeZone: request.timeZone.identifier,
+                rooms: request.rooms.map(\.rawValue), users: request.users.map(\.rawValue), count: written.count,
+                firstPosition: written.first, lastPosition: written.last, head: head, anchor: anchor,
+                sha256: hashing.finalize(), bytes: hashing.bytes, created: ISO8601.now())
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+
+    /// Writes the rows of `start...end` that the request keeps; returns their count and positions.
+    private static func rows(_ store: LMDBEventStore, from start: UInt64, through end: UInt64, _ request: Request,
+                             _ names: inout NameBook, _ writer: inout any ExportWriter, _ hashing: inout HashingSink,
+                             _ progress: ((Double) -> Void)?) throws -> (count: UInt64, first: UInt64?, last: UInt64?) {
         let filter = Filter(rooms: Set(request.rooms), users: Set(request.users))
         var count: UInt64 = 0
         var first: UInt64?
@@ -70,23 +90,15 @@ public enum Exports {
                 return true
             }
         }
-        try writer.end(&hashing, names: names)
-        let anchor = try Anchor.make(store, head: head)
-        return ExportManifest(
-            format: request.format.rawValue, from: ISO8601.format(request.from, timeZone: request.timeZone),
-            to: ISO8601.format(request.to, timeZone: request.timeZone), timeZone: request.timeZone.identifier,
-            rooms: request.rooms.map(\.rawValue), users: request.users.map(\.rawValue), count: count,
-            firstPosition: first, lastPosition: last, head: head, anchor: anchor, sha256: hashing.finalize(),
-            bytes: hashing.bytes, created: ISO8601.now())
+        return (count, first, last)
     }
 
     static func decode(_ record: RecordedEvent) throws -> StoredEvent {
         do {
-            let event = try DomainEvent.decode(tag: record.type, version: record.schemaVersion, payload: record.payload)
-            return StoredEvent(position: record.position, timestamp: record.timestamp.microseconds, stream: record.stream,
-                               actor: UserID(record.actor), event: event)
+            return try StoredEvent(record)
         } catch {
-            throw OperationError.corrupt("position \(record.position): event type \(record.type) is not one this build reads")
+            throw OperationError.corrupt(
+                "position \(record.position): event type \(record.type) version \(record.schemaVersion) (\(error.kind.rawValue)) is not one this build reads")
         }
     }
 
@@ -304,4 +316,10 @@ protocol ExportWriter {
     mutating func begin(_ sink: inout HashingSink) throws
     mutating func write(_ row: ExportRow, _ sink: inout HashingSink) throws
     mutating func end(_ sink: inout HashingSink, names: NameBook) throws
+    /// The export failed midway: remove anything kept aside.
+    mutating func abandon()
+}
+
+extension ExportWriter {
+    mutating func abandon() {}
 }

@@ -174,6 +174,12 @@ struct HTMLWriter: ExportWriter {
         return handle
     }
 
+    mutating func abandon() {
+        for handle in open.values { try? handle.close() }
+        open.removeAll()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     mutating func end(_ sink: inout HashingSink, names: NameBook) throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for handle in open.values { try handle.close() }

@@ -1,5 +1,7 @@
 public import Foundation
 public import Logging
+public import EventStore
+public import Projections
 
 extension Logger {
     /// A logger that says nothing (tools report through their own output).
@@ -38,5 +40,14 @@ public enum ISO8601 {
             if let date = local.date(from: text) { return date }
         }
         return nil
+    }
+}
+
+extension StoredEvent {
+    /// A logged record read as a domain event: how the gateway's views and the tools both read the log.
+    public init(_ record: RecordedEvent) throws(DomainEvent.DecodingFailure) {
+        let event = try DomainEvent.decode(tag: record.type, version: record.schemaVersion, payload: record.payload)
+        self.init(position: record.position, timestamp: record.timestamp.microseconds, stream: record.stream,
+                  actor: UserID(record.actor), event: event)
     }
 }
