@@ -316,7 +316,8 @@ def history_pages_without_gaps(ctx):
     check(len(positions) == 240 and len(set(positions)) == 240 and positions == sorted(positions),
           f"{len(positions)} rows, {len(set(positions))} distinct")
     alice.click("[data-action='jump']")
-    alice.js("const d = document.querySelector('dialog input[type=date]'); d.value = d.max")
+    # The dialog's module loads on first use: wait for its date field.
+    alice.js("arguments[0].value = arguments[0].max", alice.find("dialog[open] input[type=date]"))
     alice.submit_dialog()
     alice.wait(lambda: alice.all(".timeline .timeline-start"), what="the day's first events")
     alice.click(".jump-present")
