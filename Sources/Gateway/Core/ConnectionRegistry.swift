@@ -105,6 +105,7 @@ final class ConnectionRegistry: Sendable {
 
     /// Sends an event frame to its recipients. Connections too slow to take it are ended.
     func deliver(_ frame: ByteBuffer, at position: UInt64, to recipients: Recipients) {
+        let frame = WireFrame(text: frame)
         state.withLock { state in
             func send(_ connections: [String: LiveConnection]) {
                 for connection in connections.values where connection.liveAfter.withLock({ $0 < position }) {
@@ -126,6 +127,7 @@ final class ConnectionRegistry: Sendable {
 
     /// Sends a frame that is not an event (typing, presence) to some users, or all.
     func send(_ frame: ByteBuffer, to users: Set<UserID>?, except: String? = nil) {
+        let frame = WireFrame(text: frame)
         state.withLock { state in
             for (user, connections) in state.byUser where users?.contains(user) ?? true {
                 for connection in connections.values where connection.id != except { connection.send(frame) }

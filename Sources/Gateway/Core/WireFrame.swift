@@ -1,0 +1,33 @@
+import NIOCore
+
+/// A WebSocket text frame as it goes on the wire: header and payload in one buffer.
+///
+/// Frames from a server are not masked (RFC 6455 §5.1), so the bytes are the same for every
+/// recipient: an event delivered to a thousand connections is framed once, and each connection
+/// writes the same buffer below the pipeline's frame encoder (docs/benchmarks.md, fanout).
+struct WireFrame: Sendable {
+    let bytes: ByteBuffer
+    /// The payload's length (what the session statistics count).
+    let payloadBytes: Int
+
+    init(text payload: ByteBuffer) {
+        let length = payload.readableBytes
+        var bytes = ByteBuffer()
+        bytes.reserveCapacity(length + 10)
+        bytes.writeInteger(UInt8(0x81))  // FIN, opcode 1 (text)
+        switch length {
+        case ..<126:
+            bytes.writeInteger(UInt8(length))
+        case ...0xFFFF:
+            bytes.writeInteger(UInt8(126))
+            bytes.writeInteger(UInt16(length))
+        default:
+            bytes.writeInteger(UInt8(127))
+            bytes.writeInteger(UInt64(length))
+        }
+        var payload = payload
+        bytes.writeBuffer(&payload)
+        self.bytes = bytes
+        payloadBytes = length
+    }
+}
