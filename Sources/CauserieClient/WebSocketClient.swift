@@ -86,6 +86,9 @@ public final class WebSocketClient: Sendable {
 
     /// The close code the server sent, if any.
     public var closeCode: UInt16? { handler.closeCode }
+
+    /// The payloads of the pongs received, in order.
+    public var pongs: [[UInt8]] { handler.pongs }
 }
 
 /// Client-side framing (RFC 6455 §5).
@@ -120,6 +123,7 @@ final class WebSocketClientHandler: ChannelInboundHandler, Sendable {
         var message: [UInt8] = []
         var messageOpcode: UInt8 = 0
         var closeCode: UInt16?
+        var pongs: [[UInt8]] = []
     }
 
     // Only touched on the channel's event loop, except `closeCode` (read under the lock).
@@ -142,6 +146,7 @@ final class WebSocketClientHandler: ChannelInboundHandler, Sendable {
     }
 
     var closeCode: UInt16? { state.withLock { $0.closeCode } }
+    var pongs: [[UInt8]] { state.withLock { $0.pongs } }
 
     func channelActive(context: ChannelHandlerContext) {
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: request)), promise: nil)
@@ -194,6 +199,8 @@ final class WebSocketClientHandler: ChannelInboundHandler, Sendable {
                     closeNow = true
                 case 0x9:
                     replies.append(ByteBuffer(bytes: WebSocketFrames.encode(opcode: 0xA, payload: payload, fin: true)))
+                case 0xA:
+                    state.pongs.append(payload)
                 default:
                     break
                 }

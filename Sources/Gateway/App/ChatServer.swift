@@ -3,9 +3,9 @@ import Foundation
 import HTTPTypes
 public import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
 public import Logging
 import NIOCore
+import NIOHTTP1
 import Projections
 import ServiceLifecycle
 import Synchronization
@@ -69,23 +69,24 @@ public final class ChatServer: Sendable {
         let limits = configuration.limits
         let router = makeRouter()
         let logger = self.logger
-        let server = HTTPServerBuilder.http1WebSocketUpgrade(
-            configuration: .init(
-                http1: .init(idleTimeout: .seconds(300), httpDecoderConfiguration: .init(
-                    maxHeaderFieldSize: limits.maxHeaderFieldBytes, maxHeaderListSize: limits.maxHeaderBytes,
-                    maxHeaderFieldCount: limits.maxHeaderCount)),
-                ws: .init(maxFrameSize: max(limits.maxFrameBytes * 4, 1 << 20), autoPing: .disabled)
-            )
-        ) { request, channel, _ in
-            guard request.path?.split(separator: "?").first == "/api/v1/ws" else { return .dontUpgrade }
-            let address = channel.remoteAddress?.ipAddress ?? "unknown"
-            guard core.addressAllowed(address) else { return .dontUpgrade }
-            return .upgrade([:]) { inbound, outbound, _ in
-                Self.keepAlive(channel)
-                await readiness.wait()
-                await WebSocketSession(core: core, address: address, logger: logger, channel: channel)
-                    .run(inbound: inbound, outbound: outbound)
-            }
+        let http = HTTP1Channel.Configuration(idleTimeout: .seconds(300), httpDecoderConfiguration: .init(
+            maxHeaderFieldSize: limits.maxHeaderFieldBytes, maxHeaderListSize: limits.maxHeaderBytes,
+            maxHeaderFieldCount: limits.maxHeaderCount))
+        let server = HTTPServerBuilder { responder in
+            ChatChannel(
+                responder: responder, http: http, maxFrameSize: max(limits.maxFrameBytes * 4, 1 << 20),
+                shouldUpgrade: { head, channel in
+                    guard head.uri.split(separator: "?").first == "/api/v1/ws" else { return false }
+                    return core.addressAllowed(channel.remoteAddress?.ipAddress ?? "unknown")
+                },
+                startSession: { channel in
+                    Self.keepAlive(channel)
+                    let session = WebSocketSession(
+                        core: core, address: channel.remoteAddress?.ipAddress ?? "unknown", readiness: readiness,
+                        logger: logger, channel: channel)
+                    try channel.pipeline.syncOperations.addHandler(
+                        WebSocketFrameHandler(session: session, limit: limits.maxFrameBytes))
+                })
         }
         let background = BackgroundService(core: core, readiness: readiness, onFirstStart: onFirstStart)
         return Application(

@@ -1,6 +1,5 @@
 import EventStore
 import Foundation
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -9,40 +8,178 @@ import Synchronization
 
 /// One WebSocket connection: hello, welcome, catch-up, then commands in and events out.
 ///
-/// This task reads and answers commands. Frames go out through the `LiveConnection`, which writes
-/// to the socket's channel directly: first the welcome, then (from a child task) what the client
+/// Its `WebSocketFrameHandler` hands it each message on the socket's event loop; messages wait
+/// in an inbox and one task handles them in order, and ends when the inbox is empty, so an idle
+/// connection has no task (ADR 006). Frames go out through the `LiveConnection`, which writes to
+/// the channel directly: first the welcome, then (from a task of its own) what the client
 /// missed, read from the log up to the welcome's position, then everything live.
-struct WebSocketSession {
+final class WebSocketSession: Sendable {
+    enum Message: Sendable {
+        case text([UInt8])
+        case binary
+        case tooLarge
+        case invalidUTF8
+
+        var error: APIError {
+            switch self {
+            case .binary: .invalid("binary_frame")
+            case .tooLarge: .tooLarge("frame_too_large")
+            case .invalidUTF8: .invalid("invalid_utf8")
+            case .text: .invalid("unexpected")
+            }
+        }
+    }
+
+    /// What the inbox holds, in the order it happened.
+    private enum Inbound {
+        case message(Message)
+        case disconnected
+        case shutdown
+    }
+
+    private enum Phase {
+        /// Waiting for a valid hello.
+        case greeting
+        case live(LiveConnection, catchingUp: Task<Void, Never>)
+        case ended
+    }
+
+    private struct State {
+        var inbox: [Inbound] = []
+        var next = 0
+        var running = false
+        /// Reading stopped because the inbox is full.
+        var paused = false
+        var phase = Phase.greeting
+        var bytesIn: UInt64 = 0
+    }
+
+    /// Messages waiting before the socket stops being read.
+    static let inboxLimit = 32
+
     let core: ChatCore
     let address: String
     let logger: Logger
-    /// The socket's channel, written to directly once the session is established.
     let channel: any Channel
+    private let readiness: Readiness
+    private let state = Mutex(State())
 
     private var limits: ServerConfiguration.Limits { core.configuration.limits }
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
-        var reader = MessageReader(frames: inbound.makeAsyncIterator(), limit: limits.maxFrameBytes)
-        let traffic = Traffic()
-        guard let (connection, welcome, lastSeen) = await greet(&reader, outbound, traffic) else { return }
-        let user = connection.user
-        _ = try? await core.execute(RecordConnection.opened(connection.id, address: address, client: "websocket"), by: user)
-        // The catch-up runs beside the reading, in a task of its own that ends when it is done
-        // (a task group here would keep its frame for the whole connection).
-        let catchingUp = Task { await catchUp(connection, after: lastSeen, through: welcome) }
-        await readCommands(&reader, connection, traffic)
+    init(core: ChatCore, address: String, readiness: Readiness, logger: Logger, channel: any Channel) {
+        self.core = core
+        self.address = address
+        self.readiness = readiness
+        self.logger = logger
+        self.channel = channel
+    }
+
+    // MARK: From the event loop
+
+    /// The WebSocket is open: the client has `helloTimeoutSeconds` to say hello.
+    func start() {
+        channel.eventLoop.scheduleTask(in: .seconds(Int64(limits.helloTimeoutSeconds))) { [self] in
+            let greeting = state.withLock { state -> Bool in
+                guard case .greeting = state.phase else { return false }
+                state.phase = .ended
+                return true
+            }
+            if greeting { refuse(nil, .invalid("hello_timeout")) }
+        }
+    }
+
+    /// Queues a message; false if reading should pause until the inbox has room.
+    func receive(_ message: Message) -> Bool {
+        if case .text(let bytes) = message { state.withLock { $0.bytesIn += UInt64(bytes.count) } }
+        return enqueue(.message(message))
+    }
+
+    func disconnected() { _ = enqueue(.disconnected) }
+    func shutdown() { _ = enqueue(.shutdown) }
+
+    private func enqueue(_ item: Inbound) -> Bool {
+        let (start, room) = state.withLock { state -> (Bool, Bool) in
+            state.inbox.append(item)
+            let waiting = state.inbox.count - state.next
+            if waiting >= Self.inboxLimit { state.paused = true }
+            if state.running { return (false, !state.paused) }
+            state.running = true
+            return (true, !state.paused)
+        }
+        if start { Task { await self.drain() } }
+        return room
+    }
+
+    // MARK: The session's task
+
+    private func drain() async {
+        await readiness.wait()
+        while let item = take() {
+            await handle(item)
+        }
+    }
+
+    /// The next item, or nil (and the task ends) when the inbox is empty.
+    private func take() -> Inbound? {
+        let (item, resume) = state.withLock { state -> (Inbound?, Bool) in
+            guard state.next < state.inbox.count else {
+                state.inbox.removeAll()
+                state.next = 0
+                state.running = false
+                defer { state.paused = false }
+                return (nil, state.paused)
+            }
+            let item = state.inbox[state.next]
+            state.next += 1
+            return (item, false)
+        }
+        if resume { channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in } }
+        return item
+    }
+
+    private func handle(_ item: Inbound) async {
+        let phase = state.withLock { $0.phase }
+        switch (item, phase) {
+        case (.message(let message), .greeting):
+            await greet(message)
+        case (.message(let message), .live(let connection, _)):
+            let reply: ByteBuffer
+            if case .text(let bytes) = message {
+                reply = await CommandHandler(core: core, connection: connection).handle(bytes)
+            } else {
+                reply = Frames.error(nil, message.error)
+            }
+            connection.send(reply)
+        case (.message, .ended):
+            break
+        case (.shutdown, .live(let connection, _)):
+            connection.end("server_shutdown")
+        case (.shutdown, .greeting):
+            state.withLock { $0.phase = .ended }
+            channel.close(promise: nil)
+        case (.shutdown, .ended):
+            break
+        case (.disconnected, .live(let connection, let catchingUp)):
+            state.withLock { $0.phase = .ended }
+            await closed(connection, catchingUp)
+        case (.disconnected, _):
+            state.withLock { $0.phase = .ended }
+        }
+    }
+
+    // The helpers below are `@inline(never)`: the session's task is short-lived now, but a
+    // catch-up or a command should not make every step's frame larger.
+
+    @inline(never)
+    private func closed(_ connection: LiveConnection, _ catchingUp: Task<Void, Never>) async {
         connection.markEnded()
         catchingUp.cancel()
         await catchingUp.value
         core.registry.unregister(connection)
-        let bytesIn = traffic.totals.0
+        let bytesIn = state.withLock { $0.bytesIn }
         _ = try? await core.execute(
-            RecordConnection.closed(connection.id, bytesIn: bytesIn, bytesOut: connection.bytesOut), by: user)
+            RecordConnection.closed(connection.id, bytesIn: bytesIn, bytesOut: connection.bytesOut), by: connection.user)
     }
-
-    // The helpers below are `@inline(never)`: inlined, their locals would take room in `run`'s
-    // async frame, which lives as long as the (mostly idle) connection (docs/benchmarks.md,
-    // connections).
 
     /// Sends what the client missed, then lets live frames through.
     @inline(never)
@@ -62,74 +199,84 @@ struct WebSocketSession {
 
     // MARK: Hello
 
-    /// Waits for a valid hello, registers the connection and sends the welcome. On failure the
-    /// client gets an error frame and the socket is closed.
+    /// An error frame to a client that is not (or no longer) in session.
+    private func reply(_ id: String?, _ error: APIError) {
+        channel.writeAndFlush(LiveConnection.textFrame(Frames.error(id, error)), promise: nil)
+    }
+
+    /// An error frame, then a close (policy violation), then the socket closes.
+    private func refuse(_ id: String?, _ error: APIError) {
+        var close = ByteBuffer()
+        close.write(webSocketErrorCode: .policyViolation)
+        close.writeString(error.reason)
+        channel.write(LiveConnection.textFrame(Frames.error(id, error)), promise: nil)
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: close))
+            .whenComplete { [channel] _ in channel.close(promise: nil) }
+    }
+
+    /// Handles a message before the session is established: a valid hello registers the
+    /// connection and sends the welcome; anything else gets an error frame, and a hello that
+    /// cannot be accepted closes the socket.
     @inline(never)
-    private func greet(_ reader: inout MessageReader, _ outbound: WebSocketOutboundWriter, _ traffic: Traffic) async
-        -> (LiveConnection, UInt64, UInt64?)?
-    {
-        let timeout = Task {
-            try await Task.sleep(for: .seconds(limits.helloTimeoutSeconds))
-            try? await outbound.write(.custom(.init(fin: true, opcode: .text, data: Frames.error(nil, .invalid("hello_timeout")))))
-            try? await outbound.close(.policyViolation, reason: "hello timeout")
+    private func greet(_ message: Message) async {
+        guard case .text(let bytes) = message else {
+            reply(nil, message.error)
+            return
         }
-        defer { timeout.cancel() }
-        func refuse(_ id: String?, _ error: APIError) async {
-            try? await outbound.write(.custom(.init(fin: true, opcode: .text, data: Frames.error(id, error))))
-            try? await outbound.close(.policyViolation, reason: error.reason)
+        let envelope: ClientFrames.Envelope
+        do {
+            envelope = try JSONDecoder().decode(ClientFrames.Envelope.self, from: Data(bytes))
+        } catch {
+            reply(nil, .invalid("malformed_json"))
+            return
         }
-        while true {
-            let message: MessageReader.Message?
-            do {
-                message = try await reader.next()
-            } catch {
-                return nil
-            }
-            guard let message else { return nil }
-            guard case .text(let bytes) = message else {
-                try? await outbound.write(.custom(.init(fin: true, opcode: .text, data: Frames.error(nil, message.error))))
-                continue
-            }
-            traffic.received(bytes.count)
-            let envelope: ClientFrames.Envelope
-            do {
-                envelope = try JSONDecoder().decode(ClientFrames.Envelope.self, from: Data(bytes))
-            } catch {
-                try? await outbound.write(.custom(.init(fin: true, opcode: .text, data: Frames.error(nil, .invalid("malformed_json")))))
-                continue
-            }
-            guard envelope.type == "hello" else {
-                try? await outbound.write(.custom(.init(fin: true, opcode: .text,
-                                                        data: Frames.error(envelope.id, .unauthorizedHello))))
-                continue
-            }
-            let hello: ClientFrames.Hello
-            do {
-                hello = try JSONDecoder().decode(ClientFrames.Hello.self, from: Data(bytes))
-            } catch {
-                try? await outbound.write(.custom(.init(fin: true, opcode: .text, data: Frames.error(envelope.id, .fieldError(error)))))
-                continue
-            }
-            guard hello.protocol == 1 else {
-                await refuse(envelope.id, .invalid("protocol_version"))
-                return nil
-            }
-            do {
-                try await core.checkServerPassword(hello.serverPassword)
-                let (user, tokenHash) = try core.authenticate(hello.token)
-                return try await welcome(user, tokenHash, hello, envelope.id, outbound, traffic)
-            } catch {
-                await refuse(envelope.id, error)
-                return nil
-            }
+        guard envelope.type == "hello" else {
+            reply(envelope.id, .unauthorizedHello)
+            return
         }
+        let hello: ClientFrames.Hello
+        do {
+            hello = try JSONDecoder().decode(ClientFrames.Hello.self, from: Data(bytes))
+        } catch {
+            reply(envelope.id, .fieldError(error))
+            return
+        }
+        guard hello.protocol == 1 else {
+            end(refusing: envelope.id, .invalid("protocol_version"))
+            return
+        }
+        do {
+            try await core.checkServerPassword(hello.serverPassword)
+            let (user, tokenHash) = try core.authenticate(hello.token)
+            let (connection, welcome) = try await self.welcome(user, tokenHash, hello, envelope.id)
+            _ = try? await core.execute(RecordConnection.opened(connection.id, address: address, client: "websocket"), by: user)
+            // The catch-up runs beside the commands, in a task of its own that ends when it is done.
+            let catchingUp = Task { await catchUp(connection, after: hello.lastSeen, through: welcome) }
+            let live = state.withLock { state -> Bool in
+                guard case .greeting = state.phase else { return false }
+                state.phase = .live(connection, catchingUp: catchingUp)
+                return true
+            }
+            // The hello timed out meanwhile: the socket is closing.
+            if !live { await closed(connection, catchingUp) }
+        } catch {
+            end(refusing: envelope.id, error)
+        }
+    }
+
+    private func end(refusing id: String?, _ error: APIError) {
+        let greeting = state.withLock { state -> Bool in
+            guard case .greeting = state.phase else { return false }
+            state.phase = .ended
+            return true
+        }
+        if greeting { refuse(id, error) }
     }
 
     /// Registers the connection against the state it is shown, so that what follows is exact.
     @inline(never)
-    private func welcome(_ user: UserID, _ tokenHash: String, _ hello: ClientFrames.Hello, _ id: String?,
-                         _ outbound: WebSocketOutboundWriter, _ traffic: Traffic) async throws(APIError)
-        -> (LiveConnection, UInt64, UInt64?)
+    private func welcome(_ user: UserID, _ tokenHash: String, _ hello: ClientFrames.Hello, _ id: String?) async throws(APIError)
+        -> (LiveConnection, UInt64)
     {
         let now = Timestamp.now().microseconds
         let includeUsers = hello.users ?? true
@@ -157,7 +304,7 @@ struct WebSocketSession {
             throw APIError.unavailable
         }
         let position = connection.liveAfter.withLock { $0 }
-        return (connection, position, hello.lastSeen)
+        return (connection, position)
     }
 
     struct Welcome: Encodable {
@@ -169,91 +316,6 @@ struct WebSocketSession {
         var server: Snapshots.Server
         var rooms: [Snapshots.Room]
         var users: [Snapshots.User]?
-    }
-
-    // MARK: Reading
-
-    @inline(never)
-    private func readCommands(_ reader: inout MessageReader, _ connection: LiveConnection, _ traffic: Traffic) async {
-        let commands = CommandHandler(core: core, connection: connection)
-        while true {
-            let message: MessageReader.Message?
-            do {
-                message = try await reader.next()
-            } catch {
-                return
-            }
-            guard let message else { return }
-            let reply: ByteBuffer
-            switch message {
-            case .text(let bytes):
-                traffic.received(bytes.count)
-                reply = await commands.handle(bytes)
-            default:
-                reply = Frames.error(nil, message.error)
-            }
-            if !connection.send(reply) { return }
-        }
-    }
-}
-
-/// Bytes received from one connection (for statistics; bytes sent are counted by `LiveConnection`).
-final class Traffic: Sendable {
-    private let counts = Mutex((received: UInt64(0), sent: UInt64(0)))
-
-    func received(_ count: Int) { counts.withLock { $0.received += UInt64(count) } }
-    var totals: (UInt64, UInt64) { counts.withLock { ($0.received, $0.sent) } }
-}
-
-/// Assembles WebSocket frames into messages, with a size limit that answers instead of closing.
-struct MessageReader {
-    enum Message {
-        case text([UInt8])
-        case binary
-        case tooLarge
-        case invalidUTF8
-
-        var error: APIError {
-            switch self {
-            case .binary: .invalid("binary_frame")
-            case .tooLarge: .tooLarge("frame_too_large")
-            case .invalidUTF8: .invalid("invalid_utf8")
-            case .text: .invalid("unexpected")
-            }
-        }
-    }
-
-    var frames: WebSocketInboundStream.AsyncIterator
-    let limit: Int
-
-    mutating func next() async throws -> Message? {
-        var buffer: [UInt8] = []
-        var oversized = false
-        var opcode: WebSocketDataFrame.Opcode?
-        while let frame = try await frames.next() {
-            switch frame.opcode {
-            case .text, .binary:
-                opcode = frame.opcode
-                buffer.removeAll()
-                oversized = false
-            case .continuation:
-                guard opcode != nil else { continue }
-            }
-            if !oversized {
-                if buffer.count + frame.data.readableBytes > limit {
-                    oversized = true
-                    buffer = []
-                } else {
-                    buffer.append(contentsOf: frame.data.readableBytesView)
-                }
-            }
-            guard frame.fin else { continue }
-            if oversized { return .tooLarge }
-            if opcode == .binary { return .binary }
-            guard String(validating: buffer, as: UTF8.self) != nil else { return .invalidUTF8 }
-            return .text(buffer)
-        }
-        return nil
     }
 }
 

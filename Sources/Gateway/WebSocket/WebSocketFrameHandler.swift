@@ -1,0 +1,102 @@
+import NIOCore
+import NIOWebSocket
+
+/// Reads one WebSocket on its event loop: assembles messages from frames (with a size limit that
+/// answers instead of closing), answers pings and closes, and hands every message to the
+/// session. An idle connection costs this handler and its session, and no task (ADR 006).
+final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private let session: WebSocketSession
+    private let limit: Int
+    /// The message being assembled: its first frame's opcode, its bytes so far.
+    private var opcode: WebSocketOpcode?
+    private var bytes: [UInt8] = []
+    private var oversized = false
+
+    init(session: WebSocketSession, limit: Int) {
+        self.session = session
+        self.limit = limit
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        session.start()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text, .binary:
+            opcode = frame.opcode
+            bytes = []
+            oversized = false
+            assemble(frame, context)
+        case .continuation:
+            // A continuation with no message begun is ignored, as before.
+            guard opcode != nil else { return }
+            assemble(frame, context)
+        case .ping:
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)),
+                                  promise: nil)
+        case .connectionClose:
+            // The client is leaving: echo its close (RFC 6455 §5.5.1), then close the socket.
+            var data = frame.unmaskedData
+            let code = data.readSlice(length: min(2, data.readableBytes)) ?? ByteBuffer()
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: code)))
+                .whenComplete { _ in channel.close(promise: nil) }
+        default:
+            break
+        }
+    }
+
+    private func assemble(_ frame: WebSocketFrame, _ context: ChannelHandlerContext) {
+        let data = frame.unmaskedData
+        if !oversized {
+            if bytes.count + data.readableBytes > limit {
+                oversized = true
+                bytes = []
+            } else {
+                bytes.append(contentsOf: data.readableBytesView)
+            }
+        }
+        guard frame.fin else { return }
+        let message: WebSocketSession.Message
+        if oversized {
+            message = .tooLarge
+        } else if opcode == .binary {
+            message = .binary
+        } else if String(validating: bytes, as: UTF8.self) == nil {
+            message = .invalidUTF8
+        } else {
+            message = .text(bytes)
+        }
+        opcode = nil
+        bytes = []
+        oversized = false
+        // Too many messages waiting for the session: stop reading until it has caught up (the
+        // socket's buffers then push back on the client).
+        if !session.receive(message) {
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        session.disconnected()
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // The server is stopping (Hummingbird's graceful shutdown waits for every socket to close).
+        if event is ChannelShouldQuiesceEvent {
+            session.shutdown()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,82 @@
+import CauserieClient
+import Foundation
+@testable import Gateway
+import Projections
+import Testing
+
+/// The WebSocket layer itself (ADR 006): control frames, a client's burst of commands, and the
+/// server's graceful stop, over real sockets.
+@Suite("WebSocket protocol", .serialized)
+struct WebSocketProtocolTests {
+    @Test func pingsAreAnsweredAndACloseIsEchoed() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let client = try await server.client(alice.token)
+        client.socket.sendFrame(opcode: 0x9, payload: Array("are you there".utf8))
+        try await eventually { client.socket.pongs == [Array("are you there".utf8)] }
+        // A close from the client: the server answers with the same code and closes the socket.
+        client.socket.sendFrame(opcode: 0x8, payload: [0x03, 0xE8])
+        try await eventually { client.socket.isClosed }
+        #expect(client.socket.closeCode == 1000)
+        try await eventually { server.core.registry.connections(of: .init(alice.user)).isEmpty }
+        await server.stop()
+    }
+
+    /// More commands than the session's inbox holds, sent at once: reading pauses and resumes,
+    /// and every command gets its reply, in order.
+    @Test func aBurstOfCommandsIsAnsweredInOrder() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let socket = try await WebSocketClient.connect(host: "127.0.0.1", port: server.port)
+        var frames = socket.messages.makeAsyncIterator()
+        socket.send(#"{"type":"hello","protocol":1,"id":"h","token":"\#(alice.token)"}"#)
+        let welcome = try #require(await frames.next())
+        #expect(welcome.contains(#""type":"welcome""#))
+        let count = WebSocketSession.inboxLimit * 10
+        for index in 0..<count { socket.send(#"{"type":"ping","id":"p\#(index)"}"#) }
+        // Should reading never resume, the socket closes and the replies come up short.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(10))
+            await socket.close()
+        }
+        defer { watchdog.cancel() }
+        var replies: [String] = []
+        while replies.count < count, let text = await frames.next() {
+            let frame = try JSONValue(parsing: text)
+            if let id = frame["id"]?.string, id.hasPrefix("p") {
+                #expect(frame["type"]?.string == "ok")
+                replies.append(id)
+            }
+        }
+        #expect(replies == (0..<count).map { "p\($0)" })
+        await socket.close()
+        await server.stop()
+    }
+
+    /// A stopping server closes every WebSocket (greeted or not), says why to those in session,
+    /// and does not wait for them to leave.
+    @Test func aStoppingServerClosesItsWebSockets() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let greeted = try await server.client(alice.token)
+        let silent = try await WebSocketClient.connect(host: "127.0.0.1", port: server.port)
+        let clock = ContinuousClock()
+        let start = clock.now
+        await server.stop()
+        #expect(clock.now - start < .seconds(5))
+        try await eventually { greeted.socket.isClosed && silent.isClosed }
+        let closing = try await greeted.frame { $0["type"]?.string == "closing" }
+        #expect(closing["reason"]?.string == "server_shutdown")
+    }
+
+    private func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw TestError("condition not met in \(timeout)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
