@@ -23,6 +23,23 @@ struct WebSocketProtocolTests {
         await server.stop()
     }
 
+    /// A socket that never says hello is told why and closed; one that did stays open.
+    @Test func aClientThatNeverSaysHelloIsClosed() async throws {
+        let server = try await TestServer.start { $0.limits.helloTimeoutSeconds = 1 }
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let greeted = try await server.client(alice.token)
+        let silent = try await WebSocketClient.connect(host: "127.0.0.1", port: server.port)
+        var frames = silent.messages.makeAsyncIterator()
+        let error = try JSONValue(parsing: try #require(await frames.next()))
+        #expect(error["type"]?.string == "error" && error["reason"]?.string == "hello_timeout")
+        try await eventually { silent.isClosed }
+        #expect(silent.closeCode == 1008)
+        #expect(try await greeted.send("ping")["type"]?.string == "ok")
+        await greeted.close()
+        await server.stop()
+    }
+
     /// More commands than the session's inbox holds, sent at once: reading pauses and resumes,
     /// and every command gets its reply, in order.
     @Test func aBurstOfCommandsIsAnsweredInOrder() async throws {
