@@ -142,7 +142,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// Writes every pending index entry in a transaction of its own.
     private func flushIndex() {
         guard !backlog.isEmpty else { return }
-        let plan = backlog.plan(adding: [], head: head.position, flushAll: true)
+        let plan = backlog.plan(adding: AddedEntries(), head: head.position, flushAll: true)
         do throws(EventStoreError) {
             try environment.write { (txn) throws(EventStoreError) in
                 try LMDBEventStore.writeIndex(backlog.entriesToWrite(plan), in: txn, environment: environment)
@@ -160,7 +160,6 @@ final class GroupCommitWriter: @unchecked Sendable {
         var recorded: [RecordedEvent]
         var head: Head
         var timestamp: Timestamp
-        var versions: [String: UInt64]
         var index: IndexPlan
     }
 
@@ -171,7 +170,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                 head = outcome.head
                 lastTimestamp = outcome.timestamp
                 if versionCache.count > Self.versionCacheLimit { versionCache.removeAll(keepingCapacity: true) }
-                versionCache.merge(outcome.versions) { _, new in new }
+                for (stream, entries) in outcome.index.added.byStream { versionCache[stream] = entries.last?.version }
                 backlog.apply(outcome.index)
                 pending.apply(outcome.index)
                 counters.withLock { counters in
@@ -215,21 +214,26 @@ final class GroupCommitWriter: @unchecked Sendable {
     private func write(_ batch: [Request], in txn: Transaction) throws(EventStoreError) -> Outcome {
         var head = self.head
         let timestamp = max(clock(), lastTimestamp)
-        var versions: [String: UInt64] = [:]
         var results: [Result<AppendResult, EventStoreError>] = []
         var recorded: [RecordedEvent] = []
-        var added: [(String, IndexEntry)] = []
+        // This batch's index entries, by stream: also each stream's latest version in the batch.
+        var added = AddedEntries()
         results.reserveCapacity(batch.count)
         recorded.reserveCapacity(batch.count)
 
-        func currentVersion(_ stream: String) throws(EventStoreError) -> UInt64 {
-            if let version = versions[stream] ?? versionCache[stream] ?? backlog.lastVersion(of: stream) { return version }
+        func committedVersion(_ stream: String) throws(EventStoreError) -> UInt64 {
+            if let version = versionCache[stream] ?? backlog.lastVersion(of: stream) { return version }
             return try LMDBEventStore.indexedLastVersion(of: stream, in: txn, environment: environment)
         }
 
         requests: for request in batch {
             for condition in request.conditions {
-                let actual = try currentVersion(condition.stream)
+                let actual: UInt64
+                if let version = added.lastVersion(of: condition.stream) {
+                    actual = version
+                } else {
+                    actual = try committedVersion(condition.stream)
+                }
                 let holds = switch condition.expected {
                 case .any: true
                 case .noStream: actual == 0
@@ -244,9 +248,10 @@ final class GroupCommitWriter: @unchecked Sendable {
             }
             let first = head.position + 1
             for event in request.events {
-                let version = try currentVersion(event.stream) + 1
-                versions[event.stream] = version
                 let position = head.position + 1
+                let version = try added.appendNext(event.stream, at: position) { () throws(EventStoreError) in
+                    try committedVersion(event.stream)
+                }
                 let (stored, compressed) = storedPayload(event.payload)
                 let envelope = RecordCodec.Envelope(
                     timestamp: timestamp, streamVersion: version, event: event, storedPayload: stored, compressed: compressed)
@@ -256,7 +261,6 @@ final class GroupCommitWriter: @unchecked Sendable {
                         environment.events, keyBytes, size: RecordCodec.encodedSize(envelope), flags: UInt32(MDB_APPEND))
                     return RecordCodec.write(envelope, position: position, previous: head.hash, into: buffer)
                 }
-                added.append((event.stream, IndexEntry(version: version, position: position)))
                 head = Head(position: position, hash: hash)
                 recorded.append(RecordedEvent(
                     position: position, timestamp: timestamp, stream: event.stream, streamVersion: version,
@@ -270,8 +274,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         try LMDBEventStore.writeIndex(backlog.entriesToWrite(index), in: txn, environment: environment)
         try LMDBEventStore.writeWatermark(index.watermark, in: txn, environment: environment)
         try LMDBEventStore.writeHead(head, in: txn, environment: environment)
-        return Outcome(
-            results: results, recorded: recorded, head: head, timestamp: timestamp, versions: versions, index: index)
+        return Outcome(results: results, recorded: recorded, head: head, timestamp: timestamp, index: index)
     }
 
     private func storedPayload(_ payload: [UInt8]) -> ([UInt8], Bool) {

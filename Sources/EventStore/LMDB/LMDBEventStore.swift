@@ -354,7 +354,7 @@ public final class LMDBEventStore: EventLog {
             return added
         }
         var backlog = IndexBacklog()
-        let plan = IndexPlan(added: added, flushed: [], watermark: 0)
+        let plan = IndexPlan(added: AddedEntries(added), flushed: [], watermark: 0)
         backlog.apply(plan)
         let pending = PendingIndex()
         pending.apply(plan)

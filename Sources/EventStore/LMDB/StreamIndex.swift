@@ -31,18 +31,60 @@ final class PendingIndex: Sendable {
     /// After a commit: adds its entries, then drops the streams whose entries it indexed.
     func apply(_ plan: IndexPlan) {
         state.withLock { pending in
-            for (stream, entry) in plan.added where !plan.flushed.contains(stream) {
-                pending[stream, default: []].append(entry)
+            for stream in plan.added.streams where !plan.flushed.contains(stream) {
+                pending[stream, default: []].append(contentsOf: plan.added.byStream[stream] ?? [])
             }
             for stream in plan.flushed { pending.removeValue(forKey: stream) }
         }
     }
 }
 
+/// Index entries grouped by stream, the streams in the order of their first entry (so positions
+/// ascend along `streams`). Grouping once, as events are written, keeps the commit's bookkeeping
+/// per stream rather than per event: a stream id is hashed once per event, not ten times
+/// (docs/benchmarks.md, append).
+struct AddedEntries {
+    private(set) var byStream: [String: [IndexEntry]] = [:]
+    private(set) var streams: [String] = []
+
+    init() {}
+
+    init(_ entries: [(String, IndexEntry)]) {
+        for (stream, entry) in entries { append(stream, entry) }
+    }
+
+    func lastVersion(of stream: String) -> UInt64? { byStream[stream]?.last?.version }
+
+    mutating func append(_ stream: String, _ entry: IndexEntry) {
+        if let index = byStream.index(forKey: stream) {
+            byStream.values[index].append(entry)
+        } else {
+            byStream[stream] = [entry]
+            streams.append(stream)
+        }
+    }
+
+    /// Adds the stream's next event at `position` and returns its version: one more than the
+    /// last added here, or than `current()` for a stream new in this batch.
+    mutating func appendNext(_ stream: String, at position: UInt64, current: () throws(EventStoreError) -> UInt64)
+        throws(EventStoreError) -> UInt64
+    {
+        if let index = byStream.index(forKey: stream) {
+            let version = byStream.values[index][byStream.values[index].count - 1].version + 1
+            byStream.values[index].append(IndexEntry(version: version, position: position))
+            return version
+        }
+        let version = try current() + 1
+        byStream[stream] = [IndexEntry(version: version, position: position)]
+        streams.append(stream)
+        return version
+    }
+}
+
 /// What one commit does to the index: the entries it adds to the log, the streams whose entries
 /// (old and new) it writes to the index, and the watermark after it.
 struct IndexPlan {
-    var added: [(String, IndexEntry)] = []
+    var added = AddedEntries()
     var flushed: Set<String> = []
     var watermark: UInt64 = 0
 }
@@ -66,16 +108,16 @@ struct IndexBacklog {
     func lastVersion(of stream: String) -> UInt64? { entries[stream]?.last?.version }
 
     /// Decides which streams to write to the index in a commit that adds `added`, ending at `head`.
-    func plan(adding added: [(String, IndexEntry)], head: UInt64, flushAll: Bool) -> IndexPlan {
+    func plan(adding added: AddedEntries, head: UInt64, flushAll: Bool) -> IndexPlan {
         var plan = IndexPlan(added: added)
         if flushAll {
-            plan.flushed = Set(entries.keys).union(added.map(\.0))
+            plan.flushed = Set(entries.keys).union(added.streams)
             plan.watermark = head
             return plan
         }
-        var counts: [String: Int] = [:]
-        for (stream, _) in added { counts[stream, default: entries[stream]?.count ?? 0] += 1 }
-        for (stream, count) in counts where count >= hotCount { plan.flushed.insert(stream) }
+        for stream in added.streams where (entries[stream]?.count ?? 0) + (added.byStream[stream]?.count ?? 0) >= hotCount {
+            plan.flushed.insert(stream)
+        }
         var index = orderStart
         var chosen = 0
         var watermark: UInt64?
@@ -93,8 +135,8 @@ struct IndexBacklog {
         }
         if watermark == nil {
             // Streams new in this commit and left pending hold the watermark below themselves.
-            let firstNew = added.first { entries[$0.0] == nil && !plan.flushed.contains($0.0) }
-            watermark = firstNew.map { $0.1.position - 1 }
+            let firstNew = added.streams.first { entries[$0] == nil && !plan.flushed.contains($0) }
+            watermark = firstNew.flatMap { added.byStream[$0]?.first }.map { $0.position - 1 }
         }
         plan.watermark = watermark ?? head
         return plan
@@ -102,9 +144,14 @@ struct IndexBacklog {
 
     /// Adopts a plan once its commit succeeded.
     mutating func apply(_ plan: IndexPlan) {
-        for (stream, entry) in plan.added where !plan.flushed.contains(stream) {
-            if entries[stream] == nil { order.append((stream, entry.position)) }
-            entries[stream, default: []].append(entry)
+        for stream in plan.added.streams where !plan.flushed.contains(stream) {
+            let list = plan.added.byStream[stream] ?? []
+            if let index = entries.index(forKey: stream) {
+                entries.values[index].append(contentsOf: list)
+            } else if let first = list.first {
+                order.append((stream, first.position))
+                entries[stream] = list
+            }
         }
         for stream in plan.flushed { entries.removeValue(forKey: stream) }
         while orderStart < order.count, entries[order[orderStart].stream]?.first?.position != order[orderStart].first {
@@ -118,10 +165,9 @@ struct IndexBacklog {
 
     /// Entries to write for the plan's flushed streams, in key order.
     func entriesToWrite(_ plan: IndexPlan) -> [(String, [IndexEntry])] {
-        var result: [String: [IndexEntry]] = [:]
-        for stream in plan.flushed { result[stream] = entries[stream] ?? [] }
-        for (stream, entry) in plan.added where plan.flushed.contains(stream) { result[stream, default: []].append(entry) }
-        return result.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        plan.flushed.sorted().map { stream in
+            (stream, (entries[stream] ?? []) + (plan.added.byStream[stream] ?? []))
+        }
     }
 }
 
