@@ -23,6 +23,13 @@ struct AppendBenchmark: AsyncParsableCommand {
     @Option(help: "Parent directory for the stores (default: the temporary directory).")
     var directory: String?
 
+    @Option(help: """
+        Offered load in events/s (open loop): events are due at this rate whatever the acknowledgements, \
+        at most --writers in flight, and latency counts from each event's due time. Without it each \
+        writer appends again as soon as its last append is acknowledged (closed loop).
+        """)
+    var rate: Double?
+
     struct Run: Encodable {
         var writers: Int
         var events_per_s: Double
@@ -34,6 +41,7 @@ struct AppendBenchmark: AsyncParsableCommand {
 
     struct Report: Encodable {
         var bench = "append"
+        var mode: String
         var fsync_ms: Double
         var event_bytes: Int
         var runs: [Run]
@@ -46,12 +54,18 @@ struct AppendBenchmark: AsyncParsableCommand {
         Measure.note("fdatasync of 4 KiB: \(Measure.round(fsync)) ms (median of 100)")
         var runs: [Run] = []
         for count in writers {
-            let run = try await measure(writers: count)
+            let run = if let rate {
+                try await measureOpenLoop(writers: count, rate: rate)
+            } else {
+                try await measure(writers: count)
+            }
             Measure.note("\(count) writers: \(Int(run.events_per_s)) events/s, \(Int(run.commits_per_s)) commits/s, "
                 + "p50 \(run.p50_ms) ms, p99 \(run.p99_ms) ms")
             runs.append(run)
         }
-        try Measure.report(Report(fsync_ms: Measure.round(fsync), event_bytes: size, runs: runs))
+        try Measure.report(Report(
+            mode: rate.map { "open loop at \(Int($0)) events/s" } ?? "closed loop", fsync_ms: Measure.round(fsync),
+            event_bytes: size, runs: runs))
     }
 
     private func measure(writers: Int) async throws -> Run {
@@ -96,6 +110,62 @@ struct AppendBenchmark: AsyncParsableCommand {
             events_per_s: Measure.round(events / window, 0),
             commits_per_s: Measure.round(Double(latencies.1) / window, 0),
             events_per_commit: Measure.round(events / max(1, Double(latencies.1)), 1),
+            p50_ms: Measure.round(Measure.percentile(sorted, 0.5)),
+            p99_ms: Measure.round(Measure.percentile(sorted, 0.99)))
+    }
+
+    /// Events due at `rate` per second, spread evenly; each is appended when due (or, with
+    /// `writers` appends already in flight, as soon as one returns), and its latency counts from
+    /// when it was due, so that a stall shows in the figures instead of slowing the load.
+    private func measureOpenLoop(writers: Int, rate: Double) async throws -> Run {
+        let path = Measure.scratchDirectory("append", under: directory)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let store = try LMDBEventStore(.init(directory: path, initialMapSize: 4 << 30), logger: logger)
+        defer { store.close() }
+        let payload = Measure.payload(0, size: size)
+        let streams = self.streams
+        let events = (0..<streams).map { NewEvent(stream: "room-\($0)", type: 1, actor: "user-\($0)", payload: payload) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let measureFrom = start + .seconds(seconds / 4)
+        let end = measureFrom + .seconds(seconds)
+        let total = Int(rate * Measure.seconds(end - start))
+        let (latencies, commits) = try await withThrowingTaskGroup(of: Double?.self) { group in
+            var latencies: [Double] = []
+            latencies.reserveCapacity(total)
+            var inFlight = 0
+            var commitsBefore: UInt64?
+            for index in 0..<total {
+                let due = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
+                // Wake every millisecond or so and send what is due (a timer per event would
+                // cost the generator more than the appends).
+                if due > clock.now + .milliseconds(1) { try await Task.sleep(until: due, clock: clock) }
+                if commitsBefore == nil && due >= measureFrom { commitsBefore = store.statistics.commits }
+                while inFlight >= writers, let done = try await group.next() {
+                    inFlight -= 1
+                    if let done { latencies.append(done) }
+                }
+                let event = events[index % streams]
+                let measured = due >= measureFrom
+                group.addTask {
+                    try await store.append([event])
+                    return measured ? Measure.milliseconds(clock.now - due) : nil
+                }
+                inFlight += 1
+            }
+            for try await done in group { if let done { latencies.append(done) } }
+            return (latencies, store.statistics.commits - (commitsBefore ?? 0))
+        }
+        let window = Measure.seconds(end - measureFrom)
+        let sorted = latencies.sorted()
+        let count = Double(sorted.count)
+        return Run(
+            writers: writers,
+            events_per_s: Measure.round(count / window, 0),
+            commits_per_s: Measure.round(Double(commits) / window, 0),
+            events_per_commit: Measure.round(count / max(1, Double(commits)), 1),
             p50_ms: Measure.round(Measure.percentile(sorted, 0.5)),
             p99_ms: Measure.round(Measure.percentile(sorted, 0.99)))
     }
