@@ -139,20 +139,41 @@ final class GroupCommitWriter: @unchecked Sendable {
         flushIndex()
     }
 
-    /// Writes every pending index entry in a transaction of its own.
+    /// Writes every pending index entry in a transaction of its own (growing the map if it is
+    /// full, as a commit of events does).
     private func flushIndex() {
         guard !backlog.isEmpty else { return }
         let plan = backlog.plan(adding: AddedEntries(), head: head.position, flushAll: true)
-        do throws(EventStoreError) {
-            try environment.write { (txn) throws(EventStoreError) in
-                try LMDBEventStore.writeIndex(backlog.entriesToWrite(plan), in: txn, environment: environment)
-                try LMDBEventStore.writeWatermark(plan.watermark, in: txn, environment: environment)
+        while true {
+            do throws(EventStoreError) {
+                try environment.write { (txn) throws(EventStoreError) in
+                    try LMDBEventStore.writeIndex(backlog.entriesToWrite(plan), in: txn, environment: environment)
+                    try LMDBEventStore.writeWatermark(plan.watermark, in: txn, environment: environment)
+                }
+                backlog.apply(plan)
+                pending.apply(plan)
+                return
+            } catch where error.code == .storageFull && environment.mapSize < limits.maxMapSize {
+                do throws(EventStoreError) {
+                    try growMap()
+                } catch {
+                    logger.warning("could not grow the log map for the stream index; will retry", metadata: ["error": "\(error)"])
+                    return
+                }
+            } catch {
+                logger.warning("could not write the stream index backlog; will retry", metadata: ["error": "\(error)"])
+                return
             }
-            backlog.apply(plan)
-            pending.apply(plan)
-        } catch {
-            logger.warning("could not write the stream index backlog; will retry", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Doubles the map (up to its maximum) after a transaction found it full.
+    private func growMap() throws(EventStoreError) {
+        let newSize = min(limits.maxMapSize, environment.mapSize * 2)
+        logger.notice("log map full; growing it", metadata: [
+            "store.map_bytes": "\(environment.mapSize)", "store.new_map_bytes": "\(newSize)",
+        ])
+        try environment.grow(to: newSize)
     }
 
     private struct Outcome {
@@ -181,12 +202,8 @@ final class GroupCommitWriter: @unchecked Sendable {
                 _ = completions.push(Completion(requests: batch, results: outcome.results, recorded: outcome.recorded))
                 return
             } catch where error.code == .storageFull && environment.mapSize < limits.maxMapSize {
-                let newSize = min(limits.maxMapSize, environment.mapSize * 2)
-                logger.notice("log map full; growing it", metadata: [
-                    "store.map_bytes": "\(environment.mapSize)", "store.new_map_bytes": "\(newSize)",
-                ])
                 do throws(EventStoreError) {
-                    try environment.grow(to: newSize)
+                    try growMap()
                 } catch {
                     fail(batch, error)
                     return
