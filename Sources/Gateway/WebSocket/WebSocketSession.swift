@@ -131,6 +131,11 @@ final class WebSocketSession: Sendable {
             }
             let item = state.inbox[state.next]
             state.next += 1
+            // A client that keeps the session busy never empties the inbox: drop what was taken.
+            if state.next >= Self.inboxLimit && state.next * 2 >= state.inbox.count {
+                state.inbox.removeFirst(state.next)
+                state.next = 0
+            }
             return (item, false)
         }
         if resume { channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in } }
