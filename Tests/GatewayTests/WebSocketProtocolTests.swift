@@ -20,6 +20,11 @@ struct WebSocketProtocolTests {
         try await eventually { client.socket.isClosed }
         #expect(client.socket.closeCode == 1000)
         try await eventually { server.core.registry.connections(of: .init(alice.user)).isEmpty }
+        // A frame with a reserved opcode fails the connection (protocol error).
+        let confused = try await server.client(alice.token)
+        confused.socket.sendFrame(opcode: 0x3, payload: [])
+        try await eventually { confused.socket.isClosed }
+        #expect(confused.socket.closeCode == 1002)
         await server.stop()
     }
 

@@ -47,7 +47,12 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: code)))
                 .whenComplete { _ in channel.close(promise: nil) }
         default:
-            break
+            // A reserved opcode: the client does not speak WebSocket (RFC 6455 §5.2, fail the connection).
+            var data = ByteBuffer()
+            data.write(webSocketErrorCode: .protocolError)
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)))
+                .whenComplete { _ in channel.close(promise: nil) }
         }
     }
 
