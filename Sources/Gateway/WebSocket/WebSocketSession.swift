@@ -113,7 +113,6 @@ final class WebSocketSession: Sendable {
     // MARK: The session's task
 
     private func drain() async {
-        await readiness.wait()
         while let item = take() {
             await handle(item)
         }
@@ -224,6 +223,9 @@ final class WebSocketSession: Sendable {
     /// cannot be accepted closes the socket.
     @inline(never)
     private func greet(_ message: Message) async {
+        // The views are still being built from the log at start: wait for them (a stop or a
+        // disconnect meanwhile does not wait: only a hello needs the views).
+        await readiness.wait()
         guard case .text(let bytes) = message else {
             reply(nil, message.error)
             return
