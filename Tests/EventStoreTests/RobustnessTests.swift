@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import Logging
 import Testing
 
 @Suite("Robustness")
@@ -177,5 +178,63 @@ struct SmallDisk {
         try? umount.run()
         umount.waitUntilExit()
         try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// The stream index written while the log is idle needs room too: a full map grows then, as it
+/// does for a commit of events, instead of the flush failing until the next append.
+@Suite("Robustness: index flush")
+struct IndexFlushGrowthTests {
+    @Test func anIdleIndexFlushThatFindsTheMapFullGrowsIt() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let log = LogCapture()
+        var logger = Logger(label: "test") { _ in log }
+        logger.logLevel = .notice
+        // Every event in a stream of its own, with a long name, and nothing indexed while
+        // appending: the idle flush then writes as many index entries as there are events.
+        let configuration = LMDBEventStore.Configuration(
+            directory: dir.path, initialMapSize: 64 << 10, indexLag: .max / 2, indexHotCount: .max)
+        let store = try LMDBEventStore(configuration, logger: logger)
+        defer { store.close() }
+        // Fill the map to 80 % after it has grown once: the index entries (as large as the
+        // records, nearly: the stream name is most of both) cannot fit in what is left.
+        let name = String(repeating: "s", count: 200)
+        var index = 0
+        while store.mapSize == 64 << 10 || store.storedBytes() < store.mapSize * 8 / 10 {
+            try await store.append([NewEvent(stream: "\(name)-\(index)", type: 1, actor: "a", payload: [1])])
+            index += 1
+        }
+        let grownByAppends = log.count { $0.contains("growing it") }
+        // The writer flushes the index after 50 ms of quiet.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while log.count({ $0.contains("growing it") }) == grownByAppends && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(log.count { $0.contains("growing it") } > grownByAppends, "the flush should have needed a larger map")
+        #expect(log.count { $0.contains("could not write the stream index") } == 0)
+        #expect(try store.verifyLog().problem == nil)
+    }
+}
+
+/// Collects log messages (a test's own log handler).
+final class LogCapture: LogHandler, @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        lock.withLock { messages.append(event.message.description) }
+    }
+
+    func count(_ matching: (String) -> Bool) -> Int {
+        lock.withLock { messages.filter(matching).count }
     }
 }
