@@ -69,12 +69,10 @@ struct AppendBenchmark: AsyncParsableCommand {
     }
 
     private func measure(writers: Int) async throws -> Run {
-        let path = Measure.scratchDirectory("append", under: directory)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        var logger = Logger(label: "bench")
-        logger.logLevel = .warning
-        let store = try LMDBEventStore(.init(directory: path, initialMapSize: 4 << 30), logger: logger)
-        defer { store.close() }
+        try await withScratchStore { store in try await measure(writers: writers, store: store) }
+    }
+
+    private func measure(writers: Int, store: LMDBEventStore) async throws -> Run {
         let payload = Measure.payload(0, size: size)
         let clock = ContinuousClock()
         let start = clock.now
@@ -102,28 +100,17 @@ struct AppendBenchmark: AsyncParsableCommand {
             for try await part in group { all += part }
             return (all, store.statistics.commits - commitsBefore)
         }
-        let window = Measure.seconds(end - measureFrom)
-        let sorted = latencies.0.sorted()
-        let events = Double(sorted.count)
-        return Run(
-            writers: writers,
-            events_per_s: Measure.round(events / window, 0),
-            commits_per_s: Measure.round(Double(latencies.1) / window, 0),
-            events_per_commit: Measure.round(events / max(1, Double(latencies.1)), 1),
-            p50_ms: Measure.round(Measure.percentile(sorted, 0.5)),
-            p99_ms: Measure.round(Measure.percentile(sorted, 0.99)))
+        return Run(writers: writers, latencies: latencies.0, commits: latencies.1, window: Measure.seconds(end - measureFrom))
     }
 
     /// Events due at `rate` per second, spread evenly; each is appended when due (or, with
     /// `writers` appends already in flight, as soon as one returns), and its latency counts from
     /// when it was due, so that a stall shows in the figures instead of slowing the load.
     private func measureOpenLoop(writers: Int, rate: Double) async throws -> Run {
-        let path = Measure.scratchDirectory("append", under: directory)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        var logger = Logger(label: "bench")
-        logger.logLevel = .warning
-        let store = try LMDBEventStore(.init(directory: path, initialMapSize: 4 << 30), logger: logger)
-        defer { store.close() }
+        try await withScratchStore { store in try await measureOpenLoop(writers: writers, rate: rate, store: store) }
+    }
+
+    private func measureOpenLoop(writers: Int, rate: Double, store: LMDBEventStore) async throws -> Run {
         let payload = Measure.payload(0, size: size)
         let streams = self.streams
         let events = (0..<streams).map { NewEvent(stream: "room-\($0)", type: 1, actor: "user-\($0)", payload: payload) }
@@ -158,14 +145,31 @@ struct AppendBenchmark: AsyncParsableCommand {
             for try await done in group { if let done { latencies.append(done) } }
             return (latencies, store.statistics.commits - (commitsBefore ?? 0))
         }
-        let window = Measure.seconds(end - measureFrom)
+        return Run(writers: writers, latencies: latencies, commits: commits, window: Measure.seconds(end - measureFrom))
+    }
+
+    /// A fresh store in a scratch directory, removed afterwards.
+    private func withScratchStore(_ body: (LMDBEventStore) async throws -> Run) async throws -> Run {
+        let path = Measure.scratchDirectory("append", under: directory)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let store = try LMDBEventStore(.init(directory: path, initialMapSize: 4 << 30), logger: logger)
+        defer { store.close() }
+        return try await body(store)
+    }
+}
+
+extension AppendBenchmark.Run {
+    /// The figures of a run: acknowledgement latencies (ms) and commits in a window of seconds.
+    init(writers: Int, latencies: [Double], commits: UInt64, window: Double) {
         let sorted = latencies.sorted()
-        let count = Double(sorted.count)
-        return Run(
+        let events = Double(sorted.count)
+        self.init(
             writers: writers,
-            events_per_s: Measure.round(count / window, 0),
+            events_per_s: Measure.round(events / window, 0),
             commits_per_s: Measure.round(Double(commits) / window, 0),
-            events_per_commit: Measure.round(count / max(1, Double(commits)), 1),
+            events_per_commit: Measure.round(events / max(1, Double(commits)), 1),
             p50_ms: Measure.round(Measure.percentile(sorted, 0.5)),
             p99_ms: Measure.round(Measure.percentile(sorted, 0.99)))
     }

@@ -41,8 +41,9 @@ extension LMDBEventStore {
     }
 
     /// Calls `body` with every event from `from` through `through` (the head if nil), in order,
-    /// until it returns false; with `types`, only events of those type tags. With `verifyingChain`, each record's hash is recomputed from its
-    /// predecessor's and a mismatch throws `corrupt` with the position.
+    /// until it returns false; with `types`, only events of those type tags (the others are skipped
+    /// unread). With `verifyingChain`, each record's hash is recomputed from its predecessor's and a
+    /// mismatch throws `corrupt` with the position.
     ///
     /// Reads in chunks, each in its own transaction, so that a long scan does not pin old pages.
     public func scan(

@@ -163,13 +163,7 @@ final class LiveConnection: Sendable {
             channel.close(mode: .all, promise: nil)
             return
         }
-        var close = ByteBuffer()
-        close.writeInteger(UInt16(1008))
-        close.writeString(reason)
-        channel.write(Self.textFrame(Frames.closing(reason)), promise: nil)
-        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: close)).whenComplete { [channel] _ in
-            channel.close(mode: .all, promise: nil)
-        }
+        channel.closeWebSocket(saying: Frames.closing(reason), code: .policyViolation, reason: reason)
     }
 
     /// The session ended from the other side (the client left): nothing more is sent.

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOWebSocket
 
 /// A WebSocket text frame as it goes on the wire: header and payload in one buffer.
 ///
@@ -29,5 +30,19 @@ struct WireFrame: Sendable {
         bytes.writeBuffer(&payload)
         self.bytes = bytes
         payloadBytes = length
+    }
+}
+
+extension Channel {
+    /// Ends a WebSocket: `last` (if any) as a text frame, then a close frame with `code` and
+    /// `reason`, then the socket closes once they are written.
+    func closeWebSocket(saying last: ByteBuffer? = nil, code: WebSocketErrorCode, reason: String = "") {
+        var payload = ByteBuffer()
+        payload.write(webSocketErrorCode: code)
+        payload.writeString(reason)
+        if let last { write(WebSocketFrame(fin: true, opcode: .text, data: last), promise: nil) }
+        writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)).whenComplete { [self] _ in
+            close(mode: .all, promise: nil)
+        }
     }
 }

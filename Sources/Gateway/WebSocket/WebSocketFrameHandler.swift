@@ -40,19 +40,12 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)),
                                   promise: nil)
         case .connectionClose:
-            // The client is leaving: echo its close (RFC 6455 §5.5.1), then close the socket.
+            // The client is leaving: echo its close code (RFC 6455 §5.5.1), then close the socket.
             var data = frame.unmaskedData
-            let code = data.readSlice(length: min(2, data.readableBytes)) ?? ByteBuffer()
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: code)))
-                .whenComplete { _ in channel.close(promise: nil) }
+            context.channel.closeWebSocket(code: data.readWebSocketErrorCode() ?? .normalClosure)
         default:
             // A reserved opcode: the client does not speak WebSocket (RFC 6455 §5.2, fail the connection).
-            var data = ByteBuffer()
-            data.write(webSocketErrorCode: .protocolError)
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)))
-                .whenComplete { _ in channel.close(promise: nil) }
+            context.channel.closeWebSocket(code: .protocolError)
         }
     }
 

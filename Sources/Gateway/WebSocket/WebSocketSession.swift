@@ -210,12 +210,7 @@ final class WebSocketSession: Sendable {
 
     /// An error frame, then a close (policy violation), then the socket closes.
     private func refuse(_ id: String?, _ error: APIError) {
-        var close = ByteBuffer()
-        close.write(webSocketErrorCode: .policyViolation)
-        close.writeString(error.reason)
-        channel.write(LiveConnection.textFrame(Frames.error(id, error)), promise: nil)
-        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: close))
-            .whenComplete { [channel] _ in channel.close(promise: nil) }
+        channel.closeWebSocket(saying: Frames.error(id, error), code: .policyViolation, reason: error.reason)
     }
 
     /// Handles a message before the session is established: a valid hello registers the
