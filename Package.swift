@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "CauserieBench",
             dependencies: [
-                "EventStore", "Projections", "Gateway", "CauserieClient", "Fixtures", "Operations",
+                "EventStore", "Projections", "Gateway", "CauserieClient", "Fixtures", "Operations", "CLMDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

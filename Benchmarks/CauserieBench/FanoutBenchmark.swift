@@ -20,13 +20,24 @@ struct FanoutBenchmark: AsyncParsableCommand {
     @Option(help: "Posts/s of the latency phase (default: half the rate reached).") var latencyRate: Double?
     @Option(help: "Message text bytes.") var size: Int = 200
     @Option(help: "Parent directory for the store.") var directory: String?
+    @Option(help: """
+        Only write the benchmark's store to this directory (its users have known tokens: never serve \
+        it to an office) and the server's configuration to DIRECTORY.json, print the command that \
+        serves them, and exit. For a server on another machine than the generator.
+        """)
+    var prepare: String?
+    @Option(help: "Drive a server already serving a --prepare'd store at HOST:PORT instead of starting one.")
+    var connect: String?
+    @Option(help: "With --connect, the server's process id when it runs on this machine (to count its CPU time).")
+    var serverPid: Int32?
 
     struct Report: Encodable {
         var bench = "fanout"
         var receivers: Int
         var deliveries_per_s: Double
-        var deliveries_per_s_per_core: Double
-        var server_cpu_percent: Double
+        /// Absent when the server's CPU time cannot be read (`--connect` to another machine).
+        var deliveries_per_s_per_core: Double?
+        var server_cpu_percent: Double?
         var latency_rate_posts_per_s: Double
         var p50_ms: Double
         var p99_ms: Double
@@ -34,18 +45,61 @@ struct FanoutBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let prepare {
+            try writeStore(at: prepare)
+            let config = try ServerProcess.writeConfiguration(for: prepare)
+            print("causerie serve --data \(prepare) --config \(config) --host 0.0.0.0 --port 8080 --log-level warning")
+            return
+        }
+        if let connect {
+            try await measure(Target(address: connect, serverPid: serverPid))
+            return
+        }
         let path = Measure.scratchDirectory("fanout", under: directory)
         defer { try? FileManager.default.removeItem(atPath: path) }
+        try writeStore(at: path)
+        let server = try ServerProcess(directory: path)
+        defer { server.stop() }
+        try await server.waitReady()
+        try await measure(Target(host: "127.0.0.1", port: server.port, cpuSeconds: { server.cpuSeconds }))
+    }
+
+    /// A store with one room, "main", and `receivers + 1` users whose session tokens are known.
+    private func writeStore(at path: String) throws {
         let hash = PasswordHasher.hashNowForFixtures("bench")
         let fixture = try Fixture(directory: path)
         try fixture.initialize(passwordHash: hash)
         try fixture.addUsers(receivers + 1, passwordHash: hash)
         try fixture.close()
-        let server = try ServerProcess(directory: path)
-        defer { server.stop() }
-        try await server.waitReady()
-        let port = server.port
-        Measure.note("server up on port \(server.port); connecting \(receivers) clients…")
+    }
+
+    /// The server driven: where it listens and how to read its CPU time (NaN when it cannot be).
+    struct Target {
+        var host: String
+        var port: Int
+        var cpuSeconds: () -> Double
+
+        init(host: String, port: Int, cpuSeconds: @escaping () -> Double) {
+            self.host = host
+            self.port = port
+            self.cpuSeconds = cpuSeconds
+        }
+
+        /// `HOST:PORT` or `[IPv6]:PORT`.
+        init(address: String, serverPid: Int32?) throws {
+            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
+                throw BenchError("--connect takes HOST:PORT, got '\(address)'")
+            }
+            host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            self.port = port
+            cpuSeconds = { serverPid.map { ServerProcess.cpuSeconds(of: $0) } ?? .nan }
+        }
+    }
+
+    private func measure(_ target: Target) async throws {
+        let port = target.port
+        let host = target.host
+        Measure.note("server at \(host):\(port); connecting \(receivers) clients…")
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         // The sender has its own thread: a post must not wait behind the receivers' reading of the
@@ -54,7 +108,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
         let recorder = Recorder()
         let measuring = Mutex(false)
         let clients = try await openConnections(count: receivers) { index in
-            try await BenchConnection.open(port: port, token: Fixture.token(index + 1), group: group) { frame in
+            try await BenchConnection.open(host: host, port: port, token: Fixture.token(index + 1), group: group) { frame in
                 guard Frames.contains(frame, "\"kind\":\"message.posted\"") else { return }
                 let latency: Double? = measuring.withLock { $0 }
                     ? Frames.sendTime(frame).map { Double(monotonicNanoseconds() - $0) / 1e6 } : nil
@@ -62,7 +116,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
             }
         }
         let window = AsyncWindow(size: self.window)
-        let sender = try await BenchConnection.open(port: port, token: Fixture.token(0), group: senderGroup) { frame in
+        let sender = try await BenchConnection.open(host: host, port: port, token: Fixture.token(0), group: senderGroup) { frame in
             if Frames.contains(frame, "\"type\":\"ok\"") {
                 window.release()
             } else if Frames.contains(frame, "\"type\":\"error\"") {
@@ -75,7 +129,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
 
         // Throughput: as fast as the server takes posts, with a window of posts in flight.
         let clock = ContinuousClock()
-        let cpuBefore = server.cpuSeconds
+        let cpuBefore = target.cpuSeconds()
         let start = clock.now
         for index in 0..<messages {
             await window.acquire()
@@ -85,7 +139,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
         let deadline = clock.now + .seconds(120)
         while recorder.deliveries < expected && clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         let elapsed = Measure.seconds(clock.now - start)
-        let cpu = server.cpuSeconds - cpuBefore
+        let cpu = target.cpuSeconds() - cpuBefore
         let delivered = recorder.deliveries
         Measure.note("throughput: \(delivered)/\(expected) deliveries in \(Measure.round(elapsed)) s, server CPU \(Measure.round(cpu)) s, errors \(recorder.errors)")
 
@@ -110,8 +164,8 @@ struct FanoutBenchmark: AsyncParsableCommand {
         try await senderGroup.shutdownGracefully()
         try Measure.report(Report(
             receivers: receivers, deliveries_per_s: Measure.round(Double(delivered) / elapsed, 0),
-            deliveries_per_s_per_core: Measure.round(Double(delivered) / max(cpu, 0.001), 0),
-            server_cpu_percent: Measure.round(cpu / elapsed * 100, 1),
+            deliveries_per_s_per_core: cpu.isNaN ? nil : Measure.round(Double(delivered) / max(cpu, 0.001), 0),
+            server_cpu_percent: cpu.isNaN ? nil : Measure.round(cpu / elapsed * 100, 1),
             latency_rate_posts_per_s: Measure.round(rate, 1), p50_ms: Measure.round(latency.p50),
             p99_ms: Measure.round(latency.p99), latency_samples: latency.count))
     }

@@ -13,11 +13,12 @@ final class BenchConnection: Sendable {
         self.socket = socket
     }
 
-    static func open(port: Int, token: String, localAddress: String? = nil, group: MultiThreadedEventLoopGroup,
+    static func open(host: String = "127.0.0.1", port: Int, token: String, localAddress: String? = nil,
+                     group: MultiThreadedEventLoopGroup,
                      onFrame: @escaping @Sendable ([UInt8]) -> Void) async throws -> BenchConnection {
         let holder = WelcomeBox()
         let socket = try await WebSocketClient.connect(
-            host: "127.0.0.1", port: port, localAddress: localAddress, group: group
+            host: host, port: port, localAddress: localAddress, group: group
         ) { bytes in
             if !holder.seen, Frames.contains(bytes, "\"type\":\"welcome\"") {
                 holder.seen = true

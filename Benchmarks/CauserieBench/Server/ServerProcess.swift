@@ -18,18 +18,25 @@ final class ServerProcess {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw BenchError("build the server first: swift build -c release --product causerie")
         }
-        let configPath = directory + ".json"
-        var config = configuration
-        config["limits"] = (config["limits"] as? [String: Any] ?? [:]).merging([
-            "connectionsPerAddress": 100_000, "maxConnections": 100_000, "outboxFrames": 100_000,
-        ]) { current, _ in current }
-        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
+        let configPath = try Self.writeConfiguration(for: directory, configuration)
         process.executableURL = executable
         process.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port)",
                              "--config", configPath, "--log-level", "warning"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.standardError
         try process.run()
+    }
+
+    /// Writes the server's configuration next to its store (`DIRECTORY.json`): the given settings,
+    /// with the connection and outbox limits raised for one generator holding every connection.
+    static func writeConfiguration(for directory: String, _ configuration: [String: Any] = [:]) throws -> String {
+        let path = directory + ".json"
+        var config = configuration
+        config["limits"] = (config["limits"] as? [String: Any] ?? [:]).merging([
+            "connectionsPerAddress": 100_000, "maxConnections": 100_000, "outboxFrames": 100_000,
+        ]) { current, _ in current }
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path))
+        return path
     }
 
     /// Waits until the server answers HTTP.
@@ -45,8 +52,11 @@ final class ServerProcess {
     }
 
     /// User plus system CPU seconds of the server process so far.
-    var cpuSeconds: Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+    var cpuSeconds: Double { Self.cpuSeconds(of: process.processIdentifier) }
+
+    /// User plus system CPU seconds of process `pid` so far (NaN if it cannot be read).
+    static func cpuSeconds(of pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return .nan }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         // After the command: state(0) ppid … utime is field 14 overall, index 11 here; stime 12.
