@@ -16,6 +16,11 @@ struct ConnectionsBenchmark: AsyncParsableCommand {
     @Option(help: "Users the connections log in as (round robin).") var users: Int = 100
     @Option(help: "Source addresses 127.0.0.1 … 127.0.0.N to spread connections over.") var addresses: Int = 4
     @Option(help: "Parent directory for the store.") var directory: String?
+    @Option(help: """
+        Rounds of closing every connection and opening them again after the measurement, the server's \
+        memory read after each close: it must not grow from round to round (a leak per connection).
+        """)
+    var rounds: Int = 0
 
     struct Report: Encodable {
         var bench = "connections"
@@ -24,6 +29,9 @@ struct ConnectionsBenchmark: AsyncParsableCommand {
         var server_rss_before_mb: Double
         var server_rss_after_mb: Double
         var open_seconds: Double
+        /// The server's anonymous resident memory (heap, stacks: not the log's map, which grows with
+        /// the log) after each round's close (`--rounds`).
+        var anonymous_after_close_mb: [Double]?
     }
 
     func run() async throws {
@@ -51,20 +59,33 @@ struct ConnectionsBenchmark: AsyncParsableCommand {
         let count = connections
         let userCount = users
         let addressCount = addresses
-        let held = try await openConnections(count: count, concurrency: 256) { index in
-            try await BenchConnection.open(
-                port: port, token: Fixture.token(index % userCount), localAddress: "127.0.0.\(1 + index % addressCount)",
-                group: group) { _ in }
+        let open = { @Sendable () async throws -> [BenchConnection] in
+            try await openConnections(count: count, concurrency: 256) { index in
+                try await BenchConnection.open(
+                    port: port, token: Fixture.token(index % userCount), localAddress: "127.0.0.\(1 + index % addressCount)",
+                    group: group) { _ in }
+            }
         }
+        var held = try await open()
         let opening = Measure.seconds(clock.now - start)
         try await Task.sleep(for: .seconds(3))
         let after = server.residentBytes
         Measure.note("\(held.count) connections in \(Measure.round(opening, 1)) s; server RSS \(before >> 20) → \(after >> 20) MiB")
+        var afterClose: [Double] = []
+        for round in 0..<rounds {
+            for connection in held { await connection.socket.close() }
+            try await Task.sleep(for: .seconds(3))
+            afterClose.append(Measure.round(Double(server.anonymousBytes) / 1_048_576, 1))
+            Measure.note("round \(round + 1): all closed, server anonymous memory \(afterClose.last!) MiB, "
+                + "RSS \(Measure.round(Double(server.residentBytes) / 1_048_576, 1)) MiB")
+            held = try await open()
+        }
         for connection in held + warm { await connection.socket.close() }
         try await group.shutdownGracefully()
         try Measure.report(Report(
             connections: held.count, bytes_per_connection: Measure.round(Double(after - before) / Double(held.count), 0),
             server_rss_before_mb: Measure.round(Double(before) / 1_048_576, 1),
-            server_rss_after_mb: Measure.round(Double(after) / 1_048_576, 1), open_seconds: Measure.round(opening, 1)))
+            server_rss_after_mb: Measure.round(Double(after) / 1_048_576, 1), open_seconds: Measure.round(opening, 1),
+            anonymous_after_close_mb: rounds > 0 ? afterClose : nil))
     }
 }

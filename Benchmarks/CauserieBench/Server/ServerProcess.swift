@@ -65,9 +65,15 @@ final class ServerProcess {
     }
 
     /// Resident memory of the server process, in bytes.
-    var residentBytes: Int {
+    var residentBytes: Int { statusField("VmRSS:") }
+
+    /// Resident memory of the server process that is not a file's pages, in bytes: its heap and
+    /// stacks, without the log's memory map (whose resident pages grow with the log).
+    var anonymousBytes: Int { statusField("RssAnon:") }
+
+    private func statusField(_ name: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(name) {
             return (line.split(separator: " ").compactMap { Int($0) }.first ?? 0) * 1024
         }
         return 0
