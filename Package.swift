@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "EventStore", "Projections", "CauserieClient", "Tools", "Operations",
+                "Gateway", "EventStore", "Projections", "CauserieClient", "Tools", "Operations", "Fixtures",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

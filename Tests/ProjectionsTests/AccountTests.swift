@@ -42,6 +42,12 @@ struct AccountTests {
                                         recovery: nil, selfRegistration: false), by: "admin").events.count == 2)
     }
 
+    @Test(arguments: [-1, Limits.maxRetentionDays + 1, Int.max])
+    func retentionOutsideACenturyIsRefused(days: Int) {
+        Given.server().when(ChangeSettings(settings: ServerSettings(serverName: "Office", retentionDays: days)), by: "admin")
+            .thenRejected(.invalid, "retention_days")
+    }
+
     /// "Alice" in other case, with a Cyrillic "а", in full-width letters, with a Greek "ο".
     @Test(arguments: ["Alice", "ALICE", "\u{0430}lice", "\u{FF41}\u{FF4C}\u{FF49}\u{FF43}\u{FF45}", "alic\u{0435}"])
     func namesThatLookTheSameAreDuplicates(name: String) {

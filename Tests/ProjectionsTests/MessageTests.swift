@@ -81,4 +81,21 @@ struct MessageTests {
         given.run(PostMessage(room: .main, clientID: "d", text: "ok"), by: "bob")
         #expect(given.state.unreadCount("bob", .main) == 0)
     }
+
+    /// Under a retention horizon, only what is at or after it counts (docs/adr/007).
+    @Test func countsStartAtTheRetentionHorizon() {
+        var given = Given.server(users: ["alice", "bob"])
+        given.run(PostMessage(room: .main, clientID: "a", text: "one @bob"), by: "alice")
+        let second = given.run(PostMessage(room: .main, clientID: "b", text: "two @bob"), by: "alice")[0]
+        given.run(PostMessage(room: .main, clientID: "c", text: "three"), by: "alice")
+        #expect(given.state.unreadCount("bob", .main, from: 1) == 3)
+        #expect(given.state.unreadCount("bob", .main, from: second) == 2)
+        #expect(given.state.reads.mentionCount("bob", .main, from: second) == 1)
+        #expect(given.state.unreadCount("bob", .main, from: second + 2) == 0)
+        #expect(given.state.reads.mentionCount("bob", .main, from: second + 1) == 0)
+        // A read mark past the horizon still counts from the mark.
+        given.run(MarkRead(room: .main, position: second), by: "bob")
+        #expect(given.state.unreadCount("bob", .main, from: 1) == 1)
+        #expect(given.state.unreadCount("bob", .main, from: second) == 1)
+    }
 }

@@ -21,6 +21,7 @@ public final class ChatCore: Sendable {
     let registry: ConnectionRegistry
     let flood = FloodControl()
     let logins: LoginThrottle
+    let horizon = RetentionHorizon()
     private let state: Mutex<ChatState>
     private let applied: AppliedPosition
     /// SHA-256 of (server password hash, password) pairs already verified, to spare scrypt.

@@ -65,6 +65,7 @@ enum Frames {
         json.field("room", room.rawValue)
         json.field("hasMoreBefore", page.hasMoreBefore)
         json.field("hasMoreAfter", page.hasMoreAfter)
+        json.field("hiddenBefore", page.hiddenBefore)
         json.beginArray("items")
         for item in page.items { json.raw(nil, item) }
         json.endArray()

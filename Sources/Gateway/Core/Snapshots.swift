@@ -57,6 +57,8 @@ enum Snapshots {
         var registrationOpen: Bool
         var maxMessageLength: Int
         var serverPasswordRequired: Bool
+        /// Users see no event older than this many days; 0: all history.
+        var retentionDays: Int
         var protocolVersion: Int
         var version: String
     }
@@ -72,7 +74,8 @@ enum Snapshots {
     static func server(_ state: borrowing ChatState) -> Server {
         Server(name: state.server.settings.serverName, registrationOpen: state.server.settings.registrationOpen,
                maxMessageLength: state.server.settings.maxMessageLength,
-               serverPasswordRequired: state.server.serverPasswordHash != nil, protocolVersion: 1, version: version)
+               serverPasswordRequired: state.server.serverPasswordHash != nil,
+               retentionDays: state.server.settings.retentionDays, protocolVersion: 1, version: version)
     }
 
     static func me(_ user: UserID, _ state: borrowing ChatState) -> Me? {
@@ -84,34 +87,31 @@ enum Snapshots {
                   recoveryQuestion: account.recovery?.question)
     }
 
-    static func room(_ id: RoomID, for user: UserID, _ state: borrowing ChatState, now: Int64) -> Room? {
+    static func room(_ id: RoomID, for user: UserID, _ state: borrowing ChatState, at visibility: Visibility) -> Room? {
         guard let room = state.rooms[id] else { return nil }
         let timeline = state.timelines[id]
-        let muted = room.muted[user].flatMap { $0 > now ? $0 / 1000 : nil }
+        let muted = room.muted[user].flatMap { $0 > visibility.now ? $0 / 1000 : nil }
         return Room(
             room: id.rawValue, name: room.name, topic: room.topic, visibility: EventRenderer.visibility(room.visibility),
             hasPassword: room.passwordHash != nil, nonLeavable: room.nonLeavable, autoJoin: room.autoJoin,
             archived: room.archived, role: EventRenderer.role(room.role(of: user)), memberCount: room.members.count,
-            unread: state.unreadCount(user, id), mentions: state.reads.mentionCount(user, id),
+            unread: state.unreadCount(user, id, from: visibility.from),
+            mentions: state.reads.mentionCount(user, id, from: visibility.from),
             readUpTo: state.reads.cursor(user, id), lastMessageAt: (timeline?.lastMessageAt ?? 0) / 1000,
             mutedUntil: muted, members: room.visibility == .direct ? room.members.map(\.rawValue).sorted() : nil)
     }
 
     /// The rooms the user is in.
-    static func rooms(for user: UserID, _ state: borrowing ChatState, now: Int64) -> [Room] {
-        (state.rooms.roomsOf[user] ?? []).sorted().compactMap { room(state: state, $0, user, now) }
-    }
-
-    private static func room(state: borrowing ChatState, _ id: RoomID, _ user: UserID, _ now: Int64) -> Room? {
-        room(id, for: user, state, now: now)
+    static func rooms(for user: UserID, _ state: borrowing ChatState, at visibility: Visibility) -> [Room] {
+        (state.rooms.roomsOf[user] ?? []).sorted().compactMap { room($0, for: user, state, at: visibility) }
     }
 
     /// Public rooms anyone may join (the directory), with whether the user is already in.
-    static func directory(for user: UserID, _ state: borrowing ChatState, now: Int64) -> [Room] {
+    static func directory(for user: UserID, _ state: borrowing ChatState, at visibility: Visibility) -> [Room] {
         state.rooms.byID.values
             .filter { $0.visibility == .public && !$0.archived }
             .sorted { $0.name.lowercased() < $1.name.lowercased() }
-            .compactMap { room($0.id, for: user, state, now: now) }
+            .compactMap { room($0.id, for: user, state, at: visibility) }
     }
 
     static func users(_ state: borrowing ChatState, presence: [UserID: ConnectionRegistry.Presence]) -> [User] {
@@ -137,6 +137,8 @@ struct HistoryPage: Sendable {
     var items: [[UInt8]]
     var hasMoreBefore: Bool
     var hasMoreAfter: Bool
+    /// Nothing more before this page is shown, but older events exist: the retention hides them.
+    var hiddenBefore: Bool
 }
 
 extension ChatCore {
@@ -164,25 +166,30 @@ extension ChatCore {
         } else {
             startPosition = nil
         }
-        let plan = withState { state -> (versions: UInt64, start: UInt64?, backward: Bool)? in
+        let visibleFrom = visibility().from
+        // Stream versions: the room's last, the first still visible (retention), where to start.
+        let plan = withState { state -> (versions: UInt64, oldest: UInt64, start: UInt64?, backward: Bool)? in
             guard state.rooms[room]?.members.contains(user) == true, state.accounts[user]?.disabled == false,
                   let timeline = state.timelines[room]
             else { return nil }
             let count = UInt64(timeline.eventPositions.count)
+            let oldest = timeline.firstVersion(atOrAfter: visibleFrom) ?? count + 1
             switch range {
-            case .latest: return (count, nil, true)
+            case .latest: return (count, oldest, nil, true)
             case .before(let position):
                 let version = timeline.firstVersion(atOrAfter: position) ?? count + 1
-                return (count, version > 1 ? version - 1 : 0, true)
+                return (count, oldest, version > 1 ? version - 1 : 0, true)
             case .after(let position):
-                return (count, timeline.firstVersion(atOrAfter: position + 1) ?? count + 1, false)
+                return (count, oldest, max(oldest, timeline.firstVersion(atOrAfter: position + 1) ?? count + 1), false)
             case .between:
-                return (count, startPosition.flatMap { timeline.firstVersion(atOrAfter: $0) } ?? count + 1, false)
+                let start = startPosition.flatMap { timeline.firstVersion(atOrAfter: $0) } ?? count + 1
+                return (count, oldest, max(oldest, start), false)
             }
         }
         guard let plan else { throw APIError.notFound("room") }
         var records: [RecordedEvent] = []
-        if plan.start != 0 && (plan.start ?? 1) <= plan.versions {
+        let backwardFromHidden = plan.backward && (plan.start ?? plan.versions) < plan.oldest
+        if plan.start != 0 && (plan.start ?? 1) <= plan.versions && !backwardFromHidden {
             do {
                 records = try store.streamRecords(
                     Streams.room(room), from: plan.start, direction: plan.backward ? .backward : .forward, limit: limit)
@@ -190,6 +197,8 @@ extension ChatCore {
                 throw APIError.unavailable
             }
         }
+        // A backward page may reach past the retention horizon.
+        records = records.filter { $0.streamVersion >= plan.oldest }
         if case .between(_, let to) = range { records = records.filter { $0.timestamp.microseconds < to } }
         if plan.backward { records.reverse() }
         let revisions = withState { state in state.timelines[room]?.revisions ?? [:] }
@@ -218,8 +227,9 @@ extension ChatCore {
         }
         let first = records.first?.streamVersion ?? 0
         let last = records.last?.streamVersion ?? 0
+        let hasMoreBefore = first > max(1, plan.oldest)
         return HistoryPage(
-            items: items, hasMoreBefore: first > 1,
-            hasMoreAfter: records.isEmpty ? false : last < plan.versions)
+            items: items, hasMoreBefore: hasMoreBefore,
+            hasMoreAfter: records.isEmpty ? false : last < plan.versions, hiddenBefore: !hasMoreBefore && plan.oldest > 1)
     }
 }

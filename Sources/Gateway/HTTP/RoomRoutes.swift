@@ -61,13 +61,13 @@ struct RoomRoutes {
     func add(to api: RouterGroup<CauserieContext>) {
         api.get("rooms") { request, _ in
             let (user, _) = try kit.caller(request)
-            let now = kit.now
-            return kit.json(core.withState { Snapshots.rooms(for: user, $0, now: now) })
+            let visibility = core.visibility(now: kit.now)
+            return kit.json(core.withState { Snapshots.rooms(for: user, $0, at: visibility) })
         }
         api.get("rooms/directory") { request, _ in
             let (user, _) = try kit.caller(request)
-            let now = kit.now
-            return kit.json(core.withState { Snapshots.directory(for: user, $0, now: now) })
+            let visibility = core.visibility(now: kit.now)
+            return kit.json(core.withState { Snapshots.directory(for: user, $0, at: visibility) })
         }
         api.post("rooms") { request, _ in
             let (user, _) = try kit.caller(request)
@@ -81,10 +81,10 @@ struct RoomRoutes {
         api.get("rooms/{room}") { request, context in
             let (user, _) = try kit.caller(request)
             let room = RoomID(try kit.parameter("room", context))
-            let now = kit.now
+            let visibility = core.visibility(now: kit.now)
             guard let summary = core.withState({ state -> Snapshots.Room? in
                 guard state.rooms.isMember(user, of: room) else { return nil }
-                return Snapshots.room(room, for: user, state, now: now)
+                return Snapshots.room(room, for: user, state, at: visibility)
             }) else { throw APIError.notFound("room") }
             return kit.json(summary)
         }
@@ -159,6 +159,7 @@ struct RoomRoutes {
             json.field("room", room.rawValue)
             json.field("hasMoreBefore", page.hasMoreBefore)
             json.field("hasMoreAfter", page.hasMoreAfter)
+            json.field("hiddenBefore", page.hiddenBefore)
             json.beginArray("items")
             for item in page.items { json.raw(nil, item) }
             json.endArray()

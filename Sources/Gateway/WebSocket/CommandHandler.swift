@@ -128,8 +128,8 @@ struct CommandHandler {
             }) else { throw APIError.notFound("room") }
             return Frames.encoded("members", id: id, MembersReply(room: frame.room, members: members))
         case "directory":
-            let now = Timestamp.now().microseconds
-            let rooms = core.withState { Snapshots.directory(for: user, $0, now: now) }
+            let visibility = core.visibility()
+            let rooms = core.withState { Snapshots.directory(for: user, $0, at: visibility) }
             return Frames.encoded("directory", id: id, rooms)
         case "quickPhrases":
             let frame = try decode(ClientFrames.QuickPhrases.self, data)
@@ -154,11 +154,11 @@ struct CommandHandler {
 
 extension ChatCore {
     /// The events after `after` and up to `through` that `user` was entitled to, rendered, in
-    /// log order, in chunks.
+    /// log order, in chunks; none older than the retention horizon.
     func catchUp(_ user: UserID, after: UInt64, through: UInt64, _ send: ([ByteBuffer]) async throws -> Void)
         async throws
     {
-        var next = after + 1
+        var next = visibility().floor(after) + 1
         while next <= through {
             let records = try store.records(from: next, limit: 512).filter { $0.position <= through }
             guard let last = records.last else { break }

@@ -280,7 +280,7 @@ final class WebSocketSession: Sendable {
     private func welcome(_ user: UserID, _ tokenHash: String, _ hello: ClientFrames.Hello, _ id: String?) async throws(APIError)
         -> (LiveConnection, UInt64)
     {
-        let now = Timestamp.now().microseconds
+        let visibility = core.visibility()
         let includeUsers = hello.users ?? true
         let connection = LiveConnection(
             id: SecureRandom.identifier("c"), user: user, tokenHash: tokenHash, address: address, capabilities: [],
@@ -293,7 +293,7 @@ final class WebSocketSession: Sendable {
             let payload = Welcome(
                 protocolVersion: 1, position: state.position, resumedFrom: hello.lastSeen,
                 me: Snapshots.me(user, state), server: Snapshots.server(state),
-                rooms: Snapshots.rooms(for: user, state, now: now),
+                rooms: Snapshots.rooms(for: user, state, at: visibility),
                 users: includeUsers ? Snapshots.users(state, presence: registry.presenceList()) : nil)
             guard registry.register(connection, liveAfter: state.position, limitPerAddress: limit) else { return nil }
             return Frames.encoded("welcome", id: id, payload)

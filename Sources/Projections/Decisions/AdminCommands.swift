@@ -56,7 +56,7 @@ public struct ChangeSettings: Command {
         try state.requireAdministrator(actor)
         guard let name = Names.text(settings.serverName, limit: 64), !name.isEmpty else { throw .invalid("server_name") }
         guard (1...100_000).contains(settings.maxMessageLength) else { throw .invalid("max_message_length") }
-        guard settings.retentionDays >= 0 else { throw .invalid("retention_days") }
+        guard (0...Limits.maxRetentionDays).contains(settings.retentionDays) else { throw .invalid("retention_days") }
         var clean = settings
         clean.serverName = name
         return Decision([PendingEvent(Streams.server, .settingsChanged(.init(settings: clean)))])

@@ -90,4 +90,6 @@ public enum Limits {
     public static let passwordBytes = 256
     public static let minimumPassword = 8
     public static let broadcastRecipients = 10_000
+    /// A century: longer retention is the same as none, and days × µs must fit in 64 bits.
+    public static let maxRetentionDays = 36_500
 }

@@ -32,7 +32,8 @@ public struct ServerSettings: Hashable, Sendable, BinaryCodable, Codable {
     public var registrationOpen: Bool
     /// Characters per message at most.
     public var maxMessageLength: Int
-    /// History older than this many days may be dropped from views and exports; 0 keeps all.
+    /// Users see no event older than this many days (history, catch-up, unread counts); the log
+    /// keeps them for audits and exports. 0 shows all (docs/adr/007-retention-hides-history.md).
     public var retentionDays: Int
 
     public init(serverName: String = "Causerie", registrationOpen: Bool = true, maxMessageLength: Int = 4000,

@@ -34,8 +34,9 @@ public struct ChatState: Hashable, Sendable {
         permissions(of: user).contains(.administer)
     }
 
-    /// Unread messages of `user` in `room`.
-    public func unreadCount(_ user: UserID, _ room: RoomID) -> Int {
-        timelines[room]?.messages(after: reads.cursor(user, room)) ?? 0
+    /// Unread messages of `user` in `room`, counting only those at or after position `from`
+    /// (the retention horizon; 1 counts them all).
+    public func unreadCount(_ user: UserID, _ room: RoomID, from: UInt64 = 1) -> Int {
+        timelines[room]?.messages(after: max(reads.cursor(user, room) + 1, from) - 1) ?? 0
     }
 }

@@ -11,10 +11,11 @@ public struct ReadStateView: Hashable, Sendable {
         cursors[user]?[room] ?? 0
     }
 
-    /// Mentions of `user` in `room` after what they have read.
-    public func mentionCount(_ user: UserID, _ room: RoomID) -> Int {
+    /// Mentions of `user` in `room` after what they have read, counting only those at or after
+    /// position `from` (the retention horizon; 1 counts them all).
+    public func mentionCount(_ user: UserID, _ room: RoomID, from: UInt64 = 1) -> Int {
         guard let list = mentions[user]?[room] else { return 0 }
-        return list.count - list.upperBound(of: cursor(user, room))
+        return list.count - list.upperBound(of: max(cursor(user, room) + 1, from) - 1)
     }
 
     /// Folds an event; `rooms` tells who may be mentioned (members only).

@@ -10,6 +10,8 @@ export class Timeline {
 		this.items = [];
 		this.byPosition = new Map();
 		this.hasMoreBefore = true;
+		// Nothing more before, but older events exist: the server's retention hides them.
+		this.hiddenBefore = false;
 		this.atPresent = false;
 		this.loaded = false;
 		this.loading = false;
@@ -45,7 +47,10 @@ export class Timeline {
 		}
 		for (const frame of page.items) this.insert(frame);
 		this.items.sort((a, b) => a.position - b.position);
-		if (older || reset || !this.loaded) this.hasMoreBefore = page.hasMoreBefore;
+		if (older || reset || !this.loaded) {
+			this.hasMoreBefore = page.hasMoreBefore;
+			this.hiddenBefore = Boolean(page.hiddenBefore);
+		}
 		if (!older) this.atPresent = !page.hasMoreAfter;
 		this.loaded = true;
 		const waiting = this.waiting;

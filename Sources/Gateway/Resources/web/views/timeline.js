@@ -34,8 +34,11 @@ export function createTimeline(client, actions) {
 		// What every row depends on besides its item: names, and my rights (its action buttons).
 		const epoch = [names, [...state.capabilities], current?.role, current?.mutedUntil, current?.archived].join('|');
 		const ctx = { state, actions, timeline: tl };
-		const out = [tl.hasMoreBefore ? status('timeline.loadingOlder') : { key: 'start', sig: epoch, build: () => h('div.timeline-start',
-			h('p', t(state.isDirect(current) ? 'timeline.beginningDirect' : 'timeline.beginning', { name: state.roomTitle(current) }))) }];
+		const start = tl.hiddenBefore
+			? t('timeline.retention', { days: state.server?.retentionDays ?? 0 })
+			: t(state.isDirect(current) ? 'timeline.beginningDirect' : 'timeline.beginning', { name: state.roomTitle(current) });
+		const out = [tl.hasMoreBefore ? status('timeline.loadingOlder')
+			: { key: 'start', sig: epoch + '|' + start, build: () => h('div.timeline-start', h('p', start)) }];
 		let previous = null;
 		let newShown = false;
 		for (const item of tl.items) {
