@@ -20,44 +20,66 @@ struct ProcessTests {
         fatalError("causerie not built next to the tests")
     }
 
+    /// A port free at the moment (bound to 0, then released).
+    static func freePort() throws -> Int {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socketFD) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw -> Bool in
+                bind(socketFD, raw, length) == 0 && getsockname(socketFD, raw, &length) == 0
+            }
+        }
+        guard bound else { throw TestError("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// `causerie serve` on a free port, once it answers HTTP; its standard output and error.
+    static func serve(_ directory: String) async throws -> (Process, Pipe, Pipe) {
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port)"]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        for _ in 0..<600 {
+            try await Task.sleep(for: .milliseconds(50))
+            let url = URL(string: "http://127.0.0.1:\(port)/api/v1/server")!
+            if let (_, response) = try? await URLSession.shared.data(from: url),
+               (response as? HTTPURLResponse)?.statusCode == 200 {
+                return (process, output, errors)
+            }
+            if !process.isRunning { break }
+        }
+        process.terminate()
+        process.waitUntilExit()
+        throw TestError("serve did not start: \(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+    }
+
     @Test(arguments: [SIGTERM, SIGINT])
     func serveStopsGracefullyOnASignal(signal: Int32) async throws {
         let directory = NSTemporaryDirectory() + "causerie-proc-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = Int.random(in: 20_000...40_000)
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port)"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var ready = false
-        for _ in 0..<300 where !ready {
-            try await Task.sleep(for: .milliseconds(50))
-            let url = URL(string: "http://127.0.0.1:\(port)/api/v1/server")!
-            if let (_, response) = try? await URLSession.shared.data(from: url) {
-                ready = (response as? HTTPURLResponse)?.statusCode == 200
-            }
-        }
-        #expect(ready)
+        let (process, output, errors) = try await Self.serve(directory)
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0,
+                "\(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(printed.contains("one-time password: "))
         // The store was closed cleanly: it opens again for writing at once.
-        let again = Process()
-        again.executableURL = Self.executable
-        again.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port + 1)"]
-        let secondOutput = Pipe()
-        again.standardOutput = secondOutput
-        again.standardError = FileHandle.nullDevice
-        try again.run()
-        try await Task.sleep(for: .seconds(2))
+        let (again, secondOutput, secondErrors) = try await Self.serve(directory)
         kill(again.processIdentifier, SIGTERM)
         again.waitUntilExit()
-        #expect(again.terminationStatus == 0)
+        #expect(again.terminationStatus == 0,
+                "\(String(decoding: secondErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
         let second = String(decoding: secondOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!second.contains("one-time password"), "the administrator is created once only")
     }

@@ -31,6 +31,8 @@ struct RetentionTests {
         fixture.at(now - day)
         try fixture.run(PostMessage(room: .main, clientID: "new1", text: "new one @user0"), by: author)
         try fixture.run(PostMessage(room: .main, clientID: "new2", text: "new two"), by: author)
+        // user0's session, opened 40 days ago, was used yesterday (sessions idle for 30 days end).
+        try fixture.run(RefreshSession(tokenHash: SecureRandom.tokenHash(Fixture.token(0))), by: Fixture.user(0))
         try fixture.run(ChangeSettings(settings: ServerSettings(serverName: "Office", retentionDays: 30)),
                         by: fixture.administrator)
         try fixture.close()

@@ -58,6 +58,6 @@ struct CatalogueTests {
         for tag in DomainEvent.knownTags {
             #expect(text.contains("| \(tag) |"), "tag \(tag) is missing from docs/events.md")
         }
-        #expect(DomainEvent.knownTags.count == 45)
+        #expect(DomainEvent.knownTags.count == 46)
     }
 }

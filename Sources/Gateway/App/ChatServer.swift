@@ -153,6 +153,14 @@ struct BackgroundService: Service {
                     await core.appendSpooledOperations()
                 }
             }
+            if let period = core.sessionSweepPeriod {
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: period)
+                        await core.expireIdleSessions()
+                    }
+                }
+            }
             group.addTask {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(60))

@@ -37,6 +37,8 @@ public struct ServerConfiguration: Sendable {
         public var loginFailuresPerAddress = 30
         /// History page size at most.
         public var historyPage = 200
+        /// A login session unused for this long ends; 0: never (docs/adr/008-idle-sessions-expire.md).
+        public var sessionIdleSeconds = 30 * 86_400
 
         public init() {}
     }

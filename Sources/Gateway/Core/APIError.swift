@@ -31,6 +31,7 @@ public struct APIError: Error, Sendable, Hashable {
 
     static func invalid(_ reason: String) -> APIError { APIError(code: "invalid", reason: reason, status: 400) }
     static let unauthorized = APIError(code: "unauthorized", reason: "token", status: 401)
+    static let sessionExpired = APIError(code: "unauthorized", reason: "session_expired", status: 401)
     static func notFound(_ reason: String) -> APIError { APIError(code: "notFound", reason: reason, status: 404) }
     static func tooLarge(_ reason: String) -> APIError { APIError(code: "tooLarge", reason: reason, status: 413) }
     static func rateLimited(_ reason: String, after seconds: Int) -> APIError {

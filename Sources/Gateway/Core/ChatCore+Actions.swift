@@ -61,14 +61,22 @@ extension ChatCore {
         return Login(token: token, user: account.id, mustChangePassword: account.mustChangePassword)
     }
 
-    /// The user a bearer token belongs to.
+    /// The user a bearer token belongs to. A login session unused for longer than the idle period
+    /// is refused, and one last marked used a while ago is marked again (docs/adr/008).
     func authenticate(_ token: String?) throws(APIError) -> (user: UserID, tokenHash: String) {
         guard let token, !token.isEmpty, token.utf8.count <= 128 else { throw APIError.unauthorized }
         let hash = SecureRandom.tokenHash(token)
-        guard let user = withState({ state -> UserID? in
-            guard let user = state.accounts.sessionOwners[hash], state.accounts[user]?.disabled == false else { return nil }
-            return user
+        guard let (user, session) = withState({ state -> (UserID, AccountsView.Session)? in
+            guard let user = state.accounts.sessionOwners[hash], let account = state.accounts[user], !account.disabled,
+                  let session = account.sessions[hash]
+            else { return nil }
+            return (user, session)
         }) else { throw APIError.unauthorized }
+        if session.kind == .login, let idle = sessionIdle {
+            let unused = Timestamp.now().microseconds - session.usedAt
+            if unused > idle { throw APIError.sessionExpired }
+            if unused > sessionRefreshInterval { refreshSoon(user, tokenHash: hash) }
+        }
         return (user, hash)
     }
 

@@ -22,6 +22,8 @@ public final class ChatCore: Sendable {
     let flood = FloodControl()
     let logins: LoginThrottle
     let horizon = RetentionHorizon()
+    /// Sessions whose `SessionRefreshed` is on its way (one at a time per session).
+    let refreshing = Mutex(Set<String>())
     private let state: Mutex<ChatState>
     private let applied: AppliedPosition
     /// SHA-256 of (server password hash, password) pairs already verified, to spare scrypt.
@@ -242,6 +244,7 @@ public final class ChatCore: Sendable {
             case .revokedByAdministrator: "session_revoked"
             case .passwordChanged: "password_changed"
             case .accountDisabled: "account_disabled"
+            case .expired: "session_expired"
             }
             return [.endSessions(user, tokenHash: e.tokenHash, reason: reason)]
         case .userGroupsChanged, .userEnabled:

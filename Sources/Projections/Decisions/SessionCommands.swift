@@ -39,6 +39,40 @@ public struct EndSession: Command {
     }
 }
 
+/// Marks one of the actor's sessions used now: its idle time starts over
+/// (docs/adr/008-idle-sessions-expire.md). Nothing for a session that no longer exists.
+public struct RefreshSession: Command {
+    public var tokenHash: String
+
+    public init(tokenHash: String) { self.tokenHash = tokenHash }
+
+    public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
+        guard state.accounts[actor]?.sessions[tokenHash] != nil else { return Decision([]) }
+        return Decision([PendingEvent(Streams.user(actor), .sessionRefreshed(.init(tokenHash: tokenHash)))])
+    }
+}
+
+/// Ends every login session unused for longer than `idle` microseconds (bot tokens do not
+/// expire). The server's own upkeep, never a user's request.
+public struct ExpireSessions: Command {
+    public var idle: Int64
+
+    public init(idle: Int64) { self.idle = idle }
+
+    public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
+        guard actor == .system else { throw .forbidden("system_only") }
+        guard idle > 0 else { return Decision([]) }
+        var events: [PendingEvent] = []
+        for account in state.accounts.byID.values.sorted(by: { $0.id < $1.id }) {
+            for (hash, session) in account.sessions.sorted(by: { $0.key < $1.key })
+            where session.kind == .login && now - session.usedAt > idle {
+                events.append(PendingEvent(Streams.user(account.id), .sessionEnded(.init(tokenHash: hash, reason: .expired))))
+            }
+        }
+        return Decision(events)
+    }
+}
+
 /// A wrong password given for an existing account.
 public struct RecordLoginFailure: Command {
     public var address: String

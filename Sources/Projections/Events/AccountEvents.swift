@@ -188,6 +188,8 @@ public struct SessionStarted: EventPayload {
 
 public enum SessionEndReason: UInt8, Hashable, Sendable, Codable {
     case logout = 0, revokedByAdministrator = 1, passwordChanged = 2, accountDisabled = 3
+    /// Unused for longer than the server's idle period (docs/adr/008-idle-sessions-expire.md).
+    case expired = 4
 }
 
 public struct SessionEnded: EventPayload {
@@ -215,6 +217,17 @@ public struct LoginFailed: EventPayload {
     public init(address: String) { self.address = address }
     public func encode(to w: inout BinaryWriter) { w.write(address) }
     public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { address = try r.read() }
+}
+
+/// A login session used again after a while: its idle time starts over. Logged at most about
+/// once a day per session (docs/adr/008-idle-sessions-expire.md).
+public struct SessionRefreshed: EventPayload {
+    public static let tag: UInt16 = 35
+    public var tokenHash: String
+
+    public init(tokenHash: String) { self.tokenHash = tokenHash }
+    public func encode(to w: inout BinaryWriter) { w.write(tokenHash) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { tokenHash = try r.read() }
 }
 
 /// A live connection opened or closed (for statistics: time online, connections, traffic).

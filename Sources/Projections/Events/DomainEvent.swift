@@ -33,6 +33,7 @@ public enum DomainEvent: Hashable, Sendable {
     case userGroupsChanged(UserGroupsChanged)
     case sessionStarted(SessionStarted)
     case sessionEnded(SessionEnded)
+    case sessionRefreshed(SessionRefreshed)
     case loginFailed(LoginFailed)
     case connectionOpened(ConnectionOpened)
     case connectionClosed(ConnectionClosed)
@@ -82,6 +83,7 @@ public enum DomainEvent: Hashable, Sendable {
         case .userGroupsChanged(let p): p
         case .sessionStarted(let p): p
         case .sessionEnded(let p): p
+        case .sessionRefreshed(let p): p
         case .loginFailed(let p): p
         case .connectionOpened(let p): p
         case .connectionClosed(let p): p
@@ -171,6 +173,7 @@ public enum DomainEvent: Hashable, Sendable {
         entry(UserGroupsChanged.self, DomainEvent.userGroupsChanged),
         entry(SessionStarted.self, DomainEvent.sessionStarted),
         entry(SessionEnded.self, DomainEvent.sessionEnded),
+        entry(SessionRefreshed.self, DomainEvent.sessionRefreshed),
         entry(LoginFailed.self, DomainEvent.loginFailed),
         entry(ConnectionOpened.self, DomainEvent.connectionOpened),
         entry(ConnectionClosed.self, DomainEvent.connectionClosed),

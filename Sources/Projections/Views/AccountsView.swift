@@ -22,6 +22,8 @@ public struct AccountsView: Hashable, Sendable {
         public var label: String
         public var address: String
         public var startedAt: Int64
+        /// When it was last marked used (µs): its start, or its latest `SessionRefreshed`.
+        public var usedAt: Int64
     }
 
     public var byID: [UserID: Account] = [:]
@@ -61,8 +63,10 @@ public struct AccountsView: Hashable, Sendable {
         case .userGroupsChanged(let e): account.groups = e.groups
         case .sessionStarted(let e):
             account.sessions[e.tokenHash] = Session(
-                kind: e.kind, label: e.label, address: e.address, startedAt: event.timestamp)
+                kind: e.kind, label: e.label, address: e.address, startedAt: event.timestamp, usedAt: event.timestamp)
             sessionOwners[e.tokenHash] = id
+        case .sessionRefreshed(let e):
+            account.sessions[e.tokenHash]?.usedAt = event.timestamp
         case .sessionEnded(let e):
             let ended = e.tokenHash.isEmpty ? Array(account.sessions.keys) : [e.tokenHash]
             for hash in ended {

@@ -87,7 +87,8 @@ public enum AuditTrail {
         case .groupDeleted(let e): return ("group.deleted", ["group": e.group.rawValue])
         case .settingsChanged(let e):
             return ("settings.changed", ["serverName": e.settings.serverName, "registrationOpen": "\(e.settings.registrationOpen)",
-                                         "maxMessageLength": "\(e.settings.maxMessageLength)"])
+                                         "maxMessageLength": "\(e.settings.maxMessageLength)",
+                                         "retentionDays": "\(e.settings.retentionDays)"])
         case .floodLimitChanged(let e): return ("filters.flood", ["burst": "\(e.limit.burst)", "perMinute": "\(e.limit.perMinute)"])
         case .wordFilterChanged(let e): return ("filters.words", ["words": "\(e.filter.words.count)", "mode": e.filter.mode.rawValue])
         case .serverPasswordChanged(let e): return ("filters.server_password", ["set": "\(e.passwordHash != nil)"])

@@ -99,6 +99,8 @@ struct ConfigurationFile: Codable {
         var loginFailuresPerAccount: Int?
         var loginFailuresPerAddress: Int?
         var historyPage: Int?
+        /// Days (fractions allowed) a login session may go unused; 0: never.
+        var sessionIdleDays: Double?
     }
 
     struct Scrypt: Codable {
@@ -142,6 +144,7 @@ struct ConfigurationFile: Codable {
             if let v = limits.loginFailuresPerAccount { value.loginFailuresPerAccount = v }
             if let v = limits.loginFailuresPerAddress { value.loginFailuresPerAddress = v }
             if let v = limits.historyPage { value.historyPage = v }
+            if let v = limits.sessionIdleDays { value.sessionIdleSeconds = Int((max(0, v) * 86_400).rounded()) }
             configuration.limits = value
         }
         if let scrypt {

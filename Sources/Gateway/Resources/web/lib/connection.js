@@ -8,7 +8,7 @@ const PING_EVERY_MS = 25000;
 const REPLY_TIMEOUT_MS = 15000;
 const MAX_BACKOFF_MS = 8000;
 // A session that ended on purpose: reconnecting would only be refused again.
-const FINAL_CLOSINGS = new Set(['logged_out', 'session_revoked', 'password_changed', 'account_disabled']);
+const FINAL_CLOSINGS = new Set(['logged_out', 'session_revoked', 'password_changed', 'account_disabled', 'session_expired']);
 
 export class Connection {
 	/** handlers: welcome(data, resumed), event(frame, counted), frame(frame), status(s), ended(reason). */
