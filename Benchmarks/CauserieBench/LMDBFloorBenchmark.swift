@@ -26,6 +26,12 @@ struct LMDBFloorBenchmark: ParsableCommand {
     @Flag(help: "Write the records only, no stream-index entries.")
     var noIndex = false
 
+    @Flag(help: """
+        A layout the log does not use, to see what it would gain: each commit's records as one LMDB \
+        value (contiguous overflow pages), and one index entry per stream run instead of per record.
+        """)
+    var packed = false
+
     @Option(help: "Parent directory for the stores (default: the temporary directory).")
     var directory: String?
 
@@ -44,6 +50,7 @@ struct LMDBFloorBenchmark: ParsableCommand {
         var fsync_ms: Double
         var record_bytes: Int
         var index: Bool
+        var packed: Bool
         var runs: [Run]
     }
 
@@ -60,13 +67,16 @@ struct LMDBFloorBenchmark: ParsableCommand {
                 + "p99 \(run.cycle_p99_ms) ms")
             runs.append(run)
         }
-        try Measure.report(Report(fsync_ms: Measure.round(fsync), record_bytes: recordBytes, index: !noIndex, runs: runs))
+        try Measure.report(Report(
+            fsync_ms: Measure.round(fsync), record_bytes: recordBytes, index: !noIndex, packed: packed, runs: runs))
     }
 
     private func measure(batch: Int, in path: String) throws -> Run {
         let lmdb = try RawLMDB(path: path)
         defer { lmdb.close() }
         let record = [UInt8](repeating: 0x5A, count: recordBytes)
+        let batchValue = [UInt8](repeating: 0x5A, count: recordBytes * batch)
+        let runValue = [UInt8](repeating: 0x5A, count: 8 * max(1, batch / 16))
         var position: UInt64 = 0
         var versions = [UInt64](repeating: 0, count: 100)
         var generator = SystemRandomNumberGenerator()
@@ -81,19 +91,29 @@ struct LMDBFloorBenchmark: ParsableCommand {
         while clock.now < end {
             let began = clock.now
             let txn = try lmdb.begin()
-            for _ in 0..<batch {
-                position += 1
-                try lmdb.put(txn, lmdb.events, key: position.bigEndian, value: record, flags: UInt32(MDB_APPEND))
+            if packed {
+                position += UInt64(batch)
+                try lmdb.put(txn, lmdb.events, key: position.bigEndian, value: batchValue, flags: UInt32(MDB_APPEND))
+            } else {
+                for _ in 0..<batch {
+                    position += 1
+                    try lmdb.put(txn, lmdb.events, key: position.bigEndian, value: record, flags: UInt32(MDB_APPEND))
+                }
             }
             if !noIndex {
                 for _ in 0..<16 {
                     let stream = Int.random(in: 0..<100, using: &generator)
-                    for _ in 0..<max(1, batch / 16) {
+                    for _ in 0..<(packed ? 1 : max(1, batch / 16)) {
                         versions[stream] += 1
                         var key = Array("room-\(stream)".utf8)
                         key.append(0)
                         withUnsafeBytes(of: versions[stream].bigEndian) { key.append(contentsOf: $0) }
-                        try lmdb.put(txn, lmdb.streams, key: key, value: position.bigEndian)
+                        if packed {
+                            // The run's positions, 8 bytes each.
+                            try lmdb.put(txn, lmdb.streams, key: key, value: runValue)
+                        } else {
+                            try lmdb.put(txn, lmdb.streams, key: key, value: position.bigEndian)
+                        }
                     }
                 }
                 try lmdb.put(txn, lmdb.meta, key: Array("head".utf8), value: [UInt8](repeating: 1, count: 40))
