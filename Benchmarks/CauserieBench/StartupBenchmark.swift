@@ -28,7 +28,7 @@ struct StartupBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         if let existing {
-            try measure(existing, events: nil, stored: 0)
+            try await measure(existing, events: nil, stored: 0)
             return
         }
         let path = Measure.scratchDirectory("startup", under: directory)
@@ -74,16 +74,16 @@ struct StartupBenchmark: AsyncParsableCommand {
         if !batch.isEmpty { try await fixture.store.append(batch) }
         let stored = Double(fixture.store.storedBytes()) / 1_048_576
         try fixture.close()
-        try measure(path, events: events, stored: stored)
+        try await measure(path, events: events, stored: stored)
     }
 
-    private func measure(_ path: String, events: Int?, stored: Double) throws {
+    private func measure(_ path: String, events: Int?, stored: Double) async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
         let clock = ContinuousClock()
         let start = clock.now
-        let server = try ChatServer(ServerConfiguration(dataDirectory: path, passwords: .testing, initialMapSize: 16 << 30),
-                                    logger: logger)
+        let server = try await ChatServer.open(
+            ServerConfiguration(dataDirectory: path, passwords: .testing, initialMapSize: 16 << 30), logger: logger)
         let seconds = Measure.seconds(clock.now - start)
         let events = try events ?? Int(server.store.currentHead().position)
         server.close()

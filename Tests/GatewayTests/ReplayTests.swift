@@ -34,7 +34,7 @@ struct ReplayTests {
         let live = server.core.withState { $0 }
         await server.stop()
 
-        let restarted = try ChatServer(server.server.configuration, logger: TestServer.quiet)
+        let restarted = try await ChatServer.open(server.server.configuration, logger: TestServer.quiet)
         defer { restarted.close() }
         let rebuilt = restarted.core.withState { $0 }
         #expect(rebuilt.position == live.position)

@@ -14,24 +14,36 @@ import Synchronization
 /// `causerie serve` and the tests (which bind port 0 and read the port back).
 public final class ChatServer: Sendable {
     public let configuration: ServerConfiguration
+    /// The embedded log. Only this composition root, its LMDB upkeep and the backup and export
+    /// routes see the concrete store; the chat core works through `EventLog` (ADR 001).
     public let store: LMDBEventStore
     let core: ChatCore
     let logger: Logger
     let readiness = Readiness()
 
-    /// Opens the log and folds it into the views; logs how long that took.
-    public init(_ configuration: ServerConfiguration, logger: Logger) throws {
+    private init(_ configuration: ServerConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         store = try LMDBEventStore(
             .init(directory: configuration.dataDirectory, initialMapSize: configuration.initialMapSize), logger: logger)
         core = ChatCore(store: store, configuration: configuration, logger: logger)
         Self.removeAbandonedDownloads(in: configuration.dataDirectory)
-        let (events, seconds) = try core.rebuild()
-        logger.info("views rebuilt from the log", metadata: [
-            "startup.events": "\(events)", "startup.seconds": "\(String(format: "%.3f", seconds))",
-            "startup.events_per_s": "\(seconds > 0 ? Int(Double(events) / seconds) : 0)",
-        ])
+    }
+
+    /// Opens the log and folds it into the views; logs how long that took.
+    public static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> ChatServer {
+        let server = try ChatServer(configuration, logger: logger)
+        do {
+            let (events, seconds) = try await server.core.rebuild()
+            logger.info("views rebuilt from the log", metadata: [
+                "startup.events": "\(events)", "startup.seconds": "\(String(format: "%.3f", seconds))",
+                "startup.events_per_s": "\(seconds > 0 ? Int(Double(events) / seconds) : 0)",
+            ])
+        } catch {
+            server.close()
+            throw error
+        }
+        return server
     }
 
     /// Dead peers (a laptop closed, a cable pulled) are found by TCP keep-alive: probes after 60 s
@@ -88,7 +100,7 @@ public final class ChatServer: Sendable {
                         WebSocketFrameHandler(session: session, limit: limits.maxFrameBytes))
                 })
         }
-        let background = BackgroundService(core: core, readiness: readiness, onFirstStart: onFirstStart)
+        let background = BackgroundService(core: core, store: store, readiness: readiness, onFirstStart: onFirstStart)
         return Application(
             router: router,
             server: server,
@@ -106,11 +118,12 @@ public final class ChatServer: Sendable {
         router.addMiddleware { ReadinessMiddleware(readiness: readiness) }
         router.addMiddleware { AddressRulesMiddleware(core: core) }
         let kit = HTTPKit(core: core)
+        let store = self.store
         let api = router.group("api/v1")
         AccountRoutes(kit: kit).add(to: api)
         RoomRoutes(kit: kit).add(to: api)
         AdminRoutes(kit: kit).add(to: api)
-        OperationsRoutes(kit: kit).add(to: api)
+        OperationsRoutes(kit: kit, store: store).add(to: api)
         StaticRoutes(webRoot: configuration.webRoot).add(to: router)
         return router
     }
@@ -134,6 +147,8 @@ public final class ChatServer: Sendable {
 /// Runs the dispatcher (log → views → connections) and periodic upkeep until shutdown.
 struct BackgroundService: Service {
     let core: ChatCore
+    /// For LMDB's own upkeep (stale reader slots).
+    let store: LMDBEventStore
     let readiness: Readiness
     let onFirstStart: @Sendable (ChatCore.FirstStart) -> Void
 
@@ -164,7 +179,7 @@ struct BackgroundService: Service {
             group.addTask {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(60))
-                    let cleared = core.store.clearStaleReaders()
+                    let cleared = store.clearStaleReaders()
                     if cleared > 0 { core.logger.notice("cleared stale LMDB readers", metadata: ["store.stale_readers": "\(cleared)"]) }
                 }
             }

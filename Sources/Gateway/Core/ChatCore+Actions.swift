@@ -168,7 +168,8 @@ extension ChatCore {
     {
         let limit = withState { $0.server.flood }
         if let wait = flood.take(user, limit: limit) { throw APIError.rateLimited("flood", after: wait) }
-        let reference = try replyTo.map { (position) throws(APIError) in try message(at: position, visibleTo: user) }
+        var reference: MessageRef?
+        if let replyTo { reference = try await message(at: replyTo, visibleTo: user) }
         return try await execute(PostMessage(room: room, clientID: clientID, text: text, replyTo: reference), by: user)
     }
 
@@ -190,10 +191,10 @@ extension ChatCore {
     }
 
     /// The message posted at `position`, if the user is in its room.
-    func message(at position: UInt64, visibleTo user: UserID) throws(APIError) -> MessageRef {
+    func message(at position: UInt64, visibleTo user: UserID) async throws(APIError) -> MessageRef {
         let record: RecordedEvent?
         do {
-            record = try store.record(at: position)
+            record = try await store.read(from: position, limit: 1).first { $0.position == position }
         } catch {
             throw APIError.notFound("message")
         }
@@ -204,12 +205,12 @@ extension ChatCore {
     }
 
     func edit(_ user: UserID, message position: UInt64, text: String) async throws(APIError) -> UInt64 {
-        let reference = try message(at: position, visibleTo: user)
+        let reference = try await message(at: position, visibleTo: user)
         return try await execute(EditMessage(original: reference, text: text), by: user)
     }
 
     func delete(_ user: UserID, message position: UInt64) async throws(APIError) -> UInt64 {
-        let reference = try message(at: position, visibleTo: user)
+        let reference = try await message(at: position, visibleTo: user)
         return try await execute(DeleteMessage(original: reference), by: user)
     }
 

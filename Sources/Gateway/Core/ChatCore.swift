@@ -14,7 +14,8 @@ import Synchronization
 /// `execute` decides under the state's lock (microseconds), appends outside it, then waits until
 /// the dispatcher has applied its events, so that a client's next command sees its effects.
 public final class ChatCore: Sendable {
-    let store: LMDBEventStore
+    /// The log, through its protocol only: another backend changes nothing here (ADR 001).
+    let store: any EventLog
     let configuration: ServerConfiguration
     let logger: Logger
     let passwords: PasswordHasher
@@ -37,7 +38,7 @@ public final class ChatCore: Sendable {
         public var password: String
     }
 
-    init(store: LMDBEventStore, configuration: ServerConfiguration, logger: Logger) {
+    init(store: any EventLog, configuration: ServerConfiguration, logger: Logger) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
@@ -65,36 +66,31 @@ public final class ChatCore: Sendable {
 
     /// Folds the whole log into the views; returns how many events and how long it took.
     ///
-    /// Two threads: one reads and decodes the log in chunks, this one applies them (applying
-    /// must follow log order; decoding need not wait for it).
-    func rebuild() throws -> (events: UInt64, seconds: Double) {
+    /// Two tasks: one reads and decodes the log in chunks, this one applies them (applying must
+    /// follow log order; decoding need not wait for it). At most a few chunks wait between them.
+    func rebuild() async throws -> (events: UInt64, seconds: Double) {
         let clock = ContinuousClock()
         let start = clock.now
-        let chunks = ChunkQueue(capacity: 8)
+        let chunks = ChunkChannel(capacity: 8)
         let store = self.store
-        let producer = Thread {
-            var chunk: [StoredEvent] = []
-            chunk.reserveCapacity(2048)
+        let producer = Task {
             do {
-                try store.scan { record in
-                    chunk.append(try Self.decode(record))
-                    if chunk.count == 2048 {
-                        chunks.push(.events(chunk))
-                        chunk.removeAll(keepingCapacity: true)
-                    }
-                    return true
+                var next: UInt64 = 1
+                while true {
+                    let records = try await store.read(from: next, limit: 2048)
+                    guard let last = records.last else { break }
+                    await chunks.send(.events(try records.map(Self.decode)))
+                    next = last.position + 1
                 }
-                if !chunk.isEmpty { chunks.push(.events(chunk)) }
-                chunks.push(.end)
+                await chunks.send(.end)
             } catch {
-                chunks.push(.failed(error))
+                await chunks.send(.failed(error))
             }
         }
-        producer.name = "causerie-replay-decoder"
-        producer.start()
+        defer { producer.cancel() }
         var count: UInt64 = 0
         while true {
-            switch chunks.pop() {
+            switch await chunks.receive() {
             case .events(let events):
                 state.withLock { state in
                     for event in events { state.apply(event) }
@@ -323,37 +319,71 @@ final class AppliedPosition: Sendable {
     }
 }
 
-/// A bounded queue between the replay's decoding thread and the thread applying events.
-final class ChunkQueue: @unchecked Sendable {
-    enum Item {
+/// A bounded channel between the replay's decoding task and the task applying events (one of
+/// each): the sender waits while `capacity` chunks are unread, the receiver while there are none.
+/// Neither blocks a thread.
+final class ChunkChannel: Sendable {
+    enum Item: Sendable {
         case events([StoredEvent])
         case end
         case failed(any Error)
     }
 
-    // Invariant: `items` is only touched with `condition` locked.
-    private let condition = NSCondition()
-    private var items: [Item] = []
+    private struct State {
+        var items: [Item] = []
+        var receiver: CheckedContinuation<Item, Never>?
+        var sender: (item: Item, continuation: CheckedContinuation<Void, Never>)?
+    }
+
+    private let state = Mutex(State())
     private let capacity: Int
 
     init(capacity: Int) {
         self.capacity = capacity
     }
 
-    func push(_ item: Item) {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.count >= capacity { condition.wait() }
-        items.append(item)
-        condition.broadcast()
+    func send(_ item: Item) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            enum Action { case handOver(CheckedContinuation<Item, Never>), queued, wait }
+            let action = state.withLock { state -> Action in
+                if let receiver = state.receiver {
+                    state.receiver = nil
+                    return .handOver(receiver)
+                }
+                if state.items.count < capacity {
+                    state.items.append(item)
+                    return .queued
+                }
+                state.sender = (item, continuation)
+                return .wait
+            }
+            switch action {
+            case .handOver(let receiver):
+                receiver.resume(returning: item)
+                continuation.resume()
+            case .queued:
+                continuation.resume()
+            case .wait:
+                break
+            }
+        }
     }
 
-    func pop() -> Item {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.isEmpty { condition.wait() }
-        let item = items.removeFirst()
-        condition.broadcast()
-        return item
+    func receive() async -> Item {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Item, Never>) in
+            let (item, sender) = state.withLock { state -> (Item?, CheckedContinuation<Void, Never>?) in
+                guard !state.items.isEmpty else {
+                    state.receiver = continuation
+                    return (nil, nil)
+                }
+                let item = state.items.removeFirst()
+                guard let waiting = state.sender else { return (item, nil) }
+                state.sender = nil
+                state.items.append(waiting.item)
+                return (item, waiting.continuation)
+            }
+            sender?.resume()
+            if let item { continuation.resume(returning: item) }
+        }
     }
 }

@@ -38,7 +38,7 @@ extension ChatCore {
 
     /// What users may see now: with `retentionDays` set, nothing stamped more than that many days
     /// ago (history, catch-up, unread and mention counts).
-    func visibility(now: Int64 = Timestamp.now().microseconds) -> Visibility {
+    func visibility(now: Int64 = Timestamp.now().microseconds) async -> Visibility {
         let (days, head) = withState { ($0.server.settings.retentionDays, $0.position) }
         guard days > 0 else { return Visibility(now: now, from: 1) }
         let minute = now / 60_000_000
@@ -49,7 +49,7 @@ extension ChatCore {
         let position: UInt64
         do {
             // None at or after the cutoff: everything logged so far is older.
-            position = try store.position(atOrAfter: cutoff) ?? head + 1
+            position = try await store.firstPosition(atOrAfter: cutoff) ?? head + 1
         } catch {
             // The policy wins over the reader: hide what cannot be dated.
             logger.warning("could not find the retention horizon; hiding history", metadata: ["error": "\(error)"])

@@ -154,19 +154,19 @@ extension ChatCore {
     }
 
     /// A page of the room's events for a member; `notFound` for anyone else.
-    func history(of room: RoomID, for user: UserID, range: HistoryRange, limit: Int) throws(APIError) -> HistoryPage {
+    func history(of room: RoomID, for user: UserID, range: HistoryRange, limit: Int) async throws(APIError) -> HistoryPage {
         let limit = max(1, min(limit, configuration.limits.historyPage))
         let startPosition: UInt64?
         if case .between(let from, _) = range {
             do {
-                startPosition = try store.position(atOrAfter: Timestamp(microseconds: from))
+                startPosition = try await store.firstPosition(atOrAfter: Timestamp(microseconds: from))
             } catch {
                 throw APIError.unavailable
             }
         } else {
             startPosition = nil
         }
-        let visibleFrom = visibility().from
+        let visibleFrom = await visibility().from
         // Stream versions: the room's last, the first still visible (retention), where to start.
         let plan = withState { state -> (versions: UInt64, oldest: UInt64, start: UInt64?, backward: Bool)? in
             guard state.rooms[room]?.members.contains(user) == true, state.accounts[user]?.disabled == false,
@@ -191,7 +191,7 @@ extension ChatCore {
         let backwardFromHidden = plan.backward && (plan.start ?? plan.versions) < plan.oldest
         if plan.start != 0 && (plan.start ?? 1) <= plan.versions && !backwardFromHidden {
             do {
-                records = try store.streamRecords(
+                records = try await store.readStream(
                     Streams.room(room), from: plan.start, direction: plan.backward ? .backward : .forward, limit: limit)
             } catch {
                 throw APIError.unavailable

@@ -10,6 +10,8 @@ import Projections
 /// Backups and compliance exports for administrators, as streamed downloads, logged as events.
 struct OperationsRoutes {
     let kit: HTTPKit
+    /// Backups and exports read the embedded store directly (Operations works on LMDB files).
+    let store: LMDBEventStore
     var core: ChatCore { kit.core }
 
     private func administrator(_ request: Request) throws(APIError) -> UserID {
@@ -23,7 +25,6 @@ struct OperationsRoutes {
     func add(to api: RouterGroup<CauserieContext>) {
         api.get("admin/backup") { request, _ in
             let admin = try administrator(request)
-            let store = core.store
             let path = core.configuration.dataDirectory + "/.download-" + UUID().uuidString + ".cbk"
             let result = try await removing(path, onFailureOf: {
                 let result = try await offload { try Backups.full(store, to: path) }
@@ -51,7 +52,6 @@ struct OperationsRoutes {
             guard let format else { throw APIError.invalid("parameter:format") }
             let rooms = request.uri.queryParameters.getAll("room").map { RoomID(String($0)) }
             let users = request.uri.queryParameters.getAll("user").map { UserID(String($0)) }
-            let store = core.store
             let path = core.configuration.dataDirectory + "/.download-" + UUID().uuidString + "." + format.rawValue
             let manifest = try await removing(path, onFailureOf: {
                 let manifest = try await offload { () throws -> ExportManifest in

@@ -61,12 +61,12 @@ struct RoomRoutes {
     func add(to api: RouterGroup<CauserieContext>) {
         api.get("rooms") { request, _ in
             let (user, _) = try kit.caller(request)
-            let visibility = core.visibility(now: kit.now)
+            let visibility = await core.visibility(now: kit.now)
             return kit.json(core.withState { Snapshots.rooms(for: user, $0, at: visibility) })
         }
         api.get("rooms/directory") { request, _ in
             let (user, _) = try kit.caller(request)
-            let visibility = core.visibility(now: kit.now)
+            let visibility = await core.visibility(now: kit.now)
             return kit.json(core.withState { Snapshots.directory(for: user, $0, at: visibility) })
         }
         api.post("rooms") { request, _ in
@@ -81,7 +81,7 @@ struct RoomRoutes {
         api.get("rooms/{room}") { request, context in
             let (user, _) = try kit.caller(request)
             let room = RoomID(try kit.parameter("room", context))
-            let visibility = core.visibility(now: kit.now)
+            let visibility = await core.visibility(now: kit.now)
             guard let summary = core.withState({ state -> Snapshots.Room? in
                 guard state.rooms.isMember(user, of: room) else { return nil }
                 return Snapshots.room(room, for: user, state, at: visibility)
@@ -153,7 +153,7 @@ struct RoomRoutes {
             } else {
                 .latest
             }
-            let page = try core.history(of: room, for: user, range: range, limit: limit)
+            let page = try await core.history(of: room, for: user, range: range, limit: limit)
             var json = JSONWriter()
             json.beginObject()
             json.field("room", room.rawValue)

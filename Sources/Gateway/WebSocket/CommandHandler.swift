@@ -117,7 +117,7 @@ struct CommandHandler {
             } else {
                 .latest
             }
-            let page = try core.history(of: room, for: user, range: range, limit: frame.limit ?? 50)
+            let page = try await core.history(of: room, for: user, range: range, limit: frame.limit ?? 50)
             return Frames.history(id, room: room, page)
         case "members":
             let frame = try decode(ClientFrames.RoomOnly.self, data)
@@ -128,7 +128,7 @@ struct CommandHandler {
             }) else { throw APIError.notFound("room") }
             return Frames.encoded("members", id: id, MembersReply(room: frame.room, members: members))
         case "directory":
-            let visibility = core.visibility()
+            let visibility = await core.visibility()
             let rooms = core.withState { Snapshots.directory(for: user, $0, at: visibility) }
             return Frames.encoded("directory", id: id, rooms)
         case "quickPhrases":
@@ -158,9 +158,9 @@ extension ChatCore {
     func catchUp(_ user: UserID, after: UInt64, through: UInt64, _ send: ([ByteBuffer]) async throws -> Void)
         async throws
     {
-        var next = visibility().floor(after) + 1
+        var next = await visibility().floor(after) + 1
         while next <= through {
-            let records = try store.records(from: next, limit: 512).filter { $0.position <= through }
+            let records = try await store.read(from: next, limit: 512).filter { $0.position <= through }
             guard let last = records.last else { break }
             let stored = try records.map(Self.decode)
             let visible = withState { state in

@@ -280,7 +280,7 @@ final class WebSocketSession: Sendable {
     private func welcome(_ user: UserID, _ tokenHash: String, _ hello: ClientFrames.Hello, _ id: String?) async throws(APIError)
         -> (LiveConnection, UInt64)
     {
-        let visibility = core.visibility()
+        let visibility = await core.visibility()
         let includeUsers = hello.users ?? true
         let connection = LiveConnection(
             id: SecureRandom.identifier("c"), user: user, tokenHash: tokenHash, address: address, capabilities: [],

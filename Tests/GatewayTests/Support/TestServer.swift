@@ -34,7 +34,7 @@ final class TestServer: Sendable {
             dataDirectory: directory, host: "127.0.0.1", port: 0, serverName: "Test office",
             passwords: .testing, initialMapSize: 1 << 24)
         change(&configuration)
-        let server = try ChatServer(configuration, logger: quiet)
+        let server = try await ChatServer.open(configuration, logger: quiet)
         let first = Mutex<String?>(nil)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = server.application(

@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         let listenHost = configuration.host
-        let server = try ChatServer(configuration, logger: logger)
+        let server = try await ChatServer.open(configuration, logger: logger)
         let app = server.application(
             onFirstStart: { first in
                 let banner = """
