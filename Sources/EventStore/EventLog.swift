@@ -39,3 +39,40 @@ extension EventLog {
         try await append(events, conditions: [])
     }
 }
+
+/// The log as batch tools read it: replay, audit, anchors and compliance export go through the
+/// whole history in one pass, in a process of their own, so their reads are synchronous
+/// (docs/architecture.md). A backend shared by several gateways implements this with blocking
+/// queries, as it implements `EventLog` for servers.
+///
+/// Errors thrown are `EventStoreError`.
+public protocol EventLogReader: AnyObject, Sendable {
+    /// Identifies this store across copies of it (backups, anchors).
+    var storeID: String { get }
+
+    /// The last committed position and its chain hash.
+    func currentHead() throws -> Head
+
+    /// The event at `position`, nil past the head.
+    func record(at position: UInt64) throws -> RecordedEvent?
+
+    /// The chain hash stored with the event at `position`, nil past the head.
+    func hash(at position: UInt64) throws -> ChainHash?
+
+    /// The first position stamped at or after `timestamp`, nil if there is none.
+    func position(atOrAfter timestamp: Timestamp) throws -> UInt64?
+
+    /// Calls `body` with every event from `from` through `through` (the head if nil), in order,
+    /// until it returns false. With `types`, only events of those tags; with `verifyingChain`,
+    /// each record's hash is checked against its predecessor's (a mismatch throws `corrupt`).
+    func scan(from: UInt64, through: UInt64?, verifyingChain: Bool, types: Set<UInt16>?, chunk: Int,
+              _ body: (RecordedEvent) throws -> Bool) throws
+}
+
+extension EventLogReader {
+    /// Every event from `from` through `through`, chain unchecked, all types.
+    public func scan(from: UInt64 = 1, through: UInt64? = nil, types: Set<UInt16>? = nil,
+                     _ body: (RecordedEvent) throws -> Bool) throws {
+        try scan(from: from, through: through, verifyingChain: false, types: types, chunk: 8192, body)
+    }
+}

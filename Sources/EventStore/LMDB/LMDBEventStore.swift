@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// One process at a time opens it for writing; any number may open it read-only at the same
 /// time (backups, audits, exports while the server runs).
-public final class LMDBEventStore: EventLog {
+public final class LMDBEventStore: EventLog, EventLogReader {
     /// How to open the store. Every parameter has a default; tests shrink the map to exercise growth.
     public struct Configuration: Sendable {
         public var directory: String

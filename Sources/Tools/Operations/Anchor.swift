@@ -16,7 +16,7 @@ public struct Anchor: Codable, Sendable, Hashable {
     public var checkpoints: [Checkpoint]
 
     /// Checkpoints of `store` up to `head` (the store's head when nil).
-    public static func make(_ store: LMDBEventStore, head: Head? = nil, count: Int = 1024) throws -> Anchor {
+    public static func make(_ store: any EventLogReader, head: Head? = nil, count: Int = 1024) throws -> Anchor {
         let head = try head ?? store.currentHead()
         var positions: [UInt64] = []
         if head.position <= UInt64(count) {
@@ -55,7 +55,7 @@ public struct Anchor: Codable, Sendable, Hashable {
     }
 
     /// Checks that the log holds every checkpoint unchanged.
-    public func check(_ store: LMDBEventStore) throws -> Finding {
+    public func check(_ store: any EventLogReader) throws -> Finding {
         if store.storeID != storeID {
             return Finding(extends: false, firstMismatch: checkpoints.first?.position ?? 1, lastGood: 0,
                            detail: "the anchor is of another store (\(storeID)), this is \(store.storeID)")

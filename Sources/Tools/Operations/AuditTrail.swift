@@ -39,7 +39,7 @@ public enum AuditTrail {
     ]
 
     /// Calls `body` for each trail entry matching the query, in log order.
-    public static func run(_ store: LMDBEventStore, _ query: Query, _ body: (Entry) throws -> Void) throws {
+    public static func run(_ store: any EventLogReader, _ query: Query, _ body: (Entry) throws -> Void) throws {
         var clock = TimestampFormatter(timeZone: query.timeZone)
         let head = try store.currentHead().position
         let start = try query.from.map { try store.position(atOrAfter: Timestamp($0)) ?? head + 1 } ?? 1

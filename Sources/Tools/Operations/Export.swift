@@ -30,7 +30,7 @@ public enum Exports {
     }
 
     /// Writes the export to `sink` and returns its manifest (with the SHA-256 of what was written).
-    public static func run(_ store: LMDBEventStore, _ request: Request, into sink: @escaping (UnsafeRawBufferPointer) throws -> Void,
+    public static func run(_ store: any EventLogReader, _ request: Request, into sink: @escaping (UnsafeRawBufferPointer) throws -> Void,
                            progress: ((Double) -> Void)? = nil) throws -> ExportManifest {
         guard request.from < request.to else { throw OperationError.refused("the range is empty: --from must be before --to") }
         let head = try store.currentHead()
@@ -68,7 +68,7 @@ public enum Exports {
     }
 
     /// Writes the rows of `start...end` that the request keeps; returns their count and positions.
-    private static func rows(_ store: LMDBEventStore, from start: UInt64, through end: UInt64, _ request: Request,
+    private static func rows(_ store: any EventLogReader, from start: UInt64, through end: UInt64, _ request: Request,
                              _ names: inout NameBook, _ writer: inout any ExportWriter, _ hashing: inout HashingSink,
                              _ progress: ((Double) -> Void)?) throws -> (count: UInt64, first: UInt64?, last: UInt64?) {
         let filter = Filter(rooms: Set(request.rooms), users: Set(request.users))

@@ -7,10 +7,10 @@ public struct Replay: Sendable {
     public let position: UInt64
     public let time: Date?
     public let state: ChatState
-    let store: LMDBEventStore
+    let store: any EventLogReader
 
     /// Folds every event up to `position` (inclusive).
-    public init(_ store: LMDBEventStore, through position: UInt64, progress: ((Double) -> Void)? = nil) throws {
+    public init(_ store: any EventLogReader, through position: UInt64, progress: ((Double) -> Void)? = nil) throws {
         var state = ChatState()
         var time: Date?
         let head = try store.currentHead().position
@@ -30,7 +30,7 @@ public struct Replay: Sendable {
     }
 
     /// The last position at or before `date`.
-    public static func position(atOrBefore date: Date, in store: LMDBEventStore) throws -> UInt64 {
+    public static func position(atOrBefore date: Date, in store: any EventLogReader) throws -> UInt64 {
         let next = try store.position(atOrAfter: Timestamp(microseconds: Timestamp(date).microseconds + 1))
         return try (next ?? (store.currentHead().position + 1)) - 1
     }
