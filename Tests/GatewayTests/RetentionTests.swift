@@ -87,7 +87,6 @@ struct RetentionTests {
         #expect(Self.items(page).isEmpty)
         #expect(page["hasMoreBefore"]?.bool == false)
         #expect(page["hiddenBefore"]?.bool == true)
-        await client.close()
 
         // Retention off: the whole history is back.
         let admin = try await server.http("POST", "/api/v1/login",
@@ -96,6 +95,9 @@ struct RetentionTests {
         let off = try await server.http("PUT", "/api/v1/admin/settings", token: adminToken, body: jsonText([
             "serverName": "Office", "registrationOpen": true, "maxMessageLength": 4000, "retentionDays": 0]))
         #expect(off.status == 200)
+        // Connected clients learn the new setting live.
+        _ = try await client.event { $0["kind"]?.string == "settings.changed" && $0["retentionDays"]?.int == 0 }
+        await client.close()
         let all = try await server.http("GET", "/api/v1/rooms/main/messages", token: reader)
         #expect(Self.texts(all.body) == ["old one @user0", "old two", "old three", "new one @user0", "new two"])
         #expect(all.body["hiddenBefore"]?.bool == false)

@@ -26,6 +26,7 @@ enum EventRenderer {
             json.field("serverName", e.settings.serverName)
             json.field("registrationOpen", e.settings.registrationOpen)
             json.field("maxMessageLength", e.settings.maxMessageLength)
+            json.field("retentionDays", e.settings.retentionDays)
         case .broadcastSent(let e):
             json.field("kind", "broadcast")
             json.field("text", e.text)

@@ -102,7 +102,7 @@ export class State {
 			this.me.mustChangePassword = ev.mustChange;
 		} else if (kind === 'settings.changed') {
 			Object.assign(this.server, { name: ev.serverName, registrationOpen: ev.registrationOpen,
-				maxMessageLength: ev.maxMessageLength });
+				maxMessageLength: ev.maxMessageLength, retentionDays: ev.retentionDays ?? 0 });
 			this.emit('server');
 		} else if (kind === 'broadcast' && !counted) {
 			this.emit('broadcast', ev);
