@@ -109,7 +109,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
         let measuring = Mutex(false)
         let clients = try await openConnections(count: receivers) { index in
             try await BenchConnection.open(host: host, port: port, token: Fixture.token(index + 1), group: group) { frame in
-                guard Frames.contains(frame, "\"kind\":\"message.posted\"") else { return }
+                guard Frames.contains(frame, Frames.posted) else { return }
                 let latency: Double? = measuring.withLock { $0 }
                     ? Frames.sendTime(frame).map { Double(monotonicNanoseconds() - $0) / 1e6 } : nil
                 recorder.delivered(latencyMs: latency)
@@ -117,9 +117,9 @@ struct FanoutBenchmark: AsyncParsableCommand {
         }
         let window = AsyncWindow(size: self.window)
         let sender = try await BenchConnection.open(host: host, port: port, token: Fixture.token(0), group: senderGroup) { frame in
-            if Frames.contains(frame, "\"type\":\"ok\"") {
+            if Frames.contains(frame, Frames.ok) {
                 window.release()
-            } else if Frames.contains(frame, "\"type\":\"error\"") {
+            } else if Frames.contains(frame, Frames.error) {
                 recorder.failed()
                 window.release()
             }

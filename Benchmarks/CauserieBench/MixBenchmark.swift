@@ -58,12 +58,12 @@ struct MixBenchmark: AsyncParsableCommand {
         let recorder = Recorder()
         let clients = try await openConnections(count: users) { index in
             try await BenchConnection.open(port: port, token: Fixture.token(index), group: group) { frame in
-                if Frames.contains(frame, "\"kind\":\"message.posted\"") {
+                if Frames.contains(frame, Frames.posted) {
                     let latency = Frames.sendTime(frame).map { Double(monotonicNanoseconds() - $0) / 1e6 }
                     recorder.delivered(latencyMs: latency)
-                } else if Frames.contains(frame, "\"type\":\"ok\"") {
+                } else if Frames.contains(frame, Frames.ok) {
                     recorder.acked()
-                } else if Frames.contains(frame, "\"type\":\"error\"") {
+                } else if Frames.contains(frame, Frames.error) {
                     recorder.failed()
                 }
             }

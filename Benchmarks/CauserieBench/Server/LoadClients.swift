@@ -20,7 +20,7 @@ final class BenchConnection: Sendable {
         let socket = try await WebSocketClient.connect(
             host: host, port: port, localAddress: localAddress, group: group
         ) { bytes in
-            if !holder.seen, Frames.contains(bytes, "\"type\":\"welcome\"") {
+            if !holder.seen, Frames.contains(bytes, Frames.welcome) {
                 holder.seen = true
                 holder.signal()
                 return
@@ -63,44 +63,47 @@ final class WelcomeBox: @unchecked Sendable {
     var signal: @Sendable () -> Void = {}
 }
 
-/// Byte-level helpers for frames.
+/// Byte-level helpers for frames. The generator shares the machine with the server, so each
+/// frame costs it one `memmem` or two, and no allocation.
 enum Frames {
-    static func contains(_ bytes: [UInt8], _ text: String) -> Bool {
-        let needle = Array(text.utf8)
-        guard bytes.count >= needle.count else { return false }
-        return bytes.withUnsafeBufferPointer { haystack in
-            var index = 0
-            let last = haystack.count - needle.count
-            while index <= last {
-                if haystack[index] == needle[0] {
-                    var match = true
-                    for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
-                        match = false
-                        break
-                    }
-                    if match { return true }
+    static let welcome = Array(#""type":"welcome""#.utf8)
+    static let posted = Array(#""kind":"message.posted""#.utf8)
+    static let ok = Array(#""type":"ok""#.utf8)
+    static let error = Array(#""type":"error""#.utf8)
+    static let sendTimeMarker = Array(#""text":"t="#.utf8)
+
+    /// Where `needle` starts in `bytes`, if it does: `memchr` for its first byte, `memcmp` for
+    /// the rest (glibc's `memmem` is not visible from Swift here).
+    static func find(_ needle: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard let first = needle.first, bytes.count >= needle.count else { return nil }
+        return bytes.withUnsafeBytes { haystack in
+            needle.withUnsafeBytes { needle in
+                let base = haystack.baseAddress!
+                let last = haystack.count - needle.count
+                var index = 0
+                while index <= last {
+                    guard let hit = memchr(base + index, Int32(first), last - index + 1) else { return nil }
+                    index = base.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(base + index, needle.baseAddress!, needle.count) == 0 { return index }
+                    index += 1
                 }
-                index += 1
+                return nil
             }
-            return false
         }
     }
 
+    static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool { find(needle, in: bytes) != nil }
+
     /// The number after `"text":"t=` (a send time in nanoseconds), if any.
     static func sendTime(_ bytes: [UInt8]) -> UInt64? {
-        let marker = Array("\"text\":\"t=".utf8)
-        guard bytes.count > marker.count else { return nil }
-        outer: for start in 0...(bytes.count - marker.count) {
-            for offset in 0..<marker.count where bytes[start + offset] != marker[offset] { continue outer }
-            var value: UInt64 = 0
-            var index = start + marker.count
-            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-                value = value * 10 + UInt64(bytes[index] - 48)
-                index += 1
-            }
-            return value
+        guard let start = find(sendTimeMarker, in: bytes) else { return nil }
+        var value: UInt64 = 0
+        var index = start + sendTimeMarker.count
+        while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+            value = value * 10 + UInt64(bytes[index] - 48)
+            index += 1
         }
-        return nil
+        return value
     }
 }
 
