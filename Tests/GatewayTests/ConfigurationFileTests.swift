@@ -1,0 +1,31 @@
+import Foundation
+@testable import Gateway
+@testable import Tools
+import Testing
+
+/// The configuration file as `causerie serve --config` reads it (docs/configuration.md).
+@Suite("Configuration file")
+struct ConfigurationFileTests {
+    static func load(_ json: String) throws -> ServerConfiguration {
+        let path = NSTemporaryDirectory() + "causerie-config-" + UUID().uuidString + ".json"
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try ConfigurationFile.load(path).serverConfiguration()
+    }
+
+    @Test func sessionIdleDaysBecomeSecondsAndDefaultToThirtyDays() throws {
+        #expect(try Self.load(#"{"limits": {"sessionIdleDays": 0.5, "historyPage": 50}}"#).limits.sessionIdleSeconds == 43_200)
+        #expect(try Self.load(#"{"limits": {"sessionIdleDays": 0}}"#).limits.sessionIdleSeconds == 0)
+        #expect(try Self.load(#"{"limits": {"sessionIdleDays": -3}}"#).limits.sessionIdleSeconds == 0)
+        #expect(try Self.load(#"{}"#).limits.sessionIdleSeconds == 30 * 86_400)
+    }
+
+    @Test func aValueOfTheWrongTypeIsRefusedByName() throws {
+        do {
+            _ = try Self.load(#"{"limits": {"sessionIdleDays": "a month"}}"#)
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)".contains("is not valid") && "\(error)".contains("sessionIdleDays"))
+        }
+    }
+}
