@@ -79,6 +79,10 @@ struct LMDBFloorBenchmark: ParsableCommand {
         let runValue = [UInt8](repeating: 0x5A, count: 8 * max(1, batch / 16))
         var position: UInt64 = 0
         var versions = [UInt64](repeating: 0, count: 100)
+        // Keys built ahead or in one reused buffer: the floor should time LMDB, not allocation.
+        let prefixes = (0..<100).map { Array("room-\($0)".utf8) + [0] }
+        var key: [UInt8] = []
+        let headKey = Array("head".utf8), headValue = [UInt8](repeating: 1, count: 40), indexedKey = Array("indexed".utf8)
         var generator = SystemRandomNumberGenerator()
         var puts: [Double] = []
         var commits: [Double] = []
@@ -105,8 +109,8 @@ struct LMDBFloorBenchmark: ParsableCommand {
                     let stream = Int.random(in: 0..<100, using: &generator)
                     for _ in 0..<(packed ? 1 : max(1, batch / 16)) {
                         versions[stream] += 1
-                        var key = Array("room-\(stream)".utf8)
-                        key.append(0)
+                        key.removeAll(keepingCapacity: true)
+                        key.append(contentsOf: prefixes[stream])
                         withUnsafeBytes(of: versions[stream].bigEndian) { key.append(contentsOf: $0) }
                         if packed {
                             // The run's positions, 8 bytes each.
@@ -116,8 +120,8 @@ struct LMDBFloorBenchmark: ParsableCommand {
                         }
                     }
                 }
-                try lmdb.put(txn, lmdb.meta, key: Array("head".utf8), value: [UInt8](repeating: 1, count: 40))
-                try lmdb.put(txn, lmdb.meta, key: Array("indexed".utf8), value: position.bigEndian)
+                try lmdb.put(txn, lmdb.meta, key: headKey, value: headValue)
+                try lmdb.put(txn, lmdb.meta, key: indexedKey, value: position.bigEndian)
             }
             let written = clock.now
             try lmdb.commit(txn)

@@ -13,10 +13,13 @@ struct ConfigurationFileTests {
         return try ConfigurationFile.load(path).serverConfiguration()
     }
 
-    @Test func sessionIdleDaysBecomeSecondsAndDefaultToThirtyDays() throws {
+    @Test func sessionIdleDaysBecomeSecondsWithinACentury() throws {
+        // 0 is never; below, or beyond a century, is refused (a huge value would overflow).
+        for bad in ["-3", "36501", "1e300"] {
+            #expect(throws: (any Error).self) { try Self.load(#"{"limits": {"sessionIdleDays": \#(bad)}}"#) }
+        }
         #expect(try Self.load(#"{"limits": {"sessionIdleDays": 0.5, "historyPage": 50}}"#).limits.sessionIdleSeconds == 43_200)
         #expect(try Self.load(#"{"limits": {"sessionIdleDays": 0}}"#).limits.sessionIdleSeconds == 0)
-        #expect(try Self.load(#"{"limits": {"sessionIdleDays": -3}}"#).limits.sessionIdleSeconds == 0)
         #expect(try Self.load(#"{}"#).limits.sessionIdleSeconds == 30 * 86_400)
     }
 

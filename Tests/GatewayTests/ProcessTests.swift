@@ -1,3 +1,4 @@
+import Fixtures
 import Foundation
 import Testing
 
@@ -20,27 +21,9 @@ struct ProcessTests {
         fatalError("causerie not built next to the tests")
     }
 
-    /// A port free at the moment (bound to 0, then released).
-    static func freePort() throws -> Int {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socketFD) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw -> Bool in
-                bind(socketFD, raw, length) == 0 && getsockname(socketFD, raw, &length) == 0
-            }
-        }
-        guard bound else { throw TestError("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// `causerie serve` on a free port, once it answers HTTP; its standard output and error.
     static func serve(_ directory: String) async throws -> (Process, Pipe, Pipe) {
-        let port = try freePort()
+        let port = try LocalPort.free()
         let process = Process()
         process.executableURL = executable
         process.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port)"]

@@ -1,3 +1,4 @@
+import Fixtures
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -12,7 +13,7 @@ final class ServerProcess {
 
     init(directory: String, configuration: [String: Any] = [:]) throws {
         self.directory = directory
-        port = try Self.freePort()
+        port = try LocalPort.free()
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("causerie")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -83,21 +84,6 @@ final class ServerProcess {
         process.terminate()
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory + ".json")
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw BenchError("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -16,7 +16,7 @@ extension ChatCore {
     /// How stale a session's last use may get before it is recorded again: a day, or a tenth of
     /// the idle period when that is shorter.
     var sessionRefreshInterval: Int64 {
-        min(86_400_000_000, (sessionIdle ?? 0) / 10)
+        min(Self.microsecondsPerDay, (sessionIdle ?? 0) / 10)
     }
 
     /// How often the sweep runs: an hour, or a quarter of the idle period when that is shorter;

@@ -116,12 +116,21 @@ struct ConfigurationFile: Codable {
         } catch {
             throw ValidationError("cannot read the configuration file \(path): \(error.localizedDescription)")
         }
+        let file: ConfigurationFile
         do {
-            return try JSONDecoder().decode(ConfigurationFile.self, from: data)
+            file = try JSONDecoder().decode(ConfigurationFile.self, from: data)
         } catch {
             throw ValidationError("the configuration file \(path) is not valid: \(error)")
         }
+        if let days = file.limits?.sessionIdleDays, !(0...Self.maxSessionIdleDays).contains(days) {
+            throw ValidationError(
+                "the configuration file \(path) is not valid: limits.sessionIdleDays must be 0 (never) to \(Int(Self.maxSessionIdleDays)) days, not \(days)")
+        }
+        return file
     }
+
+    /// A century: beyond it "never" (0) says the same, and days × µs must fit in 64 bits.
+    static let maxSessionIdleDays: Double = 36_500
 
     func serverConfiguration() -> ServerConfiguration {
         var configuration = ServerConfiguration()
@@ -144,7 +153,7 @@ struct ConfigurationFile: Codable {
             if let v = limits.loginFailuresPerAccount { value.loginFailuresPerAccount = v }
             if let v = limits.loginFailuresPerAddress { value.loginFailuresPerAddress = v }
             if let v = limits.historyPage { value.historyPage = v }
-            if let v = limits.sessionIdleDays { value.sessionIdleSeconds = Int((max(0, v) * 86_400).rounded()) }
+            if let v = limits.sessionIdleDays { value.sessionIdleSeconds = Int((v * 86_400).rounded()) }
             configuration.limits = value
         }
         if let scrypt {

@@ -1,0 +1,24 @@
+import Foundation
+
+/// Ports on 127.0.0.1 for servers started as child processes by tests and benchmarks.
+public enum LocalPort {
+    /// A port free at the moment: bound to 0, read back, released.
+    public static func free() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw Failure() }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String { "no free port on 127.0.0.1" }
+    }
+}
