@@ -39,6 +39,8 @@ def main():
     parser.add_argument("--shots", default=os.path.join(REPO, ".build-browser", "screenshots"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary store and server logs")
     parser.add_argument("--only", help="run steps up to and including this one")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="run every step even after a failure (later steps may fail because of it)")
     args = parser.parse_args()
 
     if not os.access(args.binary, os.X_OK):
@@ -52,7 +54,7 @@ def main():
         server.start()
         print(f"server {server.url} (store {server.dir})", flush=True)
         for step in STEPS:
-            if failed:
+            if failed and not args.keep_going:
                 skipped += 1
                 print(f"SKIP {step.__name__}")
                 continue

@@ -234,6 +234,86 @@ def formatting_builds_nodes(ctx):
         check(out[key] == html, f"{key}: {out[key]!r} != {html!r}")
 
 
+EMPTY_ICONS = "return [...document.querySelectorAll('svg.icon path')].filter((p) => !p.getAttribute('d')).length"
+
+
+def emoticon_button_shortcuts_and_picker(ctx):
+    """The emoticon button shows its icon; typed :) and <3 become emoji when sent, but not in code,
+    code blocks or links, nor once turned off in the settings; the picker searches by name (English
+    and French) and keeps a "recently used" row."""
+    alice, bob = ctx.browser("alice"), ctx.browser("bob")
+    button = alice.find(".composer [data-action='emoji']")
+    check(alice.js("return arguments[0].querySelector('path').getBBox().width", button) > 10,
+          "the emoticon button's icon is empty")
+    check(alice.js(EMPTY_ICONS) == 0, "an icon without a path")
+    alice.send("Great :) and :D ;) <3\n```\nx = a ;) b\n```\nkeep `:(` and https://x.test/a:P")
+    body = bob.message("Great").find_element(By.CSS_SELECTOR, ".msg-body")
+    check(body.text.startswith("Great 🙂 and 😃 😉 ❤️"), f"emoticons not converted: {body.text!r}")
+    codes = [c.text for c in body.find_elements(By.CSS_SELECTOR, "code")]
+    check(codes == ["x = a ;) b", ":("], f"converted inside code: {codes!r}")
+    check(body.find_element(By.CSS_SELECTOR, "a").text == "https://x.test/a:P", "converted inside a link")
+
+    alice.click(".sidebar .me-card")
+    alice.click("dialog [data-tab='preferences']")
+    box = alice.find("dialog [data-pref='emoticons']")
+    check(box.is_selected(), "conversion should be on by default")
+    box.click()
+    alice.click("dialog button.icon-button")
+    check(alice.js("return localStorage.getItem('causerie.emoticons')") == "off", "the choice is not kept")
+    alice.send("As typed :) here")
+    check(bob.message("As typed").find_element(By.CSS_SELECTOR, ".msg-body").text == "As typed :) here",
+          "converted although turned off")
+    alice.js("localStorage.removeItem('causerie.emoticons')")
+
+    alice.click(".composer [data-action='emoji']")
+    search = alice.find(".popover .emoji-search")
+    check(alice.js("return document.activeElement === arguments[0]", search), "the search box is not focused")
+    shown = lambda: [e.get_attribute("data-emoji") for e in alice.all(".popover .emoji-all .emoji")]  # noqa: E731
+    search.send_keys("heart")
+    alice.wait(lambda: sorted(shown()) == sorted(["😍", "❤️", "💔"]), what="the hearts by their English names")
+    search.send_keys(Keys.CONTROL, "a")
+    search.send_keys("coeur")
+    alice.wait(lambda: {"❤️", "💔"} <= set(shown()) and "😀" not in shown(), what="the hearts by their French names")
+    search.send_keys(Keys.CONTROL, "a")
+    search.send_keys("coffee", Keys.ENTER)
+    alice.wait(lambda: alice.find(".composer-input").get_attribute("value") == "☕", what="the coffee inserted")
+    alice.gone(".popover")
+    alice.click(".composer [data-action='emoji']")
+    alice.wait(lambda: alice.all(".popover .emoji-recent .emoji")[0].get_attribute("data-emoji") == "☕",
+               what="the coffee first in the recently used row")
+    alice.shot("emoji-picker")
+    alice.find(".popover .emoji-search").send_keys(Keys.ESCAPE)
+    alice.gone(".popover")
+    alice.find(".composer-input").send_keys(Keys.CONTROL, "a", Keys.DELETE)
+
+
+PREVIEW_CHECK = """
+const done = arguments[arguments.length - 1];
+import('/lib/format.js').then(({ formatPreview }) => done(formatPreview('*Long* ' + 'word '.repeat(40) + '\\n```\\ncode\\n```', 30).innerHTML))
+  .catch((e) => done(String(e)));
+"""
+
+
+def reply_quotes_formatted_text(ctx):
+    """A reply quotes its message formatted (bold, code, italic) as the conversation shows it, on
+    one line and shortened, links as plain text; so does the composer while replying."""
+    alice, bob = ctx.browser("alice"), ctx.browser("bob")
+    alice.send("*Coffee* at `10:30`, _then_ https://x.test/agenda")
+    hover_click(bob, bob.message("Coffee at"), "reply")
+    quote = bob.find(".composer-context .composer-quote")
+    check(quote.find_element(By.CSS_SELECTOR, "strong").text == "Coffee" and "*" not in quote.text,
+          f"the composer quotes raw markup: {quote.text!r}")
+    bob.send("Make it 10:45")
+    quote = alice.message("Make it 10:45").find_element(By.CSS_SELECTOR, ".msg-reply .preview")
+    check("*" not in quote.text and "`" not in quote.text, f"the reply quotes raw markup: {quote.text!r}")
+    check(quote.find_element(By.CSS_SELECTOR, "strong").text == "Coffee", "no bold in the quote")
+    check(quote.find_element(By.CSS_SELECTOR, "code").text == "10:30", "no code in the quote")
+    check(quote.find_element(By.CSS_SELECTOR, "em").text == "then", "no italic in the quote")
+    check(not quote.find_elements(By.CSS_SELECTOR, "a"), "a link inside the quote (a button)")
+    short = alice.driver.execute_async_script(PREVIEW_CHECK)
+    check(short == "<strong>Long</strong> word word word word word…", f"shortened quote: {short!r}")
+
+
 def xss_payloads_render_as_text(ctx):
     alice, bob = ctx.browser("alice"), ctx.browser("bob")
     alice.click(".sidebar .me-card")
@@ -506,10 +586,12 @@ STEPS = [
     register_two_users,
     create_room_and_join_it,
     messages_both_ways_live,
+    reply_quotes_formatted_text,
     direct_conversation,
     edit_and_delete_seen_live,
     formatting_builds_nodes,
     quick_phrases_and_settings,
+    emoticon_button_shortcuts_and_picker,
     xss_payloads_render_as_text,
     reconnect_after_server_restart,
     history_pages_without_gaps,

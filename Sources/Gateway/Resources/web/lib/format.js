@@ -100,6 +100,81 @@ function link(url) {
 	return h('a', { href: parsed.href, target: '_blank', rel: 'noopener noreferrer' }, url);
 }
 
+/**
+ * Where formatMessage shows the text as typed — code blocks (with their fences), `code` and
+ * links — as [start, end) offsets. The same grammar as the renderer, so that what shows as code
+ * is exactly what typed emoticons are not converted in.
+ */
+export function verbatimRanges(text) {
+	const ranges = [];
+	const parts = String(text).split('```');
+	const closed = parts.length % 2 === 1 ? parts.length : parts.length - 1;
+	let offset = 0;
+	parts.forEach((part, i) => {
+		if (i % 2 === 1 && i < closed) ranges.push([offset - 3, offset + part.length + 3]);
+		else inlineRanges(part, offset, ranges);
+		offset += part.length + 3;
+	});
+	return ranges;
+}
+
+/** inline()'s tokens, as ranges: code and links kept, bold and italic looked into. */
+function inlineRanges(text, offset, ranges) {
+	const pattern = new RegExp(INLINE.source, INLINE.flags); // its own lastIndex: this may recurse
+	for (let match; (match = pattern.exec(text));) {
+		const at = match.index;
+		if (match[1]) {
+			ranges.push([offset + at, offset + at + match[0].length]);
+		} else if (match[2]) {
+			const url = match[2].replace(TRAILING_PUNCTUATION, '');
+			ranges.push([offset + at, offset + at + url.length]);
+			pattern.lastIndex = at + url.length;
+		} else if (match[3]) {
+			pattern.lastIndex = at + 1 + match[3].slice(1).replace(/[.-]+$/, '').length;
+		} else {
+			inlineRanges(match[4] ?? match[5], offset + at + 1, ranges);
+		}
+	}
+}
+
+/**
+ * A reply's quote: the message formatted as in the conversation, on one line, cut after about
+ * `length` characters. Links become plain text (the quote is itself a button: no link inside).
+ */
+export function formatPreview(text, length = 90, mention = () => null) {
+	const box = h('span.preview');
+	box.append(formatMessage(text, mention));
+	for (const el of box.querySelectorAll('pre, blockquote, a, br')) {
+		if (el.localName === 'br') el.replaceWith(' ');
+		else if (el.localName === 'a') el.replaceWith(el.textContent);
+		else el.replaceWith(' ', ...el.childNodes, ' ');
+	}
+	shorten(box, length);
+	return box;
+}
+
+/** Keeps the first `length` characters of an element's text (spaces collapsed), then "…". */
+function shorten(root, length) {
+	const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+	const texts = [];
+	while (walker.nextNode()) texts.push(walker.currentNode);
+	let left = length;
+	let previousSpace = true; // no space at the start
+	for (const node of texts) {
+		let value = node.data.replace(/\s+/g, ' ');
+		if (previousSpace) value = value.replace(/^ /, '');
+		if (value) previousSpace = value.endsWith(' ');
+		if (left <= 0) value = '';
+		else if (value.length > left) { value = value.slice(0, left - 1).trimEnd() + '…'; left = 0; }
+		else left -= value.length;
+		node.data = value;
+	}
+	for (const el of [...root.querySelectorAll('*')].reverse()) if (!el.textContent) el.remove();
+	root.normalize();
+	const last = root.lastChild;
+	if (last?.nodeType === Node.TEXT_NODE) last.data = last.data.trimEnd();
+}
+
 /** Plain text for notifications and previews: markup characters stay, HTML never applies. */
 export function plainPreview(text, length = 140) {
 	const flat = String(text ?? '').replace(/\s+/g, ' ').trim();

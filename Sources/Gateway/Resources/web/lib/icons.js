@@ -31,6 +31,8 @@ export function icon(name) {
 	svg.setAttribute('viewBox', '0 0 24 24');
 	svg.setAttribute('aria-hidden', 'true');
 	svg.setAttribute('class', 'icon');
+	// An unknown name would draw an empty, invisible button (as the emoticon button once was): say so.
+	if (!PATHS[name]) console.error(`icons.js: no icon named "${name}"`);
 	const path = document.createElementNS(NS, 'path');
 	path.setAttribute('d', PATHS[name] || '');
 	svg.append(path);

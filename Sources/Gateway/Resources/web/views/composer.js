@@ -3,9 +3,11 @@
 
 import { h, fill } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
-import { EMOJI } from '../lib/emoji.js';
-import { plainPreview } from '../lib/format.js';
+import { plainPreview, formatPreview } from '../lib/format.js';
+import { convertEmoticons, emoticonsWanted } from '../lib/emoticons.js';
 import { iconButton, errorText, toast } from './ui.js';
+import { emojiPicker } from './emoji-picker.js';
+import { mentionKind } from './message.js';
 
 const FORMATS = [['bold', '*', '*', 'B'], ['italic', '_', '_', 'I'], ['code', '`', '`', '</>'],
 	['block', '```\n', '\n```', '{ }'], ['quote', '> ', '', '❝']];
@@ -26,12 +28,13 @@ export function createComposer(client) {
 	const el = h('div.composer', context, popover, h('div.composer-box', toolbar, h('div.composer-row', input, send)), note);
 
 	function drawTools() {
-		const menu = (name, key) => iconButton(name, t(key), () => toggle(name), { 'data-action': name, 'aria-haspopup': 'true' });
+		const menu = (name, key, iconName) => iconButton(iconName, t(key), () => toggle(name),
+			{ 'data-action': name, 'aria-haspopup': 'true' });
 		fill(toolbar,
 			FORMATS.map(([name, before, after, label]) => h('button.tool', { 'data-format': name,
 				'aria-label': t('composer.format.' + name), title: t('composer.format.' + name), onclick: () => wrap(before, after) }, label)),
-			state.can('useEmoticons') && menu('emoji', 'composer.emoji'),
-			state.me.quickPhrases?.length > 0 && menu('phrases', 'composer.phrases'));
+			state.can('useEmoticons') && menu('emoji', 'composer.emoji', 'smile'),
+			state.me.quickPhrases?.length > 0 && menu('phrases', 'composer.phrases', 'phrases'));
 		if (!state.can('useEmoticons') && popover.dataset.kind === 'emoji') close();
 	}
 
@@ -54,7 +57,7 @@ export function createComposer(client) {
 		context.hidden = !mode;
 		fill(context, mode && [
 			h('span', mode.kind === 'edit' ? t('composer.editing') : t('composer.replyingTo', { name: state.displayName(mode.item.author) })),
-			mode.kind === 'reply' && h('span.composer-quote', plainPreview(mode.item.text, 80)),
+			mode.kind === 'reply' && h('span.composer-quote', formatPreview(mode.item.text, 80, mentionKind(state))),
 			iconButton('close', t('common.cancel'), cancel, { 'data-action': 'cancel' })]);
 	}
 
@@ -82,8 +85,13 @@ export function createComposer(client) {
 		if (start === end) input.setSelectionRange(start + before.length, start + before.length);
 	}
 
+	/** What is sent: typed emoticons as emoji, unless turned off (or emoticons are not allowed). */
+	function outgoing(text) {
+		return state.can('useEmoticons') && emoticonsWanted() ? convertEmoticons(text) : text;
+	}
+
 	async function submit() {
-		const text = input.value.trim();
+		const text = outgoing(input.value.trim());
 		if (!text || !room || input.disabled) return;
 		if (mode?.kind === 'edit') {
 			try {
@@ -105,10 +113,12 @@ export function createComposer(client) {
 	function toggle(kind) {
 		if (!popover.hidden && popover.dataset.kind === kind) return close();
 		const pick = (text, label = text) => h('button', { onclick: () => { insert(text); close(); } }, label);
-		open(kind, kind === 'emoji'
-			? h('div.emoji-grid', { 'aria-label': t('composer.emoji') }, EMOJI.map((e) => h('button.emoji', { 'aria-label': e,
-				onclick: () => { insert(e); close(); } }, e)))
-			: h('ul.menu', { 'aria-label': t('composer.phrases') }, state.me.quickPhrases.map((p) => h('li', pick(p, plainPreview(p, 60))))));
+		if (kind === 'emoji') {
+			const picker = emojiPicker((char) => { insert(char); close(); });
+			open(kind, picker.el);
+			return picker.focus();
+		}
+		open(kind, h('ul.menu', { 'aria-label': t('composer.phrases') }, state.me.quickPhrases.map((p) => h('li', pick(p, plainPreview(p, 60))))));
 		popover.querySelector('button')?.focus();
 	}
 

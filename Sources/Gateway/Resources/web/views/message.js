@@ -2,12 +2,12 @@
 // messages still in the outbox.
 
 import { h } from '../lib/dom.js';
-import { formatMessage, plainPreview } from '../lib/format.js';
+import { formatMessage, formatPreview } from '../lib/format.js';
 import { t, formatTime, formatDateTime, formatDay } from '../lib/i18n.js';
 import { avatar, iconButton, errorText } from './ui.js';
 
 /** How @name shows in messages: highlighted for me, a chip for known users, else plain. */
-const mentionKind = (state) => (name) => (name.toLowerCase() === state.me.username.toLowerCase() ? 'me'
+export const mentionKind = (state) => (name) => (name.toLowerCase() === state.me.username.toLowerCase() ? 'me'
 	: state.userByName(name) ? 'user' : null);
 
 export const dayRow = (time) => h('div.day-separator', { role: 'separator' }, h('span', formatDay(time)));
@@ -36,7 +36,9 @@ export function messageRow(item, continued, { state, actions, timeline }) {
 		item.replyTo && h('button.msg-reply', { onclick: () => actions.scrollTo(item.replyTo),
 			'aria-label': t('timeline.replyTo', { name: original ? state.displayName(original.author) : '' }) },
 		h('span', { 'aria-hidden': 'true' }, '↪'), original && h('strong', state.displayName(original.author)), ' ',
-		h('span', !original ? t('timeline.replyUnknown') : original.deleted ? t('timeline.deleted') : plainPreview(original.text, 90))),
+		// Formatted as the message itself shows (no raw *stars*), on one line and shortened.
+		!original ? h('span', t('timeline.replyUnknown')) : original.deleted ? h('span', t('timeline.deleted'))
+			: formatPreview(original.text, 90, mentionKind(state))),
 		item.deleted ? h('div.msg-body.msg-deleted', t('timeline.deleted'))
 			: h('div.msg-body', { dir: 'auto' }, formatMessage(item.text ?? '', mentionKind(state)),
 				item.edited && h('span.msg-edited', { title: t('timeline.editedTitle') }, t('timeline.edited')))),

@@ -1,10 +1,11 @@
-// Profile and settings: profile, password, quick phrases, language, notifications.
+// Profile and settings: profile, password, quick phrases, language, notifications, emoticons.
 
 import { h, fill } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t } from '../lib/i18n.js';
 import { notificationSupport, notificationsWanted, enableNotifications, disableNotifications } from '../lib/notify.js';
-import { openDialog, field, toast } from './ui.js';
+import { emoticonsWanted, setEmoticonsWanted } from '../lib/emoticons.js';
+import { openDialog, field, checkbox, toast } from './ui.js';
 import { languagePicker } from './language.js';
 
 const TABS = ['profile', 'password', 'phrases', 'preferences'];
@@ -91,9 +92,13 @@ export function settingsDialog(client, { onLanguage }) {
 				toggle.hidden = !['granted', 'default'].includes(support);
 			};
 			draw();
+			// Applies at once, like the notifications switch: nothing to save.
+			const emoticons = checkbox(t('settings.convertEmoticons'), { checked: emoticonsWanted(), 'data-pref': 'emoticons',
+				onchange: (event) => setEmoticonsWanted(event.target.checked) });
 			fill(panel, h('h3', t('settings.language')), languagePicker(onLanguage),
 				h('h3', t('settings.notifications')), status, toggle,
-				notificationSupport() === 'insecure' && h('p.hint', t('notifications.insecureHelp', { origin: location.origin })));
+				notificationSupport() === 'insecure' && h('p.hint', t('notifications.insecureHelp', { origin: location.origin })),
+				h('h3', t('settings.emoticons')), emoticons.el, h('p.hint', t('settings.convertEmoticonsHint')));
 			return null;
 		},
 	};
