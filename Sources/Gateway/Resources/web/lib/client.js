@@ -7,6 +7,8 @@ import { State } from './state.js';
 import { Timeline } from './timeline.js';
 
 const PAGE = 50;
+const DECLINED_KEY = 'causerie.declined.';
+const DECLINED_KEPT = 200;
 const TYPING_EVERY_MS = 3000;
 const quietly = () => {};
 
@@ -39,6 +41,7 @@ export class ChatClient {
 	welcome(data, resumed) {
 		const state = this.state;
 		const firstTime = !state.me;
+		state.declined = new Set(readList(DECLINED_KEY + data.me.user));
 		state.applyWelcome(data, resumed);
 		this.outbox ??= new Outbox(data.me.user, () => state.emit('outbox'));
 		this.outbox.resetSent();
@@ -160,6 +163,14 @@ export class ChatClient {
 		this.request('typing', { room }).catch(quietly);
 	}
 
+	/** Decline: for now the invitation is only dismissed in this browser (no server command yet). */
+	declineInvitation(room) {
+		const key = this.state.decline(room);
+		if (!key) return;
+		const kept = [...readList(DECLINED_KEY + this.state.me.user).filter((k) => k !== key), key].slice(-DECLINED_KEPT);
+		localStorage.setItem(DECLINED_KEY + this.state.me.user, JSON.stringify(kept));
+	}
+
 	async openDirect(user) {
 		const existing = this.state.directList().find((r) => this.state.partner(r) === user);
 		return existing ? existing.room : this.whenRoom((await this.request('openDirect', { user })).room);
@@ -172,5 +183,15 @@ export class ChatClient {
 
 	async createRoom(fields) {
 		return this.whenRoom((await this.request('createRoom', fields)).room);
+	}
+}
+
+/** A JSON list from localStorage; nothing when absent or unreadable. */
+function readList(key) {
+	try {
+		const list = JSON.parse(localStorage.getItem(key));
+		return Array.isArray(list) ? list : [];
+	} catch {
+		return [];
 	}
 }

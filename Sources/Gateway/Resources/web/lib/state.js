@@ -6,6 +6,9 @@ import { Timeline } from './timeline.js';
 const TYPING_MS = 6000;
 const REMOVED = new Set(['member.left', 'member.kicked', 'member.banned']);
 
+/** An invitation by its room and position: a later invitation to the same room shows again. */
+const declinedKey = (room, position) => `${room}@${position ?? ''}`;
+
 export class State {
 	constructor() {
 		this.me = this.server = this.current = null;
@@ -15,6 +18,8 @@ export class State {
 		this.members = new Map();
 		this.typing = new Map();
 		this.invitations = new Map();
+		// Invitations dismissed here ("room@position"): the client keeps them in localStorage.
+		this.declined = new Set();
 		this.capabilities = new Set();
 		this.status = 'connecting';
 		// Features the server does not have yet: the left column shows their entries when true.
@@ -41,9 +46,13 @@ export class State {
 		this.users = new Map((data.users || []).map((u) => [u.user, u]));
 		this.rooms = new Map(data.rooms.map((r) => [r.room, r]));
 		for (const id of [...this.timelines.keys()]) if (!resumed || !this.rooms.has(id)) this.timelines.delete(id);
+		// Pending invitations: newer servers list them; older ones only send them live, so keep ours.
+		const pending = Array.isArray(data.invitations) ? data.invitations : [...this.invitations.values()];
+		this.invitations = new Map();
+		for (const invitation of pending) this.invite(invitation);
 		this.members.clear();
 		this.typing.clear();
-		for (const topic of ['server', 'me', 'users', 'names', 'rooms']) this.emit(topic);
+		for (const topic of ['server', 'me', 'users', 'names', 'rooms', 'invitations']) this.emit(topic);
 		for (const id of this.timelines.keys()) this.emit('timeline', id);
 	}
 
@@ -119,9 +128,11 @@ export class State {
 			return;
 		}
 		if (ev.kind === 'member.invited' && mine && !room) {
-			this.invitations.set(ev.room, { room: ev.room, by: ev.actor });
-			this.emit('invitations');
-			this.emit('invited', ev);
+			// roomName and topic: only from newer servers (the room is not ours to look up yet).
+			if (this.invite({ room: ev.room, name: ev.roomName, topic: ev.topic, by: ev.actor, position: ev.position })) {
+				this.emit('invitations');
+				this.emit('invited', this.invitations.get(ev.room));
+			}
 			return;
 		}
 		if (ev.kind === 'member.joined' && mine) {
@@ -161,6 +172,25 @@ export class State {
 			this.me.groups = ev.groups;
 		}
 		this.emit('users');
+	}
+
+	/** An invitation to a room I am not in, unless dismissed here; true when it is new. */
+	invite({ room, name, topic, by, position }) {
+		if (this.rooms.has(room) || this.declined.has(declinedKey(room, position))) return false;
+		const known = this.invitations.has(room);
+		this.invitations.set(room, { room, name: name || '', topic: topic || '', by, position });
+		return !known;
+	}
+
+	/** Dismisses an invitation here (the server has no "decline" yet); returns its key to remember. */
+	decline(room) {
+		const invitation = this.invitations.get(room);
+		if (!invitation) return null;
+		const key = declinedKey(room, invitation.position);
+		this.declined.add(key);
+		this.invitations.delete(room);
+		this.emit('invitations');
+		return key;
 	}
 
 	toTimeline(ev) {

@@ -7,7 +7,7 @@ import { ChatClient } from '../lib/client.js';
 import { t } from '../lib/i18n.js';
 import { notify, showUnread } from '../lib/notify.js';
 import { plainPreview } from '../lib/format.js';
-import { createSidebar } from './sidebar.js';
+import { createSidebar, invitationText } from './sidebar.js';
 import { createHeader } from './header.js';
 import { createTimeline } from './timeline.js';
 import { createComposer } from './composer.js';
@@ -93,8 +93,8 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 			if (!mine) toast(t('notice.removed.' + kind, { name: name || '' }), 'error');
 			if (state.current === room) actions.openRoom('main');
 		});
-		state.on('invited', (ev) => {
-			const text = t('sidebar.invitedBy', { name: state.displayName(ev.actor) });
+		state.on('invited', (invitation) => {
+			const text = invitationText(state, invitation);
 			toast(text);
 			notify(state.server.name, text, 'invite');
 		});
@@ -118,6 +118,7 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 			openRoom: (id) => id && client.openRoom(id),
 			openDirect: attempt(async (user) => actions.openRoom(await client.openDirect(user))),
 			join: attempt(async (room) => { await client.join(room); actions.openRoom(room); }),
+			declineInvitation: (room) => client.declineInvitation(room),
 			openSettings: () => settingsDialog(client, { onLanguage: () => location.reload() }),
 			openSwitcher: () => openSwitcher(client, actions),
 			openDirectory: () => rooms('directoryDialog')(client, actions.openRoom),

@@ -3,7 +3,14 @@
 import { h, fill, coalesce } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
 import { t } from '../lib/i18n.js';
+import { plainPreview } from '../lib/format.js';
 import { avatar, presenceDot, iconButton } from './ui.js';
+
+/** "Alice invited you to #design", or "…to a room" when the server did not name it (older servers). */
+export function invitationText(state, invitation) {
+	const name = state.displayName(invitation.by);
+	return invitation.name ? t('sidebar.invitedTo', { name, room: invitation.name }) : t('sidebar.invitedBy', { name });
+}
 
 export function createSidebar(client, actions) {
 	const state = client.state;
@@ -51,11 +58,18 @@ export function createSidebar(client, actions) {
 			h('span.nav-name', room.name)], () => actions.openRoom(room.room))));
 	}
 
+	/** Each invitation with who sent it, the room and its topic when known, Join and Decline. */
 	function invitations() {
 		const list = [...state.invitations.values()];
 		return list.length > 0 && section('invites', t('sidebar.invitations'), null, list.map((invite) => h('li.invite',
-			h('span', t('sidebar.invitedBy', { name: state.displayName(invite.by) })),
-			h('button.button.small', { 'data-key': 'i' + invite.room, onclick: () => actions.join(invite.room) }, t('rooms.join')))));
+			{ 'data-room': invite.room },
+			h('p.invite-text', { dir: 'auto' }, invitationText(state, invite),
+				invite.topic && h('span.invite-topic', ' — ' + plainPreview(invite.topic, 80))),
+			h('div.invite-actions',
+				h('button.button.small.primary', { 'data-key': 'i' + invite.room, 'data-action': 'join-invitation',
+					onclick: () => actions.join(invite.room) }, t('rooms.join')),
+				h('button.button.small.on-dark', { 'data-key': 'x' + invite.room, 'data-action': 'decline-invitation',
+					onclick: () => actions.declineInvitation(invite.room) }, t('sidebar.decline'))))));
 	}
 
 	function person(user, room) {
