@@ -489,6 +489,37 @@ def invitation_and_moderation(ctx):
     check(not [b for b in bob.all(".sidebar .nav-item[data-room]") if "secret" in b.text], "the room is still listed")
 
 
+def people_directory_lists_everyone(ctx):
+    """The sidebar lists who is online; "All people…" lists everyone, offline colleagues too, online
+    first, with their department, searchable by name, user name or department; choosing someone
+    opens the direct conversation."""
+    alice = ctx.browser("alice")
+    admin_token = ctx.server.login("admin", ADMIN_PASSWORD)["token"]
+    dave = ctx.server.api("POST", "admin/users", {"username": "dave", "password": "dave-Secret-1",
+                                                  "displayName": "Dave Leroy"}, token=admin_token)["user"]
+    ctx.server.api("PATCH", f"admin/users/{dave}", {"department": "Accounting"}, token=admin_token)
+    ctx.server.api("PATCH", f"admin/users/{ctx.user_id('bob')}", {"department": "Sales"}, token=admin_token)
+    online = [b.get_attribute("data-user") for b in alice.all(".sidebar [aria-labelledby='side-people'] .nav-item.person")]
+    check(dave not in online and ctx.user_id("bob") in online, f"the sidebar's online list: {online}")
+    alice.click(".sidebar [data-action='people']")
+    rows = lambda: [r.get_attribute("data-user") for r in alice.all("dialog .person-row")]  # noqa: E731
+    alice.wait(lambda: dave in rows(), what="Dave (offline) in the directory")
+    alice.wait_text(f"dialog .person-row[data-user='{dave}']", "Accounting")
+    order = rows()
+    check(order.index(ctx.user_id("bob")) < order.index(dave) and order.index(ctx.user_id("admin")) < order.index(dave),
+          f"online people should come first: {order}")
+    check("Offline" in alice.text_of(f"dialog .person-row[data-user='{dave}']"), "presence not shown")
+    alice.shot("people")
+    search = alice.find("dialog [data-action='people-search']")
+    for query, expected in (("account", [dave]), ("sales", [ctx.user_id("bob")]), ("leroy", [dave])):
+        search.send_keys(Keys.CONTROL, "a")
+        search.send_keys(query)
+        alice.wait(lambda: rows() == expected, what=f"only {expected} for {query!r}")
+    alice.click(f"dialog .person-row[data-user='{dave}']")
+    alice.wait(lambda: "Dave Leroy" in alice.text_of("#conv-title"), what="the direct conversation with Dave")
+    check(not alice.all("dialog[open]"), "the directory stayed open")
+
+
 def quick_phrases_and_settings(ctx):
     """Quick phrases saved in the settings appear in the composer; notifications are explained."""
     alice = ctx.browser("alice")
@@ -655,6 +686,7 @@ STEPS = [
     history_pages_without_gaps,
     invitation_buttons_clear_and_room_named,
     invitation_and_moderation,
+    people_directory_lists_everyone,
     keyboard_switcher_and_navigation,
     right_removed_live,
     phone_layout_and_french,

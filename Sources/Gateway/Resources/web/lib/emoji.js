@@ -2,7 +2,7 @@
 // in i18n/*.json ("emoji.<slug>"): the picker searches them in every language offered, and a new
 // language translates them with no code change.
 
-import { t, has, currentLanguage, availableLanguages } from './i18n.js';
+import { t, has, currentLanguage, availableLanguages, foldForSearch as fold } from './i18n.js';
 
 export const EMOJI = [
 	['😀', 'grinning'], ['😃', 'smiley'], ['😄', 'smile'], ['😁', 'grin'], ['😆', 'laughing'], ['😅', 'sweatSmile'],
@@ -25,11 +25,6 @@ export const EMOJI = [
 export function emojiName(emoji) {
 	const key = 'emoji.' + emoji.slug;
 	return has(key) ? t(key) : emoji.slug;
-}
-
-/** Lower case, without accents, "œ" as "oe": "coeur" finds "cœur", "cafe" finds "café". */
-function fold(text) {
-	return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/œ/g, 'oe').replace(/æ/g, 'ae');
 }
 
 let otherNames = null; // per emoji, its names in the other languages offered, once loaded

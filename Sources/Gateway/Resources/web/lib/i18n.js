@@ -98,6 +98,11 @@ export function formatDay(ms) {
 	return formatter('date', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }).format(ms);
 }
 
+/** For searching: lower case, no accents, "œ" as "oe" — "coeur" finds "cœur", "helene" "Hélène". */
+export function foldForSearch(text) {
+	return String(text ?? '').normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/œ/g, 'oe').replace(/æ/g, 'ae');
+}
+
 export function dayKey(ms) {
 	const d = new Date(ms);
 	return d.getFullYear() * 10000 + d.getMonth() * 100 + d.getDate();

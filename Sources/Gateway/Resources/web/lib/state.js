@@ -32,6 +32,8 @@ export class State {
 		this.listeners.get(topic).add(fn);
 	}
 
+	off(topic, fn) { this.listeners.get(topic)?.delete(fn); }
+
 	emit(topic, detail) {
 		for (const fn of this.listeners.get(topic) || []) fn(detail);
 	}

@@ -18,6 +18,7 @@ import { toast, errorText } from './ui.js';
 const lazy = (load, name) => async (...args) => (await load())[name](...args);
 const rooms = (name) => lazy(() => import('./rooms.js'), name);
 const openSwitcher = lazy(() => import('./switcher.js'), 'openSwitcher');
+const peopleDialog = lazy(() => import('./people.js'), 'peopleDialog');
 const settingsDialog = lazy(() => import('./settings.js'), 'settingsDialog');
 
 const LAST_ROOM_KEY = 'causerie.room';
@@ -121,6 +122,7 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 			declineInvitation: (room) => client.declineInvitation(room),
 			openSettings: () => settingsDialog(client, { onLanguage: () => location.reload() }),
 			openSwitcher: () => openSwitcher(client, actions),
+			openPeople: () => peopleDialog(client, actions),
 			openDirectory: () => rooms('directoryDialog')(client, actions.openRoom),
 			createRoom: () => rooms('createRoomDialog')(client, actions.openRoom),
 			invite: (room) => rooms('inviteDialog')(client, room),

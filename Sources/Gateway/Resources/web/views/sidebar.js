@@ -31,10 +31,11 @@ export function createSidebar(client, actions) {
 			h('span.me-name', state.displayName(me)), icon('settings')));
 	}
 
-	function section(key, title, tools, items, empty) {
+	function section(key, title, tools, items, empty, more) {
 		return h('section.side-section', { 'aria-labelledby': 'side-' + key },
 			h('div.side-title', h('h2', { id: 'side-' + key }, title), tools),
-			items.length ? h('ul.nav-list', { role: 'list' }, items) : empty && h('p.side-empty', empty));
+			items.length ? h('ul.nav-list', { role: 'list' }, items) : empty && h('p.side-empty', empty),
+			more && h('ul.nav-list', { role: 'list' }, more));
 	}
 
 	/** A room or conversation entry: bold when unread, a badge for mentions and one for the count. */
@@ -85,11 +86,14 @@ export function createSidebar(client, actions) {
 			list.map((room) => person(state.partner(room), room)), t('sidebar.noDirects'));
 	}
 
+	/** Who is online (a short list), then everyone in the directory: offline colleagues too. */
 	function people() {
 		const online = [...state.users.values()].filter((u) => u.user !== state.me.user && !u.disabled && u.presence !== 'offline')
 			.sort((a, b) => state.displayName(a.user).localeCompare(state.displayName(b.user)));
 		return section('people', t('sidebar.online', { count: online.length }), null,
-			online.slice(0, 200).map((u) => person(u.user)), t('sidebar.nobodyOnline'));
+			online.slice(0, 200).map((u) => person(u.user)), t('sidebar.nobodyOnline'),
+			h('li', h('button.nav-item', { 'data-key': 'people', 'data-action': 'people', onclick: actions.openPeople },
+				h('span.nav-icon', icon('people')), h('span.nav-name', t('sidebar.allPeople')))));
 	}
 
 	// Kanban and bulletin board: shown once the server has them (state.features) and the right.

@@ -19,6 +19,11 @@ export function presenceDot(status) {
 		title: t('presence.' + known) });
 }
 
+/** A small "bot" tag after the name of a bot account (bot: true in the welcome's users). */
+export function botTag(user) {
+	return user?.bot ? h('span.tag.bot-tag', t('people.bot')) : null;
+}
+
 /** The user's words for a server refusal: our translation of its reason when we have one. */
 export function errorText(error) {
 	if (!error) return '';
