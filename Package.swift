@@ -46,11 +46,14 @@ let package = Package(
         ),
         // The domain: events, commands, decisions and views. No IO.
         .target(name: "Projections", swiftSettings: swiftSettings),
+        // What clients send, decoded and checked in one place: frames, numbers, query strings.
+        // No network code, so that the fuzz target builds it alone.
+        .target(name: "Wire", dependencies: ["Projections"], swiftSettings: swiftSettings),
         // The network: HTTP API, WebSocket protocol, static web client.
         .target(
             name: "Gateway",
             dependencies: [
-                "EventStore", "Projections", "Operations", "COpus", "COpenSSL",
+                "EventStore", "Projections", "Wire", "Operations", "COpus", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -59,9 +59,10 @@ public final class WebSocketClient: Sendable {
         sendFrame(opcode: 0x1, payload: Array(text.utf8))
     }
 
-    /// Sends any frame (tests use it for binary, fragmented or invalid frames).
-    public func sendFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true) {
-        let frame = WebSocketFrames.encode(opcode: opcode, payload: payload, fin: fin)
+    /// Sends any frame (tests use it for binary, fragmented or invalid frames: `rsv` sets the
+    /// reserved bits, `masked: false` breaks RFC 6455 §5.1 on purpose).
+    public func sendFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true, rsv: UInt8 = 0, masked: Bool = true) {
+        let frame = WebSocketFrames.encode(opcode: opcode, payload: payload, fin: fin, rsv: rsv, masked: masked)
         channel.writeAndFlush(ByteBuffer(bytes: frame), promise: nil)
     }
 
@@ -93,18 +94,20 @@ public final class WebSocketClient: Sendable {
 
 /// Client-side framing (RFC 6455 §5).
 enum WebSocketFrames {
-    static func encode(opcode: UInt8, payload: [UInt8], fin: Bool) -> [UInt8] {
-        var frame: [UInt8] = [(fin ? 0x80 : 0) | opcode]
+    static func encode(opcode: UInt8, payload: [UInt8], fin: Bool, rsv: UInt8 = 0, masked: Bool = true) -> [UInt8] {
+        var frame: [UInt8] = [(fin ? 0x80 : 0) | (rsv & 0x7) << 4 | opcode]
         let count = payload.count
+        let maskBit: UInt8 = masked ? 0x80 : 0
         if count < 126 {
-            frame.append(0x80 | UInt8(count))
+            frame.append(maskBit | UInt8(count))
         } else if count <= 0xFFFF {
-            frame.append(0x80 | 126)
+            frame.append(maskBit | 126)
             frame += [UInt8(count >> 8), UInt8(count & 0xFF)]
         } else {
-            frame.append(0x80 | 127)
+            frame.append(maskBit | 127)
             for shift in stride(from: 56, through: 0, by: -8) { frame.append(UInt8((count >> shift) & 0xFF)) }
         }
+        guard masked else { return frame + payload }
         var generator = SystemRandomNumberGenerator()
         let mask: [UInt8] = (0..<4).map { _ in generator.next() }
         frame += mask

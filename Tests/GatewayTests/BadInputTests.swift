@@ -77,4 +77,39 @@ struct BadInputTests {
         #expect(try await server.http("GET", "/api/v1/server").status == 200)
         await server.stop()
     }
+
+    /// The report that opened issue 11: dates in milliseconds whose microseconds overflow, over
+    /// HTTP and WebSocket, once trapped the whole server. Now: 400 / an error frame naming the field.
+    @Test func numbersThatOverflowAreRefusedNotTrapped() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let t = alice.token
+        for query in ["from=9223372036854776", "from=0&to=9223372036854776", "from=-9223372036854776",
+                      "after=18446744073709551615", "limit=201", "limit=0", "before=1e3", "author=bob"] {
+            let reply = try await server.http("GET", "/api/v1/rooms/main/messages?\(query)", token: t)
+            #expect(reply.status == 400, "\(query): \(reply.status) \(reply.body)")
+        }
+        #expect(try await server.http("GET", "/api/v1/rooms/nowhere/messages?from=9223372036854776", token: t).status == 400)
+        #expect(try await server.http("GET", "/api/v1/rooms/nowhere/messages?from=1", token: t).status == 404)
+        let a = try await server.client(t)
+        for (id, field, value, expected) in [("h1", "from", "9223372036854776", "out_of_range:from"),
+                                             ("h2", "after", "18446744073709551615", "out_of_range:after"),
+                                             ("h3", "to", "-9223372036854776", "out_of_range:to"),
+                                             ("h4", "after", "9223372036854775807", nil)] {
+            a.socket.send(#"{"type":"history","id":"\#(id)","room":"main","from":0,"\#(field)":\#(value)}"#
+                .replacingOccurrences(of: #""from":0,"from""#, with: #""from""#)
+                .replacingOccurrences(of: #""from":0,"after""#, with: #""after""#))
+            let reply = try await a.frame { $0["id"]?.string == id }
+            if let expected {
+                #expect(reply["reason"]?.string == expected, "\(id): \(reply)")
+            } else {
+                #expect(reply["type"]?.string == "history", "\(id): \(reply)")
+            }
+        }
+        #expect(try await a.send("ping")["type"]?.string == "ok")
+        #expect(try await server.http("GET", "/api/v1/server").status == 200)
+        await a.close()
+        await server.stop()
+    }
 }

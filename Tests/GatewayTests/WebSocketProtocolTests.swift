@@ -94,6 +94,62 @@ struct WebSocketProtocolTests {
         #expect(closing["reason"]?.string == "server_shutdown")
     }
 
+    /// RFC 6455 §5.1–5.2: a client frame without a mask, or with a reserved bit set (we
+    /// negotiate no extension), fails the connection with 1002; a well-formed one next to it is fine.
+    @Test(arguments: [(UInt8(0b100), true), (0b010, true), (0b001, true), (0, false)])
+    func unmaskedFramesAndReservedBitsFailTheConnection(rsv: UInt8, masked: Bool) async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let client = try await server.client(alice.token)
+        client.socket.sendFrame(opcode: 0x1, payload: Array(#"{"type":"ping","id":"p"}"#.utf8), rsv: rsv, masked: masked)
+        try await eventually { client.socket.isClosed }
+        #expect(client.socket.closeCode == 1002)
+        // The server is unharmed.
+        let other = try await server.client(alice.token)
+        #expect(try await other.send("ping")["type"]?.string == "ok")
+        await server.stop()
+    }
+
+    /// One frame larger than the decoder takes (1 MiB here) is not read to be thrown away: an
+    /// error frame says why, then close 1009. A large message in small frames was skipped with an
+    /// error frame and the connection kept (BadInputTests).
+    @Test func aFrameTooLargeToReadIsExplainedThenClosed() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let client = try await server.client(alice.token)
+        client.socket.sendFrame(opcode: 0x1, payload: [UInt8](repeating: 0x20, count: (1 << 20) + 1))
+        let error = try await client.frame { $0["type"]?.string == "error" }
+        #expect(error["code"]?.string == "tooLarge" && error["reason"]?.string == "frame_too_large")
+        try await eventually { client.socket.isClosed }
+        #expect(client.socket.closeCode == 1009)
+        await server.stop()
+    }
+
+    /// Too many connections from one address: the refused hello gets an error frame (rate
+    /// limited, with a retry delay), then close 1008.
+    @Test func tooManyConnectionsFromOneAddressAreRefusedWithAReason() async throws {
+        let server = try await TestServer.start { $0.limits.connectionsPerAddress = 2 }
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let first = try await server.client(alice.token)
+        let second = try await server.client(alice.token)
+        let third = try await WebSocketClient.connect(host: "127.0.0.1", port: server.port)
+        var frames = third.messages.makeAsyncIterator()
+        third.send(#"{"type":"hello","id":"h","protocol":1,"token":"\#(alice.token)"}"#)
+        let error = try JSONValue(parsing: try #require(await frames.next()))
+        #expect(error["type"]?.string == "error" && error["id"]?.string == "h")
+        #expect(error["code"]?.string == "rateLimited" && error["reason"]?.string == "connections_per_address")
+        #expect(error["retryAfter"]?.int != nil)
+        try await eventually { third.isClosed }
+        #expect(third.closeCode == 1008)
+        #expect(try await first.send("ping")["type"]?.string == "ok")
+        await second.close()
+        await first.close()
+        await server.stop()
+    }
+
     private func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition() {

@@ -14,8 +14,19 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         self.microseconds = microseconds
     }
 
+    /// Saturating: a date beyond what 64-bit microseconds hold (±292,000 years) becomes the
+    /// nearest one that fits, rather than trapping on a date typed by someone.
     public init(_ date: Date) {
-        self.microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down))
+        let value = (date.timeIntervalSince1970 * 1_000_000).rounded(.down)
+        if value.isNaN {
+            microseconds = 0
+        } else if value >= 9.2e18 {
+            microseconds = .max
+        } else if value <= -9.2e18 {
+            microseconds = .min
+        } else {
+            microseconds = Int64(value)
+        }
     }
 
     /// The wall clock now. The store never uses this directly: it keeps stamps non-decreasing.

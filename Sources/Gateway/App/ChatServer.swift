@@ -81,12 +81,15 @@ public final class ChatServer: Sendable {
         let limits = configuration.limits
         let router = makeRouter()
         let logger = self.logger
-        let http = HTTP1Channel.Configuration(idleTimeout: .seconds(300), httpDecoderConfiguration: .init(
+        let http = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)), httpDecoderConfiguration: .init(
             maxHeaderFieldSize: limits.maxHeaderFieldBytes, maxHeaderListSize: limits.maxHeaderBytes,
             maxHeaderFieldCount: limits.maxHeaderCount))
         let server = HTTPServerBuilder { responder in
             ChatChannel(
-                responder: responder, http: http, maxFrameSize: max(limits.maxFrameBytes * 4, 1 << 20),
+                responder: responder, http: http,
+                deadlines: .init(idle: .seconds(Int64(limits.idleTimeoutSeconds)), header: .seconds(Int64(limits.headerTimeoutSeconds)),
+                                 minimumRate: limits.bodyMinimumBytesPerSecond, window: Int64(limits.bodyRateWindowSeconds)),
+                maxFrameSize: max(limits.maxFrameBytes * 4, 1 << 20),
                 shouldUpgrade: { head, channel in
                     guard head.uri.split(separator: "?").first == "/api/v1/ws" else { return false }
                     return core.addressAllowed(channel.remoteAddress?.ipAddress ?? "unknown")
@@ -153,6 +156,8 @@ struct BackgroundService: Service {
     let onFirstStart: @Sendable (ChatCore.FirstStart) -> Void
 
     func run() async throws {
+        // Requests waiting for the views must not wait forever if the server stops first.
+        defer { readiness.open() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await core.runDispatcher() }
             group.addTask {

@@ -32,6 +32,16 @@ public struct ServerConfiguration: Sendable {
         public var outboxFrames = 4096
         /// Seconds a new WebSocket has to say hello.
         public var helloTimeoutSeconds = 10
+        /// Seconds a client has to send a request's whole header once it has begun it (slow
+        /// clients that trickle a header byte by byte hold a socket each: "slowloris").
+        public var headerTimeoutSeconds = 20
+        /// A request body must arrive at least this fast (bytes per second, averaged over 10 s
+        /// windows after a 10 s grace); 0: no minimum.
+        public var bodyMinimumBytesPerSecond = 500
+        /// The averaging window of that minimum, in seconds (tests shorten it).
+        public var bodyRateWindowSeconds = 10
+        /// Seconds a kept-alive HTTP connection may wait, idle, for its next request.
+        public var idleTimeoutSeconds = 300
         /// Failed logins per account before a lock-out, and per address.
         public var loginFailuresPerAccount = 5
         public var loginFailuresPerAddress = 30

@@ -183,6 +183,8 @@ public final class ChatCore: Sendable {
             throw APIError.unavailable
         }
         await applied.wait(for: result.lastPosition)
+        // Stopping: the events are logged, but not yet applied to the views this reply would reflect.
+        if Task.isCancelled && applied.position < result.lastPosition { throw APIError.unavailable }
         return result.lastPosition
     }
 
@@ -275,20 +277,31 @@ public final class ChatCore: Sendable {
 
 /// The last position the dispatcher applied, and the commands waiting to see theirs applied.
 /// Waiters are kept sorted by position, so each advance only looks at those it releases.
+/// A cancelled waiter returns at once: when the server stops (a port already in use, a signal)
+/// the dispatcher ends first, and nothing may wait for it forever.
 final class AppliedPosition: Sendable {
+    private struct Waiter {
+        var position: UInt64
+        var id: UInt64
+        var continuation: CheckedContinuation<Void, Never>
+    }
+
     private struct State {
         var position: UInt64 = 0
-        var waiters: [(UInt64, CheckedContinuation<Void, Never>)] = []
+        var waiters: [Waiter] = []
         var start = 0
+        var nextID: UInt64 = 0
     }
 
     private let state = Mutex(State())
 
+    var position: UInt64 { state.withLock { $0.position } }
+
     func advance(to position: UInt64) {
-        let ready = state.withLock { state -> ArraySlice<(UInt64, CheckedContinuation<Void, Never>)> in
+        let ready = state.withLock { state -> ArraySlice<Waiter> in
             state.position = max(state.position, position)
             var end = state.start
-            while end < state.waiters.count && state.waiters[end].0 <= state.position { end += 1 }
+            while end < state.waiters.count && state.waiters[end].position <= state.position { end += 1 }
             guard end > state.start else { return [] }
             let ready = state.waiters[state.start..<end]
             state.start = end
@@ -301,20 +314,33 @@ final class AppliedPosition: Sendable {
             }
             return ready
         }
-        for (_, continuation) in ready { continuation.resume() }
+        for waiter in ready { waiter.continuation.resume() }
     }
 
+    /// Returns once `position` is applied, or at once if the task is cancelled.
     func wait(for position: UInt64) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { state -> Bool in
-                if state.position >= position { return true }
-                // Appends finish in nearly increasing order: search from the end.
-                var index = state.waiters.count
-                while index > state.start && state.waiters[index - 1].0 > position { index -= 1 }
-                state.waiters.insert((position, continuation), at: index)
-                return false
+        let id = state.withLock { state -> UInt64 in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if state.position >= position || Task.isCancelled { return true }
+                    // Appends finish in nearly increasing order: search from the end.
+                    var index = state.waiters.count
+                    while index > state.start && state.waiters[index - 1].position > position { index -= 1 }
+                    state.waiters.insert(Waiter(position: position, id: id, continuation: continuation), at: index)
+                    return false
+                }
+                if now { continuation.resume() }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            let cancelled = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let index = state.waiters[state.start...].firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            cancelled?.resume()
         }
     }
 }

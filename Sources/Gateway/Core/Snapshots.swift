@@ -2,6 +2,7 @@ import Operations
 import EventStore
 import Foundation
 import Projections
+import Wire
 
 /// What a client is shown of the state: its rooms, the people, itself, the server. Shared by the
 /// WebSocket welcome and the HTTP API.
@@ -151,11 +152,31 @@ extension ChatCore {
         case after(UInt64)
         /// Events stamped in [from, to) (µs).
         case between(from: Int64, to: Int64)
+
+        /// The range a client asked for: at most one of `before`, `after` and `from` (with `to`,
+        /// which needs `from`); none asks for the latest page.
+        init(before: Position?, after: Position?, from: EpochMilliseconds?, to: EpochMilliseconds?) throws(Rejection) {
+            let anchors = [before != nil, after != nil, from != nil].count { $0 }
+            guard anchors <= 1 else { throw .invalid("conflicting_parameters:before,after,from") }
+            if to != nil && from == nil { throw .invalid("missing_field:from") }
+            if let before {
+                self = .before(before.value)
+            } else if let after {
+                self = .after(after.value)
+            } else if let from {
+                self = .between(from: from.microseconds, to: (to ?? .end).microseconds)
+            } else {
+                self = .latest
+            }
+        }
     }
 
-    /// A page of the room's events for a member; `notFound` for anyone else.
-    func history(of room: RoomID, for user: UserID, range: HistoryRange, limit: Int) async throws(APIError) -> HistoryPage {
-        let limit = max(1, min(limit, configuration.limits.historyPage))
+    /// A page of the room's events for a member; `notFound` for anyone else. Pages hold
+    /// `limit` items (50 if not given), or fewer if the server is configured to serve fewer.
+    func history(of room: RoomID, for user: UserID, range: HistoryRange, limit: PageSize?) async throws(APIError)
+        -> HistoryPage
+    {
+        let limit = max(1, min(limit?.value ?? 50, configuration.limits.historyPage))
         let startPosition: UInt64?
         if case .between(let from, _) = range {
             do {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Projections
+import Wire
 
 /// Administration: users, rights groups, settings, filters, bots, broadcasts, statistics.
 /// Every route requires the `administer` permission (checked again by each command's decision).
@@ -57,8 +58,8 @@ struct AdminRoutes {
     }
 
     struct FiltersBody: Decodable {
-        var floodBurst: Int?
-        var floodPerMinute: Int?
+        var floodBurst: FloodBurst?
+        var floodPerMinute: FloodRate?
         var words: [String]?
         var wordMode: String?
         /// A new server password; "" removes it.
@@ -75,6 +76,14 @@ struct AdminRoutes {
         var serverPasswordSet: Bool
         var allow: [String]
         var deny: [String]
+    }
+
+    /// Every field is required (the settings are replaced whole).
+    struct SettingsBody: Decodable {
+        var serverName: String
+        var registrationOpen: Bool
+        var maxMessageLength: MessageLength
+        var retentionDays: RetentionDays
     }
 
     struct BotBody: Decodable {
@@ -131,7 +140,7 @@ struct AdminRoutes {
                 user: user, username: body.username, displayName: body.displayName ?? "", email: body.email ?? "",
                 passwordHash: hash, recovery: nil, groups: groups(body.groups),
                 mustChangePassword: body.mustChangePassword ?? true, selfRegistration: false), by: admin)
-            return kit.json(["user": user.rawValue, "position": String(position)], status: .created)
+            return kit.created(position: position, ["user": user.rawValue])
         }
         api.patch("admin/users/{user}") { request, context in
             let admin = try administrator(request)
@@ -182,7 +191,7 @@ struct AdminRoutes {
             let id = GroupID(body.id ?? SecureRandom.identifier("g"))
             let position = try await core.execute(
                 SaveGroup(group: id, name: body.name, permissions: permissions, create: true), by: admin)
-            return kit.json(["group": id.rawValue, "position": String(position)], status: .created)
+            return kit.created(position: position, ["group": id.rawValue])
         }
         api.put("admin/groups/{group}") { request, context in
             let admin = try administrator(request)
@@ -203,8 +212,10 @@ struct AdminRoutes {
         }
         api.put("admin/settings") { request, _ in
             let admin = try administrator(request)
-            let body = try await kit.body(ServerSettings.self, request)
-            return kit.ok(position: try await core.execute(ChangeSettings(settings: body), by: admin))
+            let body = try await kit.body(SettingsBody.self, request)
+            return kit.ok(position: try await core.execute(ChangeSettings(settings: ServerSettings(
+                serverName: body.serverName, registrationOpen: body.registrationOpen,
+                maxMessageLength: body.maxMessageLength.value, retentionDays: body.retentionDays.value)), by: admin))
         }
         api.get("admin/filters") { request, _ in
             _ = try administrator(request)
@@ -221,8 +232,8 @@ struct AdminRoutes {
             var position = core.position
             let current = core.withState { $0.server }
             if body.floodBurst != nil || body.floodPerMinute != nil {
-                let limit = FloodLimit(burst: body.floodBurst ?? current.flood.burst,
-                                       perMinute: body.floodPerMinute ?? current.flood.perMinute)
+                let limit = FloodLimit(burst: body.floodBurst?.value ?? current.flood.burst,
+                                       perMinute: body.floodPerMinute?.value ?? current.flood.perMinute)
                 position = try await core.execute(ChangeFilters(.flood(limit)), by: admin)
             }
             if body.words != nil || body.wordMode != nil {
@@ -249,7 +260,7 @@ struct AdminRoutes {
             let (token, hash) = SecureRandom.token()
             let position = try await core.execute(CreateBot(
                 user: user, username: body.username, tokenHash: hash, groups: groups(body.groups) ?? [.users]), by: admin)
-            return kit.json(["user": user.rawValue, "token": token, "position": String(position)], status: .created)
+            return kit.created(position: position, ["user": user.rawValue, "token": token])
         }
         api.post("admin/broadcast") { request, _ in
             let admin = try administrator(request)

@@ -4,6 +4,7 @@ public import HTTPTypes
 public import Hummingbird
 public import NIOCore
 import Projections
+import Wire
 
 /// The request context: Hummingbird's, plus the socket's peer address (rate limits and address
 /// rules use the socket's address, never a header a client could forge).
@@ -65,13 +66,19 @@ struct HTTPKit: Sendable {
         Response(status: status, headers: .api, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    func ok(position: UInt64?, _ extra: [String: String] = [:]) -> Response {
+    /// `{"position": N, …}`: what every change answers, 200 or (`created`) 201. Positions are
+    /// JSON integers everywhere; the extra fields are strings (ids, a bot's token).
+    func ok(position: UInt64?, _ extra: [String: String] = [:], status: HTTPResponse.Status = .ok) -> Response {
         var json = JSONWriter()
         json.beginObject()
         json.field("position", position)
         for (key, value) in extra.sorted(by: { $0.key < $1.key }) { json.field(key, value) }
         json.endObject()
-        return self.json(bytes: json.bytes)
+        return self.json(bytes: json.bytes, status: status)
+    }
+
+    func created(position: UInt64, _ extra: [String: String] = [:]) -> Response {
+        ok(position: position, extra, status: .created)
     }
 
     /// The request body decoded as `T`, within the body size limit.
@@ -84,10 +91,10 @@ struct HTTPKit: Sendable {
             throw APIError.tooLarge("body")
         }
         guard String(validating: buffer.readableBytesView, as: UTF8.self) != nil else { throw APIError.invalid("invalid_utf8") }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        do throws(Rejection) {
+            return try WireDecoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch {
-            throw APIError.fieldError(error)
+            throw APIError(error)
         }
     }
 
@@ -105,10 +112,23 @@ struct HTTPKit: Sendable {
         return value
     }
 
-    func query<T: LosslessStringConvertible>(_ name: String, _ request: Request) throws(APIError) -> T? {
-        guard let text = request.uri.queryParameters.get(name) else { return nil }
-        guard let value = T(text) else { throw APIError.invalid("parameter:\(name)") }
-        return value
+    /// A numeric path parameter, checked like every number from outside.
+    func number<N: CheckedNumber>(_ name: String, _ context: CauserieContext, as type: N.Type) throws(APIError) -> N {
+        let text = try parameter(name, context)
+        do throws(Rejection) {
+            return try N(parsing: Substring(text), field: name)
+        } catch {
+            throw APIError(error)
+        }
+    }
+
+    /// The request's query string, refusing parameters the route does not name (`Query`).
+    func query(_ request: Request, allowing names: Set<String> = []) throws(APIError) -> Query {
+        do throws(Rejection) {
+            return try Query(request.uri.query.map { Substring($0) }, allowed: names)
+        } catch {
+            throw APIError(error)
+        }
     }
 
     var now: Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }

@@ -2,6 +2,7 @@ import Operations
 import Foundation
 import Hummingbird
 import Projections
+import Wire
 
 /// Rooms, members, history and messages. Every route checks the caller's membership: a room the
 /// caller cannot see answers 404, exactly like a room that does not exist.
@@ -36,17 +37,17 @@ struct RoomRoutes {
         var user: String
         var action: String
         var reason: String?
-        var minutes: Int?
+        var minutes: MuteMinutes?
     }
 
     struct PostBody: Decodable {
         var text: String
         var clientId: String?
-        var replyTo: UInt64?
+        var replyTo: Position?
     }
 
     struct ReadBody: Decodable {
-        var upTo: UInt64
+        var upTo: Position
     }
 
     struct TextBody: Decodable {
@@ -76,7 +77,7 @@ struct RoomRoutes {
             let (room, position) = try await core.createRoom(user, ChatCore.RoomForm(
                 name: body.name, topic: body.topic ?? "", visibility: visibility, password: body.password,
                 nonLeavable: body.nonLeavable ?? false, autoJoin: body.autoJoin ?? false))
-            return kit.json(["room": room.rawValue, "position": String(position)], status: .created)
+            return kit.created(position: position, ["room": room.rawValue])
         }
         api.get("rooms/{room}") { request, context in
             let (user, _) = try kit.caller(request)
@@ -139,19 +140,16 @@ struct RoomRoutes {
         api.get("rooms/{room}/messages") { request, context in
             let (user, _) = try kit.caller(request)
             let room = RoomID(try kit.parameter("room", context))
-            let before: UInt64? = try kit.query("before", request)
-            let after: UInt64? = try kit.query("after", request)
-            let from: Int64? = try kit.query("from", request)
-            let to: Int64? = try kit.query("to", request)
-            let limit: Int = try kit.query("limit", request) ?? 50
-            let range: ChatCore.HistoryRange = if let before {
-                .before(before)
-            } else if let after {
-                .after(after)
-            } else if let from {
-                .between(from: from * 1000, to: (to ?? Int64.max / 1000) * 1000)
-            } else {
-                .latest
+            let query = try kit.query(request, allowing: ["before", "after", "from", "to", "limit"])
+            let range: ChatCore.HistoryRange
+            let limit: PageSize?
+            do throws(Rejection) {
+                range = try ChatCore.HistoryRange(
+                    before: query.number("before"), after: query.number("after"), from: query.number("from"),
+                    to: query.number("to"))
+                limit = try query.number("limit")
+            } catch {
+                throw APIError(error)
             }
             let page = try await core.history(of: room, for: user, range: range, limit: limit)
             var json = JSONWriter()
@@ -171,25 +169,25 @@ struct RoomRoutes {
             let room = RoomID(try kit.parameter("room", context))
             let body = try await kit.body(PostBody.self, request)
             let position = try await core.post(user, room: room, clientID: body.clientId ?? SecureRandom.identifier("h"),
-                                               text: body.text, replyTo: body.replyTo)
-            return kit.json(["position": position], status: .created)
+                                               text: body.text, replyTo: body.replyTo?.value)
+            return kit.created(position: position)
         }
         api.put("rooms/{room}/read") { request, context in
             let (user, _) = try kit.caller(request)
             let room = RoomID(try kit.parameter("room", context))
             let body = try await kit.body(ReadBody.self, request)
-            return kit.ok(position: try await core.execute(MarkRead(room: room, position: body.upTo), by: user))
+            return kit.ok(position: try await core.execute(MarkRead(room: room, position: body.upTo.value), by: user))
         }
         api.patch("messages/{message}") { request, context in
             let (user, _) = try kit.caller(request)
-            guard let message = UInt64(try kit.parameter("message", context)) else { throw APIError.invalid("parameter:message") }
+            let message = try kit.number("message", context, as: Position.self)
             let body = try await kit.body(TextBody.self, request)
-            return kit.ok(position: try await core.edit(user, message: message, text: body.text))
+            return kit.ok(position: try await core.edit(user, message: message.value, text: body.text))
         }
         api.delete("messages/{message}") { request, context in
             let (user, _) = try kit.caller(request)
-            guard let message = UInt64(try kit.parameter("message", context)) else { throw APIError.invalid("parameter:message") }
-            return kit.ok(position: try await core.delete(user, message: message))
+            let message = try kit.number("message", context, as: Position.self)
+            return kit.ok(position: try await core.delete(user, message: message.value))
         }
         api.post("direct/{user}/messages") { request, context in
             let (user, _) = try kit.caller(request)
@@ -197,7 +195,7 @@ struct RoomRoutes {
             let body = try await kit.body(PostBody.self, request)
             let (room, position) = try await core.postDirect(
                 user, to: other, clientID: body.clientId ?? SecureRandom.identifier("h"), text: body.text)
-            return kit.json(["room": room.rawValue, "position": String(position)], status: .created)
+            return kit.created(position: position, ["room": room.rawValue])
         }
     }
 }

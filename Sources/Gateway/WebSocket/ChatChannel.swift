@@ -29,17 +29,21 @@ struct ChatChannel: HTTPChannelHandler {
 
     let responder: HTTPChannelHandler.Responder
     let http: HTTP1Channel.Configuration
+    /// How long a request may take to arrive (SlowClients.swift).
+    let deadlines: RequestDeadlines.Limits
     let maxFrameSize: Int
     /// Whether this socket may become a WebSocket (path and address rules).
     let shouldUpgrade: @Sendable (HTTPRequestHead, any Channel) -> Bool
     /// Adds the WebSocket's handlers once the upgrade response is sent.
     let startSession: @Sendable (any Channel) throws -> Void
 
-    init(responder: @escaping HTTPChannelHandler.Responder, http: HTTP1Channel.Configuration, maxFrameSize: Int,
+    init(responder: @escaping HTTPChannelHandler.Responder, http: HTTP1Channel.Configuration,
+         deadlines: RequestDeadlines.Limits, maxFrameSize: Int,
          shouldUpgrade: @escaping @Sendable (HTTPRequestHead, any Channel) -> Bool,
          startSession: @escaping @Sendable (any Channel) throws -> Void) {
         self.responder = Self.redirectingLateUpgrades(responder)
         self.http = http
+        self.deadlines = deadlines
         self.maxFrameSize = maxFrameSize
         self.shouldUpgrade = shouldUpgrade
         self.startSession = startSession
@@ -50,13 +54,16 @@ struct ChatChannel: HTTPChannelHandler {
             let attempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: maxFrameSize,
-                enableAutomaticErrorHandling: true,
+                enableAutomaticErrorHandling: false,  // WebSocketFrameHandler.errorCaught answers
                 shouldUpgrade: { [shouldUpgrade] channel, head in
                     attempted.value = true
                     return channel.eventLoop.makeSucceededFuture(shouldUpgrade(head, channel) ? HTTPHeaders() : nil)
                 },
                 upgradePipelineHandler: { [startSession] channel, _ in
                     channel.eventLoop.makeCompletedFuture {
+                        // A WebSocket is not a request: its own limits apply (hello timeout, frames).
+                        _ = channel.pipeline.syncOperations.removeHandler(name: RequestBytesHandler.name)
+                        _ = channel.pipeline.syncOperations.removeHandler(name: RequestPartsHandler.name)
                         try startSession(channel)
                         return .websocket
                     }
@@ -82,6 +89,12 @@ struct ChatChannel: HTTPChannelHandler {
             configuration.decoderConfiguration.maxHeaderListSize = http.httpDecoder.maxHeaderListSize
             configuration.decoderConfiguration.maxHeaderFieldCount = http.httpDecoder.maxHeaderFieldCount
             let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+            let deadlines = RequestDeadlines(limits: self.deadlines)
+            try channel.pipeline.syncOperations.addHandler(RequestBytesHandler(deadlines), name: RequestBytesHandler.name,
+                                                           position: .first)
+            let decoder = try channel.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try channel.pipeline.syncOperations.addHandler(RequestPartsHandler(deadlines), name: RequestPartsHandler.name,
+                                                           position: .after(decoder.handler))
             return Value(upgradeResult: result, channel: channel)
         }
     }

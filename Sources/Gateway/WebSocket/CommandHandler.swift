@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import NIOCore
 import Projections
+import Wire
 
 /// Turns one client frame into one reply: parses it, runs the action, renders `ok` or `error`.
 /// Malformed frames, unknown types and wrong field types get an error; the connection stays open.
@@ -16,7 +17,7 @@ struct CommandHandler {
         let data = Data(bytes)
         let envelope: ClientFrames.Envelope
         do {
-            envelope = try JSONDecoder().decode(ClientFrames.Envelope.self, from: data)
+            envelope = try WireDecoder.decode(ClientFrames.Envelope.self, from: data)
         } catch {
             return Frames.error(nil, .invalid("malformed_json"))
         }
@@ -27,12 +28,16 @@ struct CommandHandler {
         } catch let error as APIError {
             return Frames.error(id, error)
         } catch {
-            return Frames.error(id, .fieldError(error))
+            return Frames.error(id, APIError(WireDecoder.rejection(for: error)))
         }
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
-        try JSONDecoder().decode(type, from: data)
+    private func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws(APIError) -> T {
+        do throws(Rejection) {
+            return try WireDecoder.decode(type, from: data)
+        } catch {
+            throw APIError(error)
+        }
     }
 
     private func run(_ type: String, id: String, _ data: Data) async throws -> ByteBuffer {
@@ -40,11 +45,11 @@ struct CommandHandler {
         let user = self.user
         switch type {
         case "ping":
-            return Frames.ok(id, position: nil)
+            return Frames.ok(id, position: core.position)
         case "post":
             let frame = try decode(ClientFrames.Post.self, data)
             let position = try await core.post(user, room: RoomID(frame.room), clientID: frame.clientId, text: frame.text,
-                                               replyTo: frame.replyTo)
+                                               replyTo: frame.replyTo?.value)
             return Frames.ok(id, position: position)
         case "direct":
             let frame = try decode(ClientFrames.Direct.self, data)
@@ -57,13 +62,13 @@ struct CommandHandler {
             return Frames.ok(id, position: core.position) { $0.field("room", room.rawValue) }
         case "edit":
             let frame = try decode(ClientFrames.Edit.self, data)
-            return Frames.ok(id, position: try await core.edit(user, message: frame.message, text: frame.text))
+            return Frames.ok(id, position: try await core.edit(user, message: frame.message.value, text: frame.text))
         case "delete":
             let frame = try decode(ClientFrames.MessageOnly.self, data)
-            return Frames.ok(id, position: try await core.delete(user, message: frame.message))
+            return Frames.ok(id, position: try await core.delete(user, message: frame.message.value))
         case "read":
             let frame = try decode(ClientFrames.Read.self, data)
-            return Frames.ok(id, position: try await core.execute(MarkRead(room: RoomID(frame.room), position: frame.upTo), by: user))
+            return Frames.ok(id, position: try await core.execute(MarkRead(room: RoomID(frame.room), position: frame.upTo.value), by: user))
         case "typing":
             let frame = try decode(ClientFrames.RoomOnly.self, data)
             try core.typing(user, room: RoomID(frame.room), connection: connection.id)
@@ -108,16 +113,8 @@ struct CommandHandler {
         case "history":
             let frame = try decode(ClientFrames.History.self, data)
             let room = RoomID(frame.room)
-            let range: ChatCore.HistoryRange = if let before = frame.before {
-                .before(before)
-            } else if let after = frame.after {
-                .after(after)
-            } else if let from = frame.from {
-                .between(from: from * 1000, to: (frame.to ?? .max / 1000) * 1000)
-            } else {
-                .latest
-            }
-            let page = try await core.history(of: room, for: user, range: range, limit: frame.limit ?? 50)
+            let range = try ChatCore.HistoryRange(before: frame.before, after: frame.after, from: frame.from, to: frame.to)
+            let page = try await core.history(of: room, for: user, range: range, limit: frame.limit)
             return Frames.history(id, room: room, page)
         case "members":
             let frame = try decode(ClientFrames.RoomOnly.self, data)

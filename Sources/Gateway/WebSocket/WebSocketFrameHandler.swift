@@ -14,6 +14,8 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
     private var opcode: WebSocketOpcode?
     private var bytes: [UInt8] = []
     private var oversized = false
+    /// The connection is being failed: nothing more is read from it.
+    private var failed = false
 
     init(session: WebSocketSession, limit: Int) {
         self.session = session
@@ -26,6 +28,14 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        // RFC 6455 §5.1: a client masks every frame; §5.2: RSV bits are 0 unless an extension
+        // says otherwise, and we negotiate none. Either way the peer does not speak WebSocket.
+        guard frame.maskKey != nil, !frame.rsv1, !frame.rsv2, !frame.rsv3 else {
+            failed = true
+            context.channel.closeWebSocket(code: .protocolError, reason: frame.maskKey == nil ? "unmasked_frame" : "reserved_bits")
+            return
+        }
+        guard !failed else { return }
         switch frame.opcode {
         case .text, .binary:
             opcode = frame.opcode
@@ -45,6 +55,7 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
             context.channel.closeWebSocket(code: data.readWebSocketErrorCode() ?? .normalClosure)
         default:
             // A reserved opcode: the client does not speak WebSocket (RFC 6455 §5.2, fail the connection).
+            failed = true
             context.channel.closeWebSocket(code: .protocolError)
         }
     }
@@ -94,7 +105,22 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
         }
     }
 
+    /// NIO's frame decoder found a frame it will not read. A single frame over the decoder's
+    /// limit (4 × `maxFrameBytes`, at least 1 MiB) is not buffered to be discarded: the client
+    /// gets an error frame saying so, then a close 1009 (RFC 6455 §7.4.1). A message over
+    /// `maxFrameBytes` made of smaller frames is skipped instead, with an error frame, and the
+    /// connection stays open (docs/protocol.md, "Limits and failures").
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
+        guard !failed else { return }
+        failed = true
+        switch error as? NIOWebSocketError {
+        case .invalidFrameLength:
+            context.channel.closeWebSocket(
+                saying: Frames.error(nil, .tooLarge("frame_too_large")), code: .messageTooLarge, reason: "frame_too_large")
+        case .some:
+            context.channel.closeWebSocket(code: .protocolError)
+        case .none:
+            context.close(promise: nil)
+        }
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import Projections
+import Wire
 import Synchronization
 
 /// One WebSocket connection: hello, welcome, catch-up, then commands in and events out.
@@ -227,7 +228,7 @@ final class WebSocketSession: Sendable {
         }
         let envelope: ClientFrames.Envelope
         do {
-            envelope = try JSONDecoder().decode(ClientFrames.Envelope.self, from: Data(bytes))
+            envelope = try WireDecoder.decode(ClientFrames.Envelope.self, from: bytes)
         } catch {
             reply(nil, .invalid("malformed_json"))
             return
@@ -238,12 +239,12 @@ final class WebSocketSession: Sendable {
         }
         let hello: ClientFrames.Hello
         do {
-            hello = try JSONDecoder().decode(ClientFrames.Hello.self, from: Data(bytes))
+            hello = try WireDecoder.decode(ClientFrames.Hello.self, from: bytes)
         } catch {
-            reply(envelope.id, .fieldError(error))
+            reply(envelope.id, APIError(error))
             return
         }
-        guard hello.protocol == 1 else {
+        guard hello.protocol?.value == 1 else {
             end(refusing: envelope.id, .invalid("protocol_version"))
             return
         }
@@ -253,7 +254,7 @@ final class WebSocketSession: Sendable {
             let (connection, welcome) = try await self.welcome(user, tokenHash, hello, envelope.id)
             _ = try? await core.execute(RecordConnection.opened(connection.id, address: address, client: "websocket"), by: user)
             // The catch-up runs beside the commands, in a task of its own that ends when it is done.
-            let catchingUp = Task { await catchUp(connection, after: hello.lastSeen, through: welcome) }
+            let catchingUp = Task { await catchUp(connection, after: hello.lastSeen?.value, through: welcome) }
             let live = state.withLock { state -> Bool in
                 guard case .greeting = state.phase else { return false }
                 state.phase = .live(connection, catchingUp: catchingUp)
@@ -291,7 +292,7 @@ final class WebSocketSession: Sendable {
             let permissions = state.permissions(of: user)
             connection.capabilities.withLock { $0 = permissions }
             let payload = Welcome(
-                protocolVersion: 1, position: state.position, resumedFrom: hello.lastSeen,
+                protocolVersion: 1, position: state.position, resumedFrom: hello.lastSeen?.value,
                 me: Snapshots.me(user, state), server: Snapshots.server(state),
                 rooms: Snapshots.rooms(for: user, state, at: visibility),
                 users: includeUsers ? Snapshots.users(state, presence: registry.presenceList()) : nil)
@@ -323,19 +324,4 @@ final class WebSocketSession: Sendable {
 
 extension APIError {
     static let unauthorizedHello = APIError(code: "unauthorized", reason: "not_authenticated", status: 401)
-
-    /// A field missing or of the wrong type in a frame or body.
-    static func fieldError(_ error: any Error) -> APIError {
-        guard let decoding = error as? DecodingError else { return .invalid("malformed_json") }
-        switch decoding {
-        case .keyNotFound(let key, _): return .invalid("missing_field:\(key.stringValue)")
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return .invalid("wrong_type:\(context.codingPath.map(\.stringValue).joined(separator: "."))")
-        case .dataCorrupted(let context):
-            // A value of the right JSON type but out of range (a negative position…).
-            if context.codingPath.isEmpty { return .invalid("malformed_json") }
-            return .invalid("wrong_type:\(context.codingPath.map(\.stringValue).joined(separator: "."))")
-        @unknown default: return .invalid("malformed_json")
-        }
-    }
 }

@@ -55,8 +55,8 @@ public struct ChangeSettings: Command {
     public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
         try state.requireAdministrator(actor)
         guard let name = Names.text(settings.serverName, limit: 64), !name.isEmpty else { throw .invalid("server_name") }
-        guard (1...100_000).contains(settings.maxMessageLength) else { throw .invalid("max_message_length") }
-        guard (0...Limits.maxRetentionDays).contains(settings.retentionDays) else { throw .invalid("retention_days") }
+        guard Limits.maxMessageLength.contains(settings.maxMessageLength) else { throw .invalid("max_message_length") }
+        guard Limits.retentionDays.contains(settings.retentionDays) else { throw .invalid("retention_days") }
         var clean = settings
         clean.serverName = name
         return Decision([PendingEvent(Streams.server, .settingsChanged(.init(settings: clean)))])
@@ -81,7 +81,7 @@ public struct ChangeFilters: Command {
         let event: DomainEvent
         switch change {
         case .flood(let limit):
-            guard (1...10_000).contains(limit.burst), (1...100_000).contains(limit.perMinute) else {
+            guard Limits.floodBurst.contains(limit.burst), Limits.floodPerMinute.contains(limit.perMinute) else {
                 throw .invalid("flood_limit")
             }
             event = .floodLimitChanged(.init(limit: limit))

@@ -42,8 +42,10 @@ extension ChatState {
 
     func require(_ permission: Permissions, _ actor: UserID) throws(Rejection) {
         _ = try activeAccount(actor)
-        guard permissions(of: actor).isSuperset(of: permission) else {
-            throw .forbidden("missing_permission:\(permission.names.joined(separator: ","))")
+        let missing = permission.subtracting(permissions(of: actor))
+        guard missing.isEmpty else {
+            // Only the rights the actor lacks: naming those it has would mislead (issue 11).
+            throw .forbidden("missing_permission:\(missing.names.joined(separator: ","))")
         }
     }
 
@@ -92,4 +94,15 @@ public enum Limits {
     public static let broadcastRecipients = 10_000
     /// A century: longer retention is the same as none, and days × µs must fit in 64 bits.
     public static let maxRetentionDays = 36_500
+    /// Anti-flood: messages at once, and per minute once the burst is spent.
+    public static let floodBurst: ClosedRange<Int> = 1...10_000
+    public static let floodPerMinute: ClosedRange<Int> = 1...100_000
+    /// The longest message an administrator may allow, in characters.
+    public static let maxMessageLength: ClosedRange<Int> = 1...100_000
+    /// Days of history users see (0: all).
+    public static let retentionDays: ClosedRange<Int> = 0...maxRetentionDays
+    /// A mute, in minutes: one minute to a year.
+    public static let muteMinutes: ClosedRange<Int> = 1...525_600
+    /// Items in one history page at most.
+    public static let historyPage = 200
 }

@@ -50,8 +50,10 @@ public struct BackupReader: Sendable {
         guard hasher.finalizeBytes() == stored else {
             throw OperationError.corrupt("\(path) does not match its SHA-256: the file was altered or damaged")
         }
-        guard manifestOffset >= UInt64(BackupFormat.headerSize),
-              manifestOffset + manifestLength == size - UInt64(BackupFormat.trailerSize)
+        // Numbers from the file are checked before any arithmetic: a crafted trailer must not trap.
+        let (manifestEnd, overflow) = manifestOffset.addingReportingOverflow(manifestLength)
+        guard manifestOffset >= UInt64(BackupFormat.headerSize), !overflow,
+              manifestEnd == size - UInt64(BackupFormat.trailerSize), manifestLength <= 64 << 20
         else { throw OperationError.corrupt("\(path) has an inconsistent trailer") }
         try handle.seek(toOffset: manifestOffset)
         let json = try handle.read(upToCount: Int(manifestLength)) ?? Data()
@@ -167,7 +169,8 @@ struct BodyParser {
                 // A group is parsed whole (groups are written a few thousand records at a time).
                 var cursor = offset
                 var records: [LMDBEventStore.RawRecord] = []
-                records.reserveCapacity(count)
+                // The count is from the file: reserve for what the buffer can hold, not for it.
+                records.reserveCapacity(min(count, (buffer.count - cursor) / 12 + 1))
                 for _ in 0..<count {
                     guard buffer.count - cursor >= 12 else { break parsing }
                     let position: UInt64 = integer(buffer[cursor..<cursor + 8])

@@ -24,7 +24,15 @@ public enum ISO8601 {
 
     /// Parses "2026-11-24", "2026-11-24T10:30", "2026-11-24T10:30:00", with or without a zone
     /// ("Z", "+01:00"); without one, `timeZone` applies.
+    /// Years 1 to 9999 only (a date typed with a six-digit year is refused, not wrapped).
     public static func parse(_ text: String, timeZone: TimeZone) -> Date? {
+        guard text.utf8.count <= 64, let date = parseAny(text, timeZone: timeZone) else { return nil }
+        // 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, with a day's margin for the zone.
+        guard date.timeIntervalSince1970 > -62_135_683_200, date.timeIntervalSince1970 < 253_402_387_200 else { return nil }
+        return date
+    }
+
+    private static func parseAny(_ text: String, timeZone: TimeZone) -> Date? {
         let full = ISO8601DateFormatter()
         for options: ISO8601DateFormatter.Options in [
             [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime],

@@ -1,4 +1,5 @@
 public import Foundation
+import EventStore
 
 /// Formats instants as ISO 8601 with milliseconds and the zone's offset ("2025-04-01T09:30:00.250+02:00",
 /// "…Z" in UTC), the form `ISO8601DateFormatter` gives with fractional seconds, at a small fraction of
@@ -28,7 +29,7 @@ public struct TimestampFormatter {
     }
 
     public mutating func string(from date: Date) -> String {
-        string(microseconds: Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down)))
+        string(microseconds: Timestamp(date).microseconds)
     }
 
     /// The local civil time at `microseconds`: the pieces `HTMLWriter` prints.

@@ -24,6 +24,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on (default 8080; no root needed).")
     var port: Int?
 
+    func validate() throws {
+        if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be 0 to 65535, not \(port)") }
+    }
+
     @Option(name: .long, help: "A JSON configuration file.")
     var config: String?
 
@@ -51,6 +55,9 @@ struct Serve: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         let listenHost = configuration.host
+        // Before the log is opened and folded (seconds on a large one): a port already taken
+        // is said at once, and plainly.
+        try await Self.checkPortIsFree(host: configuration.host, port: configuration.port)
         let server = try await ChatServer.open(configuration, logger: logger)
         let app = server.application(
             onFirstStart: { first in
@@ -69,10 +76,50 @@ struct Serve: AsyncParsableCommand {
             onRunning: { port in
                 logger.info("listening", metadata: ["http.host": "\(listenHost)", "http.port": "\(port)"])
             })
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            server.close()
+            // Taken meanwhile (another process started between the check and the bind).
+            if Self.isAddressInUse(error) { throw Self.portInUse(configuration.port) }
+            throw error
+        }
         server.close()
         logger.info("stopped")
     }
+
+    static func portInUse(_ port: Int) -> StartupFailure {
+        StartupFailure("port \(port) is already in use (another Causerie? change --port)")
+    }
+
+    static func isAddressInUse(_ error: any Error) -> Bool {
+        (error as? IOError)?.errnoCode == EADDRINUSE
+    }
+
+    /// Binds the address and lets it go again; throws a clear error when the port is taken or
+    /// the address is not one of this machine's.
+    static func checkPortIsFree(host: String, port: Int) async throws {
+        guard port != 0 else { return }
+        do {
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: host, port: port).get()
+            try await channel.close()
+        } catch where isAddressInUse(error) {
+            throw portInUse(port)
+        } catch let error as IOError where error.errnoCode == EACCES {
+            throw StartupFailure("port \(port) needs more rights than this user has (use a port above 1023)")
+        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
+            throw StartupFailure("\(host) is not an address of this machine (change --host)")
+        }
+    }
+}
+
+/// Why `serve` could not start, in words for the operator (printed as "Error: …", exit status 1,
+/// without the usage text that a mistyped option gets).
+struct StartupFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// The configuration file: JSON, every key optional (docs/configuration.md).
@@ -96,6 +143,9 @@ struct ConfigurationFile: Codable {
         var maxConnections: Int?
         var outboxFrames: Int?
         var helloTimeoutSeconds: Int?
+        var headerTimeoutSeconds: Int?
+        var bodyMinimumBytesPerSecond: Int?
+        var idleTimeoutSeconds: Int?
         var loginFailuresPerAccount: Int?
         var loginFailuresPerAddress: Int?
         var historyPage: Int?
@@ -126,7 +176,42 @@ struct ConfigurationFile: Codable {
             throw ValidationError(
                 "the configuration file \(path) is not valid: limits.sessionIdleDays must be 0 (never) to \(Int(Self.maxSessionIdleDays)) days, not \(days)")
         }
+        for (key, value, range) in file.numbers() {
+            guard let value else { continue }
+            guard range.contains(value) else {
+                throw ValidationError(
+                    "the configuration file \(path) is not valid: \(key) must be \(range.lowerBound) to \(range.upperBound), not \(value)")
+            }
+        }
         return file
+    }
+
+    /// Every integer of the file with the values it may take (docs/configuration.md): numbers
+    /// from outside are checked before they size a buffer or enter arithmetic (a frame limit of
+    /// 2^62 once overflowed at start).
+    func numbers() -> [(String, Int?, ClosedRange<Int>)] {
+        let mib = 1 << 20
+        return [
+            ("port", port, 0...65_535),
+            ("limits.maxFrameBytes", limits?.maxFrameBytes, 1024...(64 * mib)),
+            ("limits.maxBodyBytes", limits?.maxBodyBytes, 1024...(1024 * mib)),
+            ("limits.maxHeaderFieldBytes", limits?.maxHeaderFieldBytes, 256...mib),
+            ("limits.maxHeaderBytes", limits?.maxHeaderBytes, 1024...(4 * mib)),
+            ("limits.maxHeaderCount", limits?.maxHeaderCount, 8...10_000),
+            ("limits.connectionsPerAddress", limits?.connectionsPerAddress, 1...1_000_000),
+            ("limits.maxConnections", limits?.maxConnections, 1...10_000_000),
+            ("limits.outboxFrames", limits?.outboxFrames, 16...1_000_000),
+            ("limits.helloTimeoutSeconds", limits?.helloTimeoutSeconds, 1...3600),
+            ("limits.headerTimeoutSeconds", limits?.headerTimeoutSeconds, 1...3600),
+            ("limits.bodyMinimumBytesPerSecond", limits?.bodyMinimumBytesPerSecond, 0...(1024 * mib)),
+            ("limits.idleTimeoutSeconds", limits?.idleTimeoutSeconds, 1...86_400),
+            ("limits.loginFailuresPerAccount", limits?.loginFailuresPerAccount, 1...1_000_000),
+            ("limits.loginFailuresPerAddress", limits?.loginFailuresPerAddress, 1...1_000_000),
+            ("limits.historyPage", limits?.historyPage, 1...200),
+            ("scrypt.n", scrypt?.n.map { Int(clamping: $0) }, 2...(1 << 24)),
+            ("scrypt.r", scrypt?.r.map { Int(clamping: $0) }, 1...64),
+            ("scrypt.p", scrypt?.p.map { Int(clamping: $0) }, 1...64),
+        ]
     }
 
     /// A century: beyond it "never" (0) says the same, and days × µs must fit in 64 bits.
@@ -150,6 +235,9 @@ struct ConfigurationFile: Codable {
             if let v = limits.maxConnections { value.maxConnections = v }
             if let v = limits.outboxFrames { value.outboxFrames = v }
             if let v = limits.helloTimeoutSeconds { value.helloTimeoutSeconds = v }
+            if let v = limits.headerTimeoutSeconds { value.headerTimeoutSeconds = v }
+            if let v = limits.bodyMinimumBytesPerSecond { value.bodyMinimumBytesPerSecond = v }
+            if let v = limits.idleTimeoutSeconds { value.idleTimeoutSeconds = v }
             if let v = limits.loginFailuresPerAccount { value.loginFailuresPerAccount = v }
             if let v = limits.loginFailuresPerAddress { value.loginFailuresPerAddress = v }
             if let v = limits.historyPage { value.historyPage = v }

@@ -1,0 +1,125 @@
+import Foundation
+@testable import Gateway
+import Testing
+
+/// Slow HTTP clients: a request's header and body must arrive in bounded time, apart from the
+/// idle time a kept-alive connection may wait between requests (SlowClients.swift).
+@Suite("Slow clients", .serialized)
+struct SlowClientTests {
+    /// A blocking TCP socket to the server, with a receive timeout.
+    final class RawSocket {
+        let fd: Int32
+
+        init(port: Int) throws {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { throw TestError("connect failed") }
+            var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
+
+        deinit { close(fd) }
+
+        /// Writes; false once the server has closed the connection.
+        @discardableResult
+        func send(_ text: String) -> Bool {
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
+        }
+
+        /// Whether the server closed the connection (a read returns 0 or an error other than a timeout).
+        var closedByServer: Bool {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        }
+
+        /// Reads what has arrived.
+        func receive() -> String {
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            let count = recv(fd, &buffer, buffer.count, 0)
+            return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""
+        }
+    }
+
+    @Test func aHeaderTrickledByteByByteIsCutOff() async throws {
+        let server = try await TestServer.start {
+            $0.limits.headerTimeoutSeconds = 2
+            $0.limits.idleTimeoutSeconds = 60
+        }
+        defer { server.remove() }
+        let slow = (0..<20).map { _ in try? RawSocket(port: server.port) }.compactMap { $0 }
+        #expect(slow.count == 20)
+        let request = Array("GET /api/v1/server HTTP/1.1\r\nHost: x\r\nX-Padding: " + String(repeating: "a", count: 40))
+        let clock = ContinuousClock()
+        let start = clock.now
+        var index = 0
+        // One byte per socket every 250 ms: the header never completes.
+        while clock.now - start < .seconds(4), index < request.count {
+            for socket in slow { socket.send(String(request[index])) }
+            index += 1
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(slow.allSatisfy { $0.closedByServer }, "a trickled header is closed after its 2 s")
+        // Someone normal is served meanwhile and afterwards.
+        #expect(try await server.http("GET", "/api/v1/server").status == 200)
+        await server.stop()
+    }
+
+    @Test func anIdleConnectionIsClosedAndAKeptAliveOneServedUntilThen() async throws {
+        let server = try await TestServer.start {
+            $0.limits.headerTimeoutSeconds = 5
+            $0.limits.idleTimeoutSeconds = 2
+        }
+        defer { server.remove() }
+        let silent = try RawSocket(port: server.port)
+        let keptAlive = try RawSocket(port: server.port)
+        for _ in 0..<3 {
+            #expect(keptAlive.send("GET /api/v1/server HTTP/1.1\r\nHost: x\r\n\r\n"))
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(keptAlive.receive().hasPrefix("HTTP/1.1 200"))
+        }
+        #expect(silent.closedByServer, "nothing sent for 2 s: closed")
+        try await Task.sleep(for: .milliseconds(2500))
+        #expect(keptAlive.closedByServer, "idle for 2 s after its last response: closed")
+        await server.stop()
+    }
+
+    @Test func aBodyTooSlowIsCutOffAndASlowButSteadyOneIsNot() async throws {
+        let server = try await TestServer.start {
+            $0.limits.bodyMinimumBytesPerSecond = 100
+            $0.limits.bodyRateWindowSeconds = 1
+        }
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        func start(length: Int) -> RawSocket? {
+            let socket = try? RawSocket(port: server.port)
+            socket?.send("POST /api/v1/rooms/main/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(alice.token)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(length)\r\n\r\n")
+            return socket
+        }
+        let body = #"{"text":"\#(String(repeating: "s", count: 600))"}"#
+        let crawling = try #require(start(length: body.utf8.count))
+        let steady = try #require(start(length: body.utf8.count))
+        let bytes = Array(body)
+        // Crawling: 5 bytes a second. Steady: 150 bytes a second, done in about 4 s.
+        var crawled = 0, sent = 0
+        for _ in 0..<25 where sent < bytes.count {
+            crawling.send(String(bytes[crawled..<min(crawled + 1, bytes.count)]))
+            crawled += 1
+            steady.send(String(bytes[sent..<min(sent + 30, bytes.count)]))
+            sent += 30
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(steady.receive().hasPrefix("HTTP/1.1 201"), "a slow but steady body is accepted")
+        #expect(crawling.closedByServer, "5 bytes a second against a minimum of 100: closed")
+        await server.stop()
+    }
+}
