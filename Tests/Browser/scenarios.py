@@ -589,10 +589,14 @@ def right_removed_live(ctx):
 
 
 def phone_layout_and_french(ctx):
+    """A phone: French on the connect screen, password recovery, the rooms drawer (closed by any
+    room tapped, the header usable above its scrim, no Ctrl+K hint on a touch screen)."""
     phone = ctx.browser("phone")
     # A phone's viewport (a desktop window cannot be made this narrow in headless Chromium).
     phone.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                  {"width": 390, "height": 780, "deviceScaleFactor": 1, "mobile": True})
+    # A touch screen: (hover: none) and (pointer: coarse), as on a real phone.
+    phone.driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
     phone.open("/")
     Select(phone.find(".language-select")).select_by_value("fr")
     phone.wait(lambda: phone.text_of("form[data-form='login'] h2") == "Connexion", what="French")
@@ -616,6 +620,25 @@ def phone_layout_and_french(ctx):
     phone.find(".sidebar .nav-item[data-room]")
     time.sleep(0.3)  # the drawer slides in
     phone.shot("phone-rooms")
+    check(phone.js("return getComputedStyle(document.querySelector('.switcher-button kbd')).display") == "none",
+          "the Ctrl+K hint shows on a touch screen")
+    check(ctx.browser("alice").find(".sidebar .switcher-button kbd").is_displayed(), "the Ctrl+K hint is gone on a desktop")
+    # Tapping the room already open closes the drawer too.
+    phone.click(".sidebar .nav-item[aria-current='page']")
+    phone.gone(".sidebar .nav-item", 5)
+    phone.click(".conv-head .only-narrow")
+    phone.find(".sidebar .nav-item[data-room]")
+    time.sleep(0.3)
+    # The scrim dims the conversation, not the header: its buttons still answer.
+    check(phone.js("const b = document.querySelector('.conv-head [data-action=details]').getBoundingClientRect();"
+                   " return Boolean(document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2).closest('.conv-head'))"),
+          "the scrim covers the header")
+    phone.click(".conv-head [data-action='details']")
+    phone.find(".details .member-list")
+    phone.gone(".sidebar .nav-item", 5)
+    phone.click(".details .details-close")
+    phone.gone(".details .member-list", 5)
+    phone.click(".conv-head .only-narrow")
     phone.open_room("projects")
     phone.gone(".sidebar .nav-item", 5)
     phone.message("Written while the server was down")

@@ -51,7 +51,7 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 		const composer = createComposer(client);
 		const details = createDetails(client, actions);
 		const header = createHeader(client, {
-			onMenu: () => setDrawer('left'),
+			onMenu: () => setDrawer(shell.dataset.drawer === 'left' ? '' : 'left'),
 			onJump: (room) => rooms('jumpDialog')((date) => client.jumpToDate(room, date).then(() => timeline.reposition())),
 			onDetails: () => (matchMedia('(max-width: 900px)').matches
 				? setDrawer(shell.dataset.drawer === 'right' ? '' : 'right') : shell.classList.toggle('details-hidden')),
@@ -74,7 +74,6 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 			composer.show(room);
 			details.show(room);
 			localStorage.setItem(LAST_ROOM_KEY, room);
-			if (shell.dataset.drawer) setDrawer('');
 		});
 
 		// The tab title counts unread messages; mentions and direct messages notify when unseen.
@@ -116,7 +115,14 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 			try { await fn(...args); } catch (error) { toast(errorText(error), 'error'); }
 		};
 		const actions = {
-			openRoom: (id) => id && client.openRoom(id),
+			// A room chosen in a drawer closes it, the one already open too (nothing "changes" then).
+			openRoom(id) {
+				if (!id) return;
+				client.openRoom(id);
+				if (actions.setDrawer && document.querySelector('.shell[data-drawer="left"], .shell[data-drawer="right"]')) {
+					actions.setDrawer('');
+				}
+			},
 			openDirect: attempt(async (user) => actions.openRoom(await client.openDirect(user))),
 			join: attempt(async (room) => { await client.join(room); actions.openRoom(room); }),
 			declineInvitation: (room) => client.declineInvitation(room),
