@@ -25,6 +25,7 @@ enum Audience: Sendable {
             return stored.room.map { .room($0, also: nil) } ?? .nobody
         case .memberLeft(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         case .memberInvited(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
+        case .invitationDeclined(let e): return .user(e.user)
         case .memberKicked(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         case .memberBanned(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         case .memberUnbanned(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody

@@ -194,11 +194,12 @@ public final class ChatCore: Sendable {
     func runDispatcher() async throws {
         for try await record in store.subscribe(from: position + 1) {
             let stored = try Self.decode(record)
-            let (recipients, effects) = state.withLock { state -> (Recipients, [Effect]) in
+            let (recipients, effects, context) = state.withLock { state -> (Recipients, [Effect], EventRenderer.Context?) in
                 state.apply(stored)
-                return (Self.recipients(of: stored, in: state, registry: registry), Self.effects(of: stored, in: state))
+                return (Self.recipients(of: stored, in: state, registry: registry), Self.effects(of: stored, in: state),
+                        EventRenderer.Context.of(stored, in: state))
             }
-            if let frame = EventRenderer.frame(stored) {
+            if let frame = EventRenderer.frame(stored, context: context) {
                 registry.deliver(ByteBuffer(bytes: frame), at: stored.position, to: recipients)
             }
             applied.advance(to: stored.position)

@@ -4,7 +4,20 @@ import Projections
 /// The JSON frame clients receive for an event (docs/protocol.md, "Events"). Built once per
 /// event and shared by every recipient. Secrets (password and token hashes) never appear.
 enum EventRenderer {
-    static func frame(_ stored: StoredEvent) -> [UInt8]? {
+    /// What the event alone does not say but its recipients need, read from the state when the
+    /// event is delivered: the invited person is not in the room, so the invitation names it.
+    struct Context: Sendable {
+        var roomName: String
+        var topic: String
+        var visibility: RoomVisibility
+
+        static func of(_ stored: StoredEvent, in state: borrowing ChatState) -> Context? {
+            guard case .memberInvited = stored.event, let id = stored.room, let room = state.rooms[id] else { return nil }
+            return Context(roomName: room.name, topic: room.topic, visibility: room.visibility)
+        }
+    }
+
+    static func frame(_ stored: StoredEvent, context: Context? = nil) -> [UInt8]? {
         var json = JSONWriter()
         json.beginObject()
         json.field("type", "event")
@@ -12,12 +25,18 @@ enum EventRenderer {
         json.field("time", stored.timestamp / 1000)
         json.field("actor", stored.actor.rawValue)
         guard body(stored, into: &json) else { return nil }
+        if let context {
+            json.field("roomName", context.roomName)
+            json.field("topic", context.topic)
+            json.field("visibility", visibility(context.visibility))
+        }
         json.endObject()
         return json.bytes
     }
 
-    /// Writes `kind` and the fields; false for events clients never see.
-    static func body(_ stored: StoredEvent, into json: inout JSONWriter) -> Bool {
+    /// Writes `kind` and the fields; false for events clients never see. A history page gives
+    /// a posted message's `revision`: its current text (null once deleted).
+    static func body(_ stored: StoredEvent, revision: TimelinesView.Revision? = nil, into json: inout JSONWriter) -> Bool {
         let room = stored.room?.rawValue
         let user = stored.user?.rawValue
         switch stored.event {
@@ -28,7 +47,11 @@ enum EventRenderer {
             json.field("maxMessageLength", e.settings.maxMessageLength)
             json.field("retentionDays", e.settings.retentionDays)
         case .broadcastSent(let e):
+            // A message in each recipient's Announcements conversation (docs/protocol.md).
             json.field("kind", "broadcast")
+            json.field("room", RoomID.announcements.rawValue)
+            json.field("message", stored.position)
+            json.field("author", stored.actor.rawValue)
             json.field("text", e.text)
         case .groupCreated(let e):
             json.field("kind", "group.created")
@@ -106,6 +129,7 @@ enum EventRenderer {
             json.field("method", ["self", "invitation", "operator"][Int(e.method.rawValue)])
         case .memberLeft(let e): member("member.left", room, e.user, into: &json)
         case .memberInvited(let e): member("member.invited", room, e.user, into: &json)
+        case .invitationDeclined(let e): member("member.declined", room, e.user, into: &json)
         case .memberKicked(let e):
             member("member.kicked", room, e.user, into: &json)
             json.field("reason", e.reason)
@@ -125,7 +149,7 @@ enum EventRenderer {
             json.field("room", room)
             json.field("message", stored.position)
             json.field("author", stored.actor.rawValue)
-            json.field("text", e.text)
+            if let revision { json.field("text", revision.text) } else { json.field("text", e.text) }
             json.field("replyTo", e.replyTo)
             json.field("mentions", strings: e.mentions.map(\.rawValue))
             json.field("clientId", e.clientID)

@@ -22,9 +22,9 @@ enum Snapshots {
         var mentions: Int
         var readUpTo: UInt64
         var lastMessageAt: Int64
-        var mutedUntil: Int64?
-        /// The two people of a direct conversation.
-        var members: [String]?
+        @AlwaysEncoded var mutedUntil: Int64?
+        /// The two people of a direct conversation (null for rooms).
+        @AlwaysEncoded var members: [String]?
     }
 
     struct User: Codable, Sendable {
@@ -50,7 +50,7 @@ enum Snapshots {
         var groups: [String]
         var capabilities: [String]
         var quickPhrases: [String]
-        var recoveryQuestion: String?
+        @AlwaysEncoded var recoveryQuestion: String?
     }
 
     struct Server: Codable, Sendable {
@@ -64,10 +64,36 @@ enum Snapshots {
         var version: String
     }
 
+    /// The user's Announcements conversation in brief (the broadcasts they received).
+    struct Announcements: Codable, Sendable {
+        var unread: Int
+        var readUpTo: UInt64
+        /// The latest one's position, null if none.
+        @AlwaysEncoded var last: UInt64?
+    }
+
+    static func announcements(for user: UserID, _ state: borrowing ChatState, at visibility: Visibility) -> Announcements {
+        let cursor = state.reads.cursor(user, .announcements)
+        return Announcements(
+            unread: state.announcements.unread(for: user, after: visibility.floor(cursor), from: visibility.from),
+            readUpTo: cursor, last: state.announcements.positions(for: user, from: visibility.from).last)
+    }
+
+    /// A pending invitation to a room one is not in.
+    struct Invitation: Codable, Sendable {
+        var room: String
+        var name: String
+        var topic: String
+        var visibility: String
+        /// Who invited, and the position of the invitation.
+        var by: String
+        var position: UInt64
+    }
+
     struct Member: Codable, Sendable {
         var user: String
         var role: String
-        var mutedUntil: Int64?
+        @AlwaysEncoded var mutedUntil: Int64?
     }
 
     static let version = "0.1.0"
@@ -100,6 +126,16 @@ enum Snapshots {
             mentions: state.reads.mentionCount(user, id, from: visibility.from),
             readUpTo: state.reads.cursor(user, id), lastMessageAt: (timeline?.lastMessageAt ?? 0) / 1000,
             mutedUntil: muted, members: room.visibility == .direct ? room.members.map(\.rawValue).sorted() : nil)
+    }
+
+    /// The user's pending invitations, oldest first.
+    static func invitations(for user: UserID, _ state: borrowing ChatState) -> [Invitation] {
+        state.rooms.byID.values.compactMap { room -> Invitation? in
+            guard let invitation = room.invited[user], !room.archived, !room.members.contains(user) else { return nil }
+            return Invitation(room: room.id.rawValue, name: room.name, topic: room.topic,
+                              visibility: EventRenderer.visibility(room.visibility), by: invitation.by.rawValue,
+                              position: invitation.position)
+        }.sorted { $0.position < $1.position }
     }
 
     /// The rooms the user is in.
@@ -177,6 +213,7 @@ extension ChatCore {
         -> HistoryPage
     {
         let limit = max(1, min(limit?.value ?? 50, configuration.limits.historyPage))
+        if room == .announcements { return try await announcements(for: user, range: range, limit: limit) }
         let startPosition: UInt64?
         if case .between(let from, _) = range {
             do {
@@ -232,13 +269,8 @@ extension ChatCore {
             json.field("position", stored.position)
             json.field("time", stored.timestamp / 1000)
             json.field("actor", stored.actor.rawValue)
-            var stored2 = stored
             let revision = revisions[stored.position]
-            if case .messagePosted(var posted) = stored.event, let revision {
-                posted.text = revision.text ?? ""
-                stored2.event = .messagePosted(posted)
-            }
-            guard EventRenderer.body(stored2, into: &json) else { continue }
+            guard EventRenderer.body(stored, revision: revision, into: &json) else { continue }
             if case .messagePosted = stored.event {
                 json.field("edited", revision?.edited ?? false)
                 json.field("deleted", revision?.deleted ?? false)
@@ -254,3 +286,46 @@ extension ChatCore {
             hasMoreAfter: records.isEmpty ? false : last < plan.versions, hiddenBefore: !hasMoreBefore && plan.oldest > 1)
     }
 }
+
+extension ChatCore {
+    /// A page of the user's Announcements: the broadcasts they received, oldest first, read one
+    /// by one from the log (broadcasts are few; each user's are found in `AnnouncementsView`).
+    func announcements(for user: UserID, range: HistoryRange, limit: Int) async throws(APIError) -> HistoryPage {
+        var timestamps: (from: UInt64?, to: Int64)?
+        if case .between(let from, let to) = range {
+            do {
+                timestamps = (try await store.firstPosition(atOrAfter: Timestamp(microseconds: from)), to)
+            } catch {
+                throw APIError.unavailable
+            }
+        }
+        let visibleFrom = await visibility().from
+        let all = withState { state in state.accounts[user]?.disabled == false ? state.announcements.positions(for: user, from: visibleFrom) : [] }
+        let slice: ArraySlice<UInt64>
+        switch range {
+        case .latest: slice = all.suffix(limit)
+        case .before(let position): slice = all[..<all.lowerBound(of: position)].suffix(limit)
+        case .after(let position): slice = all[all.upperBound(of: position)...].prefix(limit)
+        case .between:
+            let start = timestamps?.from.map { all.lowerBound(of: $0) } ?? all.count
+            slice = all[start...].prefix(limit)
+        }
+        var items: [[UInt8]] = []
+        for position in slice {
+            let record: RecordedEvent?
+            do {
+                record = try await store.read(from: position, limit: 1).first
+            } catch {
+                throw APIError.unavailable
+            }
+            guard let record, record.position == position, let stored = try? Self.decode(record) else { continue }
+            if let to = timestamps?.to, stored.timestamp >= to { break }
+            guard let frame = EventRenderer.frame(stored) else { continue }
+            items.append(frame)
+        }
+        let first = slice.startIndex, end = slice.endIndex
+        return HistoryPage(items: items, hasMoreBefore: first > all.startIndex, hasMoreAfter: end < all.endIndex,
+                           hiddenBefore: first == all.startIndex && visibleFrom > 1 && withState { $0.announcements.entries.first.map { $0.position < visibleFrom } ?? false })
+    }
+}
+

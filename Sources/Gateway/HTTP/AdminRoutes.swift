@@ -91,9 +91,11 @@ struct AdminRoutes {
         var groups: [String]?
     }
 
+    /// Neither `recipients` nor `groups`: everyone.
     struct BroadcastBody: Decodable {
         var text: String
         var recipients: [String]?
+        var groups: [String]?
     }
 
     struct Statistics: Encodable {
@@ -266,7 +268,8 @@ struct AdminRoutes {
             let admin = try administrator(request)
             let body = try await kit.body(BroadcastBody.self, request)
             return kit.ok(position: try await core.execute(
-                Broadcast(text: body.text, recipients: (body.recipients ?? []).map { UserID($0) }), by: admin))
+                Broadcast(text: body.text, recipients: (body.recipients ?? []).map { UserID($0) },
+                          groups: (body.groups ?? []).map { GroupID($0) }), by: admin))
         }
         api.get("admin/statistics") { request, _ in
             _ = try administrator(request)

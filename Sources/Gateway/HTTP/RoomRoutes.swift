@@ -117,6 +117,11 @@ struct RoomRoutes {
             let body = try await kit.body(JoinBody.self, request)
             return kit.ok(position: try await core.join(user, room: room, password: body.password))
         }
+        api.post("rooms/{room}/decline") { request, context in
+            let (user, _) = try kit.caller(request)
+            let room = RoomID(try kit.parameter("room", context))
+            return kit.ok(position: try await core.execute(DeclineInvitation(room: room), by: user))
+        }
         api.post("rooms/{room}/leave") { request, context in
             let (user, _) = try kit.caller(request)
             let room = RoomID(try kit.parameter("room", context))

@@ -81,6 +81,9 @@ struct CommandHandler {
         case "join":
             let frame = try decode(ClientFrames.Join.self, data)
             return Frames.ok(id, position: try await core.join(user, room: RoomID(frame.room), password: frame.password))
+        case "decline":
+            let frame = try decode(ClientFrames.RoomOnly.self, data)
+            return Frames.ok(id, position: try await core.execute(DeclineInvitation(room: RoomID(frame.room)), by: user))
         case "leave":
             let frame = try decode(ClientFrames.RoomOnly.self, data)
             return Frames.ok(id, position: try await core.execute(LeaveRoom(room: RoomID(frame.room)), by: user))
@@ -162,8 +165,9 @@ extension ChatCore {
             let stored = try records.map(Self.decode)
             let visible = withState { state in
                 stored.filter { Audience.of($0).includes(user, at: $0.position, in: state) }
+                    .map { ($0, EventRenderer.Context.of($0, in: state)) }
             }
-            try await send(visible.compactMap { EventRenderer.frame($0).map { ByteBuffer(bytes: $0) } })
+            try await send(visible.compactMap { EventRenderer.frame($0, context: $1).map { ByteBuffer(bytes: $0) } })
             next = last.position + 1
         }
     }

@@ -295,6 +295,8 @@ final class WebSocketSession: Sendable {
                 protocolVersion: 1, position: state.position, resumedFrom: hello.lastSeen?.value,
                 me: Snapshots.me(user, state), server: Snapshots.server(state),
                 rooms: Snapshots.rooms(for: user, state, at: visibility),
+                invitations: Snapshots.invitations(for: user, state),
+                announcements: Snapshots.announcements(for: user, state, at: visibility),
                 users: includeUsers ? Snapshots.users(state, presence: registry.presenceList()) : nil)
             guard registry.register(connection, liveAfter: state.position, limitPerAddress: limit) else { return nil }
             return Frames.encoded("welcome", id: id, payload)
@@ -314,11 +316,14 @@ final class WebSocketSession: Sendable {
         var protocolVersion: Int
         /// The log position this snapshot reflects; events after it arrive live.
         var position: UInt64
-        var resumedFrom: UInt64?
+        @AlwaysEncoded var resumedFrom: UInt64?
         var me: Snapshots.Me?
         var server: Snapshots.Server
         var rooms: [Snapshots.Room]
-        var users: [Snapshots.User]?
+        var invitations: [Snapshots.Invitation]
+        var announcements: Snapshots.Announcements
+        /// Null when the hello said `users: false`.
+        @AlwaysEncoded var users: [Snapshots.User]?
     }
 }
 

@@ -104,14 +104,17 @@ public struct ChangeFilters: Command {
     }
 }
 
-/// An administrator's announcement to everyone or to a list of users.
+/// An administrator's announcement to everyone, or to some users and the members of some groups
+/// (resolved now: whoever is in the group when it is sent receives it, offline or not).
 public struct Broadcast: Command {
     public var text: String
     public var recipients: [UserID]
+    public var groups: [GroupID]
 
-    public init(text: String, recipients: [UserID]) {
+    public init(text: String, recipients: [UserID], groups: [GroupID] = []) {
         self.text = text
         self.recipients = recipients
+        self.groups = groups
     }
 
     public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
@@ -119,8 +122,21 @@ public struct Broadcast: Command {
         let trimmed = text.trimmedWhitespace
         guard !trimmed.isEmpty else { throw .invalid("empty_message") }
         guard trimmed.count <= state.server.settings.maxMessageLength else { throw .tooLarge("message_too_long") }
-        guard recipients.count <= Limits.broadcastRecipients else { throw .tooLarge("recipients") }
+        guard recipients.count <= Limits.broadcastRecipients, groups.count <= 1000 else { throw .tooLarge("recipients") }
         for user in recipients where state.accounts[user] == nil { throw .notFound("user") }
-        return Decision([PendingEvent(Streams.broadcasts, .broadcastSent(.init(text: trimmed, recipients: recipients)))])
+        for group in groups where state.groups.byID[group] == nil { throw .notFound("group") }
+        var resolved = Set(recipients)
+        let wanted = Set(groups)
+        for account in state.accounts.byID.values where !account.disabled && account.groups.contains(where: wanted.contains) {
+            resolved.insert(account.id)
+        }
+        // Addressed to groups nobody is in: refuse rather than broadcast to everyone.
+        if resolved.isEmpty && !groups.isEmpty { throw .invalid("no_recipients") }
+        // The sender sees what they sent.
+        if !resolved.isEmpty { resolved.insert(actor) }
+        guard resolved.count <= Limits.broadcastRecipients else { throw .tooLarge("recipients") }
+        let unique = Array(Set(groups))
+        return Decision([PendingEvent(Streams.broadcasts, .broadcastSent(.init(
+            text: trimmed, recipients: resolved.sorted(), groups: unique.sorted())))])
     }
 }

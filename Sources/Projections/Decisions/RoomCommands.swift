@@ -118,7 +118,7 @@ public struct JoinRoom: Command {
     public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
         _ = try state.activeAccount(actor)
         guard let found = state.rooms[room], found.visibility != .direct else { throw .notFound("room") }
-        let invited = found.invited.contains(actor)
+        let invited = found.invited[actor] != nil
         // A private room is invisible to those not invited.
         guard found.visibility == .public || invited || found.members.contains(actor) else { throw .notFound("room") }
         guard !found.archived else { throw .forbidden("archived") }
@@ -160,8 +160,25 @@ public struct InviteToRoom: Command {
         guard let account = state.accounts[user], !account.disabled else { throw .notFound("user") }
         guard !found.members.contains(user) else { throw .conflict("already_member") }
         guard !found.banned.contains(user) else { throw .forbidden("banned") }
-        if found.invited.contains(user) { return Decision([]) }
+        if found.invited[user] != nil { return Decision([]) }
         return Decision([PendingEvent(Streams.room(room), .memberInvited(.init(user: user)))])
+    }
+}
+
+/// The person invited declines; nothing to do if there is no invitation (declined elsewhere).
+public struct DeclineInvitation: Command {
+    public var room: RoomID
+    public init(room: RoomID) { self.room = room }
+
+    public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
+        _ = try state.activeAccount(actor)
+        // Not invited looks like a room that does not exist: a private room stays invisible.
+        guard let found = state.rooms[room], found.visibility != .direct else { throw .notFound("room") }
+        guard found.invited[actor] != nil else {
+            if found.visibility == .public { return Decision([]) }
+            throw .notFound("room")
+        }
+        return Decision([PendingEvent(Streams.room(room), .invitationDeclined(.init(user: actor)))])
     }
 }
 

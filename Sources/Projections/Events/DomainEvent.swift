@@ -4,10 +4,16 @@ public protocol EventPayload: BinaryCodable, Hashable {
     static var tag: UInt16 { get }
     /// The payload's schema version; bump it (and keep decoding the old one) when fields change.
     static var version: UInt16 { get }
+    /// Reads a payload written at `version` (1 up to `Self.version`).
+    init(from reader: inout BinaryReader, version: UInt16) throws(BinaryReader.Malformed)
 }
 
 extension EventPayload {
     public static var version: UInt16 { 1 }
+    /// Payloads still at version 1 have one layout.
+    public init(from reader: inout BinaryReader, version: UInt16) throws(BinaryReader.Malformed) {
+        try self.init(from: &reader)
+    }
 }
 
 /// Every event of the chat domain.
@@ -47,6 +53,7 @@ public enum DomainEvent: Hashable, Sendable {
     case memberJoined(MemberJoined)
     case memberLeft(MemberLeft)
     case memberInvited(MemberInvited)
+    case invitationDeclined(InvitationDeclined)
     case memberKicked(MemberKicked)
     case memberBanned(MemberBanned)
     case memberUnbanned(MemberUnbanned)
@@ -97,6 +104,7 @@ public enum DomainEvent: Hashable, Sendable {
         case .memberJoined(let p): p
         case .memberLeft(let p): p
         case .memberInvited(let p): p
+        case .invitationDeclined(let p): p
         case .memberKicked(let p): p
         case .memberBanned(let p): p
         case .memberUnbanned(let p): p
@@ -130,11 +138,11 @@ public enum DomainEvent: Hashable, Sendable {
 
     /// Decodes a stored payload by its type tag and schema version.
     public static func decode(tag: UInt16, version: UInt16, payload: [UInt8]) throws(DecodingFailure) -> DomainEvent {
-        guard let make = decoders[tag] else { throw DecodingFailure(kind: .unknownType, tag: tag, version: version) }
-        guard version == 1 else { throw DecodingFailure(kind: .unknownVersion, tag: tag, version: version) }
+        guard let (latest, make) = decoders[tag] else { throw DecodingFailure(kind: .unknownType, tag: tag, version: version) }
+        guard (1...latest).contains(version) else { throw DecodingFailure(kind: .unknownVersion, tag: tag, version: version) }
         var reader = BinaryReader(payload)
         do {
-            return try make(&reader)
+            return try make(&reader, version)
         } catch {
             throw DecodingFailure(kind: .malformed, tag: tag, version: version)
         }
@@ -143,15 +151,18 @@ public enum DomainEvent: Hashable, Sendable {
     /// Every tag this build knows (docs/events.md lists them all; a test checks).
     public static var knownTags: [UInt16] { decoders.keys.sorted() }
 
-    private typealias Decoder = @Sendable (inout BinaryReader) throws(BinaryReader.Malformed) -> DomainEvent
+    private typealias Decoder = @Sendable (inout BinaryReader, UInt16) throws(BinaryReader.Malformed) -> DomainEvent
 
     private static func entry<P: EventPayload>(_ type: P.Type, _ wrap: @escaping @Sendable (P) -> DomainEvent)
-        -> (UInt16, Decoder)
+        -> (UInt16, (UInt16, Decoder))
     {
-        (P.tag, { (reader: inout BinaryReader) throws(BinaryReader.Malformed) in wrap(try P(from: &reader)) })
+        (P.tag, (P.version, { (reader: inout BinaryReader, version: UInt16) throws(BinaryReader.Malformed) in
+            wrap(try P(from: &reader, version: version))
+        }))
     }
 
-    private static let decoders: [UInt16: Decoder] = Dictionary(uniqueKeysWithValues: [
+    /// Tag → (latest version, decoder of every version up to it).
+    private static let decoders: [UInt16: (UInt16, Decoder)] = Dictionary(uniqueKeysWithValues: [
         entry(ServerInitialized.self, DomainEvent.serverInitialized),
         entry(SettingsChanged.self, DomainEvent.settingsChanged),
         entry(FloodLimitChanged.self, DomainEvent.floodLimitChanged),
@@ -187,6 +198,7 @@ public enum DomainEvent: Hashable, Sendable {
         entry(MemberJoined.self, DomainEvent.memberJoined),
         entry(MemberLeft.self, DomainEvent.memberLeft),
         entry(MemberInvited.self, DomainEvent.memberInvited),
+        entry(InvitationDeclined.self, DomainEvent.invitationDeclined),
         entry(MemberKicked.self, DomainEvent.memberKicked),
         entry(MemberBanned.self, DomainEvent.memberBanned),
         entry(MemberUnbanned.self, DomainEvent.memberUnbanned),

@@ -189,6 +189,15 @@ public struct MemberUnmuted: EventPayload {
     public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { user = try r.read() }
 }
 
+/// The person invited turned the invitation down (it disappears from their other devices).
+public struct InvitationDeclined: EventPayload {
+    public static let tag: UInt16 = 54
+    public var user: UserID
+    public init(user: UserID) { self.user = user }
+    public func encode(to w: inout BinaryWriter) { w.write(user) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { user = try r.read() }
+}
+
 public enum RoomRole: UInt8, Hashable, Sendable, Codable, Comparable {
     case member = 0, `operator` = 1, owner = 2
     public static func < (lhs: RoomRole, rhs: RoomRole) -> Bool { lhs.rawValue < rhs.rawValue }

@@ -127,16 +127,28 @@ public struct AddressRulesChanged: EventPayload {
 }
 
 /// An administrator's message to every user or to a list (stream `broadcasts`).
+///
+/// Version 2 adds `groups`: the groups the administrator chose, kept for the record; `recipients`
+/// already holds their members as they were then (a later change of a group changes nothing).
 public struct BroadcastSent: EventPayload {
     public static let tag: UInt16 = 7
+    public static let version: UInt16 = 2
     public var text: String
-    /// Empty: everyone.
+    /// Who receives it, resolved when sent; empty: everyone (also those registered later).
     public var recipients: [UserID]
+    /// The groups it was addressed to (their members are in `recipients`).
+    public var groups: [GroupID]
 
-    public init(text: String, recipients: [UserID]) {
+    public init(text: String, recipients: [UserID], groups: [GroupID] = []) {
         self.text = text
         self.recipients = recipients
+        self.groups = groups
     }
-    public func encode(to w: inout BinaryWriter) { w.write(text); w.write(recipients) }
-    public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { text = try r.read(); recipients = try r.read() }
+    public func encode(to w: inout BinaryWriter) { w.write(text); w.write(recipients); w.write(groups) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { try self.init(from: &r, version: Self.version) }
+    public init(from r: inout BinaryReader, version: UInt16) throws(BinaryReader.Malformed) {
+        text = try r.read()
+        recipients = try r.read()
+        groups = version >= 2 ? try r.read() : []
+    }
 }

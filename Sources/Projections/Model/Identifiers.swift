@@ -38,6 +38,9 @@ public struct RoomID: Identifier {
     public init(_ rawValue: String) { self.rawValue = rawValue }
     /// The general room every user is in.
     public static let main = RoomID("main")
+    /// Each user's conversation of administrators' broadcasts (not a room: nobody posts in it,
+    /// and each broadcast has its own recipients; see AnnouncementsView).
+    public static let announcements = RoomID("announcements")
 
     /// The direct conversation of two users: one per pair, whatever the order.
     public static func direct(_ a: UserID, _ b: UserID) -> RoomID {

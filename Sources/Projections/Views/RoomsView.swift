@@ -18,7 +18,8 @@ public struct RoomsView: Hashable, Sendable {
         public var archived = false
         public var createdAt: UInt64
         public var members: Set<UserID> = []
-        public var invited: Set<UserID> = []
+        /// Pending invitations: who was invited, by whom and where in the log.
+        public var invited: [UserID: Invitation] = [:]
         public var banned: Set<UserID> = []
         /// Muted until (µs since the epoch).
         public var muted: [UserID: Int64] = [:]
@@ -33,7 +34,7 @@ public struct RoomsView: Hashable, Sendable {
 
         mutating func join(_ user: UserID, at position: UInt64) {
             guard members.insert(user).inserted else { return }
-            invited.remove(user)
+            invited.removeValue(forKey: user)
             history[user, default: []].append(Span(from: position, to: nil))
         }
 
@@ -44,6 +45,11 @@ public struct RoomsView: Hashable, Sendable {
                 history[user] = spans
             }
         }
+    }
+
+    public struct Invitation: Hashable, Sendable {
+        public var by: UserID
+        public var position: UInt64
     }
 
     public var byID: [RoomID: Room] = [:]
@@ -111,14 +117,15 @@ public struct RoomsView: Hashable, Sendable {
             byID[id] = room
             leave(e.user, id, at: event.position)
             return
-        case .memberInvited(let e): room.invited.insert(e.user)
+        case .memberInvited(let e): room.invited[e.user] = Invitation(by: event.actor, position: event.position)
+        case .invitationDeclined(let e): room.invited.removeValue(forKey: e.user)
         case .memberKicked(let e):
             byID[id] = room
             leave(e.user, id, at: event.position)
             return
         case .memberBanned(let e):
             room.banned.insert(e.user)
-            room.invited.remove(e.user)
+            room.invited.removeValue(forKey: e.user)
             byID[id] = room
             leave(e.user, id, at: event.position)
             return

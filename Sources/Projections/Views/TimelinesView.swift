@@ -116,7 +116,7 @@ public struct ClientIDWindow: Hashable, Sendable {
 
 extension Array where Element == UInt64 {
     /// The index of the first element greater than `value` (the array is sorted).
-    func upperBound(of value: UInt64) -> Int {
+    public func upperBound(of value: UInt64) -> Int {
         var low = 0, high = count
         while low < high {
             let middle = (low + high) / 2
@@ -126,7 +126,7 @@ extension Array where Element == UInt64 {
     }
 
     /// The index of the first element not less than `value`.
-    func lowerBound(of value: UInt64) -> Int {
+    public func lowerBound(of value: UInt64) -> Int {
         var low = 0, high = count
         while low < high {
             let middle = (low + high) / 2

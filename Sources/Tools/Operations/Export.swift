@@ -239,6 +239,9 @@ struct NameBook {
         case .memberInvited(let e):
             row.kind = "member.invited"
             subject(e.user)
+        case .invitationDeclined(let e):
+            row.kind = "member.declined"
+            subject(e.user)
         case .memberKicked(let e):
             row.kind = "member.kicked"
             subject(e.user)

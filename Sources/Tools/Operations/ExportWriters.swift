@@ -140,6 +140,7 @@ struct HTMLWriter: ExportWriter {
         case "member.joined": subject == row.actorName ? "<i>joined</i>" : "<i>added \(subject)</i>"
         case "member.left": "<i>left</i>"
         case "member.invited": "<i>invited \(subject)</i>"
+        case "member.declined": "<i>\(subject) declined the invitation</i>"
         case "member.kicked": "<i>removed \(subject)</i>" + (text.isEmpty ? "" : ": \(text)")
         case "member.banned": "<i>banned \(subject)</i>" + (text.isEmpty ? "" : ": \(text)")
         case "member.unbanned": "<i>lifted the ban on \(subject)</i>"

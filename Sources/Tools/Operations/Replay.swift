@@ -123,7 +123,7 @@ public struct Replay: Sendable {
             position: position, time: timeText(timeZone), room: id.rawValue, name: room.name, topic: room.topic,
             visibility: "\(room.visibility)", passwordProtected: room.passwordHash != nil, nonLeavable: room.nonLeavable,
             autoJoin: room.autoJoin, archived: room.archived, members: members, banned: room.banned.map(name).sorted(),
-            invited: room.invited.map(name).sorted(), lastMessages: recent)
+            invited: room.invited.keys.map(name).sorted(), lastMessages: recent)
     }
 
     /// A person (by id or user name) as they were.
