@@ -588,6 +588,47 @@ def right_removed_live(ctx):
     alice.message("Oh ****")
 
 
+FIELD_HEIGHTS = """return [...document.querySelectorAll('.admin-form input:not([type=checkbox]), .admin-form select')]
+  .map((el) => [el.name, el.getBoundingClientRect().height])"""
+
+# Fields side by side (same top) whose controls do not line up (a wrapped label pushes one down).
+MISALIGNED = """const fields = [...document.querySelectorAll('.admin-form > .field')];
+const top = (el) => Math.round(el.getBoundingClientRect().top);
+return fields.flatMap((a) => fields.filter((b) => a !== b && top(a) === top(b)
+  && top(a.querySelector('input, select, textarea')) !== top(b.querySelector('input, select, textarea')))
+  .map((b) => [a.querySelector('[name]').name, b.querySelector('[name]').name]))"""
+
+
+def admin_forms_durations_and_bot_tags(ctx):
+    """The admin forms' inputs and selects are one height; the mute menu says "1 hour", "1 day",
+    "1 week"; a bot carries a "bot" tag in the members panel and in the people directory."""
+    admin, alice = ctx.browser("admin"), ctx.browser("alice")
+    for tab in ("filters", "settings"):
+        admin.click(f"[data-tab='{tab}']")
+        admin.find(".admin-form [data-action='save']")
+        heights = admin.js(FIELD_HEIGHTS)
+        check(len({round(h) for _, h in heights}) == 1, f"{tab}: uneven field heights {heights}")
+        check(not admin.js(MISALIGNED), f"{tab}: controls not lined up: {admin.js(MISALIGNED)}")
+        admin.shot("admin-" + tab)
+
+    admin_token = ctx.server.login("admin", ADMIN_PASSWORD)["token"]
+    bot = ctx.server.api("POST", "admin/bots", {"username": "reportbot"}, token=admin_token)
+    projects = next(r["room"] for r in ctx.server.api("GET", "rooms", token=ctx.token("alice")) if r["name"] == "projects")
+    ctx.server.api("POST", f"rooms/{projects}/join", {}, token=bot["token"])
+    alice.open_room("projects")
+    member = f".details .member[data-user='{bot['user']}']"
+    alice.wait_text(member, "reportbot")
+    check(alice.find(member + " .bot-tag").text == "bot", "no bot tag in the members panel")
+    alice.click(".sidebar [data-action='people']")
+    check(alice.find(f"dialog .person-row[data-user='{bot['user']}'] .bot-tag").text == "bot", "no bot tag in the directory")
+    alice.click("dialog button.icon-button")
+    alice.click(f".details .member[data-user='{ctx.user_id('bob')}']")
+    options = [o.text for o in alice.find("dialog[open] .moderation select").find_elements(By.TAG_NAME, "option")]
+    check(options == ["10 minutes", "1 hour", "1 day", "1 week"], f"mute durations: {options}")
+    alice.click("dialog button.icon-button")
+    alice.gone("dialog[open]")
+
+
 def phone_layout_and_french(ctx):
     """A phone: French on the connect screen, password recovery, the rooms drawer (closed by any
     room tapped, the header usable above its scrim, no Ctrl+K hint on a touch screen)."""
@@ -712,6 +753,7 @@ STEPS = [
     people_directory_lists_everyone,
     keyboard_switcher_and_navigation,
     right_removed_live,
+    admin_forms_durations_and_bot_tags,
     phone_layout_and_french,
     dark_scheme,
     leave_room_and_close_registration,

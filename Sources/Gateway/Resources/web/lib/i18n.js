@@ -79,6 +79,20 @@ function formatter(kind, options) {
 	return cache.get(key);
 }
 
+// Mute durations and the like, largest whole unit first.
+const DURATION_UNITS = [['week', 7 * 24 * 60], ['day', 24 * 60], ['hour', 60], ['minute', 1]];
+
+/** Minutes in words, in the largest whole unit: 1,440 → "1 day", 90 → "90 minutes" (Intl's unit names). */
+export function formatDuration(minutes) {
+	const [unit, size] = DURATION_UNITS.find(([, size]) => minutes >= size && minutes % size === 0) ?? ['minute', 1];
+	const count = minutes / size;
+	try {
+		return formatter('number', { style: 'unit', unit, unitDisplay: 'long' }).format(count);
+	} catch {
+		return t('duration.' + unit, { count }); // a browser without Intl's units
+	}
+}
+
 export function formatNumber(n) { return formatter('number', {}).format(n); }
 export function formatTime(ms) { return formatter('date', { hour: 'numeric', minute: '2-digit' }).format(ms); }
 export function formatDateTime(ms) { return formatter('date', { dateStyle: 'full', timeStyle: 'medium' }).format(ms); }

@@ -2,7 +2,7 @@
 
 import { h, fill, coalesce } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
-import { avatar, presenceDot, iconButton } from './ui.js';
+import { avatar, presenceDot, iconButton, botTag } from './ui.js';
 import { keepFocus } from './sidebar.js';
 
 const ORDER = { online: 0, away: 1 };
@@ -48,7 +48,7 @@ export function createDetails(client, actions) {
 						onclick: () => actions.memberMenu(id, member) },
 					h('span.avatar-wrap.small', avatar(member.user, state.displayName(member.user), 'small'),
 						presenceDot(state.user(member.user)?.presence)),
-					h('span.member-name', state.displayName(member.user)),
+					h('span.member-name', state.displayName(member.user)), botTag(state.user(member.user)),
 					member.role !== 'member' && h('span.role', { class: 'role-' + member.role }, t('role.' + member.role)),
 					member.mutedUntil > Date.now() && h('span.role.role-muted', t('role.muted'))))))));
 	}
@@ -60,7 +60,7 @@ export function createDetails(client, actions) {
 		return h('section.details-section.profile', title('details.profile'),
 			h('div.profile-card',
 				h('span.avatar-wrap.large', avatar(id, state.displayName(id), 'large'), presenceDot(user.presence)),
-				h('h3', { dir: 'auto' }, state.displayName(id)),
+				h('h3', { dir: 'auto' }, state.displayName(id), ' ', botTag(user)),
 				h('p.profile-presence', t('presence.' + (user.presence || 'offline')))),
 			h('dl.profile-fields', rows.map(([key, value]) => [h('dt', t(key)), h('dd', { dir: 'auto' }, value)])));
 	}

@@ -4,7 +4,7 @@
 import { h } from '../lib/dom.js';
 import { formatMessage, formatPreview } from '../lib/format.js';
 import { t, formatTime, formatDateTime, formatDay } from '../lib/i18n.js';
-import { avatar, iconButton, errorText } from './ui.js';
+import { avatar, iconButton, errorText, botTag } from './ui.js';
 
 /** How @name shows in messages: highlighted for me, a chip for known users, else plain. */
 export const mentionKind = (state) => (name) => (name.toLowerCase() === state.me.username.toLowerCase() ? 'me'
@@ -31,7 +31,7 @@ export function messageRow(item, continued, { state, actions, timeline }) {
 	h('div.msg-gutter', continued ? timeTag(item.time, 'msg-time-side') : avatar(item.author, name)),
 	h('div.msg-main',
 		!continued && h('div.msg-head', h('button.msg-author', { onclick: () => actions.showPerson(item.author) }, name),
-			timeTag(item.time, 'msg-time')),
+			botTag(state.user(item.author)), timeTag(item.time, 'msg-time')),
 		// A reply quotes the start of what it answers (if loaded) and scrolls to it.
 		item.replyTo && h('button.msg-reply', { onclick: () => actions.scrollTo(item.replyTo),
 			'aria-label': t('timeline.replyTo', { name: original ? state.displayName(original.author) : '' }) },

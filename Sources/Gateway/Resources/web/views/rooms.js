@@ -1,8 +1,11 @@
 // Dialogs: create a room, the directory, invite, topic, a member's actions, jump to a date.
 
 import { h, fill } from '../lib/dom.js';
-import { t } from '../lib/i18n.js';
-import { openDialog, field, checkbox, errorText, avatar, presenceDot, toast } from './ui.js';
+import { t, formatDuration } from '../lib/i18n.js';
+import { openDialog, field, checkbox, errorText, avatar, presenceDot, botTag, toast } from './ui.js';
+
+// Mute durations offered, in minutes: ten minutes, an hour, a day, a week.
+const MUTE_MINUTES = [10, 60, 24 * 60, 7 * 24 * 60];
 
 const input = (name, props) => h('input', { name, autocomplete: 'off', ...props });
 
@@ -100,7 +103,7 @@ export function memberDialog(client, room, member, actions) {
 	const self = member.user === state.me.user;
 	const owner = state.rooms.get(room).role === 'owner' || state.can('administer');
 	const minutes = h('select', { 'aria-label': t('moderation.duration') },
-		[10, 60, 1440].map((m) => h('option', { value: m }, t('moderation.minutes', { count: m }))));
+		MUTE_MINUTES.map((m) => h('option', { value: m }, formatDuration(m))));
 	const reason = input('reason', { 'aria-label': t('moderation.reason'), placeholder: t('moderation.reason'), maxlength: 200 });
 	// The reason and the duration are read when the button is clicked.
 	const button = (action, extra = () => ({}), danger = false) => h('button.button.small', {
@@ -117,7 +120,7 @@ export function memberDialog(client, room, member, actions) {
 		title: state.displayName(member.user),
 		body: [
 			h('div.person-head', h('span.avatar-wrap', avatar(member.user, state.displayName(member.user)), presenceDot(user?.presence)),
-				h('span', '@' + (user?.username || ''), ' · ', t('role.' + member.role))),
+				h('span', '@' + (user?.username || ''), ' · ', t('role.' + member.role)), botTag(user)),
 			!self && state.can('directMessages') && h('button.button.primary', { 'data-action': 'direct',
 				onclick: () => { dialog.close(); actions.openDirect(member.user); } }, t('profile.message')),
 			!self && state.canModerate(state.rooms.get(room)) && h('fieldset.options.moderation', h('legend', t('moderation.title')),

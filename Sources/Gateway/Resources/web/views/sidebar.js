@@ -4,7 +4,7 @@ import { h, fill, coalesce } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
 import { t } from '../lib/i18n.js';
 import { plainPreview } from '../lib/format.js';
-import { avatar, presenceDot, iconButton } from './ui.js';
+import { avatar, presenceDot, iconButton, botTag } from './ui.js';
 
 /** "Alice invited you to #design", or "…to a room" when the server did not name it (older servers). */
 export function invitationText(state, invitation) {
@@ -76,7 +76,7 @@ export function createSidebar(client, actions) {
 	function person(user, room) {
 		return item(room, (room ? 'd' : 'p') + user, [
 			h('span.avatar-wrap.small', avatar(user, state.displayName(user), 'small'), presenceDot(state.user(user)?.presence)),
-			h('span.nav-name', state.displayName(user))],
+			h('span.nav-name', state.displayName(user)), botTag(state.user(user))],
 		() => (room ? actions.openRoom(room.room) : actions.openDirect(user)), user);
 	}
 

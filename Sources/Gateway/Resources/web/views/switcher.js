@@ -2,7 +2,7 @@
 
 import { h, fill } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
-import { openDialog, avatar, presenceDot } from './ui.js';
+import { openDialog, avatar, presenceDot, botTag } from './ui.js';
 import { icon } from '../lib/icons.js';
 
 /** Letters of the query in order within the name; earlier and tighter matches score higher. */
@@ -53,7 +53,7 @@ export function openSwitcher(client, actions) {
 			'aria-selected': String(i === active), onclick: () => choose(i),
 		}, c.kind === 'room' ? h('span.nav-icon', icon('hash'))
 			: h('span.avatar-wrap.small', avatar(c.id, c.name, 'small'), presenceDot(c.user.presence)),
-		h('span.nav-name', c.name), c.extra ? h('span.muted', '@' + c.extra) : null,
+		h('span.nav-name', c.name), c.user && botTag(c.user), c.extra ? h('span.muted', '@' + c.extra) : null,
 		c.room?.unread ? h('span.badge', String(c.room.unread)) : null))
 			: h('li.side-empty', t('switcher.none')));
 		input.setAttribute('aria-activedescendant', results.length ? 'switch-' + active : '');

@@ -95,12 +95,13 @@ export function openDialog({ title, body, submitLabel, onSubmit, className = '',
 	return { dialog, close, error };
 }
 
+/** A label over its control and hint; the two go together so that forms laid out in a grid can
+ * line up labels and controls across a row while each hint stays under its own control. */
 export function field(label, control, hint) {
 	const id = control.id || (control.id = 'f-' + Math.random().toString(36).slice(2));
 	return h('div.field',
 		h('label', { for: id }, label),
-		control,
-		hint ? h('p.hint', hint) : null);
+		h('div.field-body', control, hint ? h('p.hint', hint) : null));
 }
 
 export function checkbox(label, props = {}) {
