@@ -112,4 +112,21 @@ struct BadInputTests {
         await a.close()
         await server.stop()
     }
+
+    /// A method a path does not serve is 405 with the methods it does (RFC 9110 §15.5.6); a
+    /// path nothing serves stays 404.
+    @Test func methodsNotServedAre405WithAllow() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        for (method, path, allow) in [("TRACE", "/api/v1/rooms", "GET, HEAD, POST"), ("DELETE", "/api/v1/server", "GET, HEAD"),
+                                      ("PUT", "/index.html", "GET, HEAD"), ("POST", "/api/v1/rooms/main/members", "GET, HEAD")] {
+            let reply = try await server.http(method, path)
+            #expect(reply.status == 405, "\(method) \(path): \(reply.status)")
+            #expect(reply.headers["allow"] == allow, "\(method) \(path): \(reply.headers)")
+            #expect(reply.body["code"]?.string == "methodNotAllowed")
+        }
+        #expect(try await server.http("POST", "/api/v1/nothing").status == 404)
+        #expect(try await server.http("GET", "/api/v1/rooms").status == 401)
+        await server.stop()
+    }
 }

@@ -115,11 +115,14 @@ public final class ChatServer: Sendable {
             logger: logger)
     }
 
-    /// Every HTTP route, middleware first.
-    func makeRouter() -> Router<CauserieContext> {
+    /// Every HTTP route, middleware first. The 405 rule needs the routes' list: a first router,
+    /// built without it, gives it.
+    func makeRouter(methodRule: Bool = true) -> Router<CauserieContext> {
+        let routes = methodRule ? makeRouter(methodRule: false).routes.map { (method: $0.method.rawValue, path: $0.path.description) } : []
         let router = Router(context: CauserieContext.self)
         router.addMiddleware { ReadinessMiddleware(readiness: readiness) }
         router.addMiddleware { AddressRulesMiddleware(core: core) }
+        if methodRule { router.addMiddleware { MethodNotAllowedMiddleware(routes: routes) } }
         let kit = HTTPKit(core: core)
         let store = self.store
         let api = router.group("api/v1")

@@ -8,6 +8,8 @@ public struct APIError: Error, Sendable, Hashable {
     public var reason: String
     public var httpStatus: Int
     public var retryAfter: Int?
+    /// For 405: the methods the path serves (the `Allow` header).
+    public var allow: [String]?
 
     public init(code: String, reason: String, status: Int, retryAfter: Int? = nil) {
         self.code = code
@@ -37,6 +39,12 @@ public struct APIError: Error, Sendable, Hashable {
     static func rateLimited(_ reason: String, after seconds: Int) -> APIError {
         APIError(code: "rateLimited", reason: reason, status: 429, retryAfter: max(1, seconds))
     }
+    static func methodNotAllowed(_ allowed: [String]) -> APIError {
+        var error = APIError(code: "methodNotAllowed", reason: "method", status: 405)
+        error.allow = allowed
+        return error
+    }
+
     /// The log could not take the change (disk full, store closing): nothing was recorded.
     static let unavailable = APIError(code: "unavailable", reason: "storage", status: 503, retryAfter: 5)
 
@@ -51,6 +59,7 @@ public struct APIError: Error, Sendable, Hashable {
 
     private static let messages: [String: String] = [
         "invalid": "The request is not valid.",
+        "methodNotAllowed": "This method is not served here; the Allow header lists those that are.",
         "unauthorized": "Please log in.",
         "forbidden": "You are not allowed to do this.",
         "notFound": "Not found.",

@@ -34,6 +34,7 @@ extension APIError: HTTPResponseError {
         json.endObject()
         var headers = HTTPFields.api
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let allow { headers[.allow] = allow.joined(separator: ", ") }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
     }
 }
