@@ -20,6 +20,19 @@ struct AccountFlowTests {
         // Until changed, nothing else is allowed.
         let room = try await server.http("POST", "/api/v1/rooms", token: token, body: jsonText(["name": "Ops"]))
         #expect(room.status == 403 && room.body["reason"]?.string == "password_change_required")
+        // Reads too, over HTTP and WebSocket: a one-time password shows nothing but its own account.
+        for path in ["/api/v1/rooms", "/api/v1/rooms/main/messages", "/api/v1/users", "/api/v1/admin/users"] {
+            let read = try await server.http("GET", path, token: token)
+            #expect(read.status == 403 && read.body["reason"]?.string == "password_change_required", "\(path)")
+        }
+        #expect(try await server.http("GET", "/api/v1/me", token: token).status == 200)
+        let ws = try await server.client(token)
+        #expect(await ws.welcome?["data"]?["me"]?["mustChangePassword"]?.bool == true)
+        #expect(try await ws.send("ping")["type"]?.string == "ok")
+        for (type, fields) in [("history", ["room": "main"]), ("members", ["room": "main"]), ("directory", [:]),
+                               ("post", ["room": "main", "clientId": "c", "text": "hi"])] as [(String, [String: any Sendable])] {
+            #expect(try await ws.send(type, fields)["reason"]?.string == "password_change_required", "\(type)")
+        }
         let change = try await server.http("PUT", "/api/v1/me/password", token: token,
                                            body: jsonText(["current": server.adminPassword, "new": "a-better-password"]))
         #expect(change.status == 200)

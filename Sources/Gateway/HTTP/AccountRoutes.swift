@@ -89,12 +89,12 @@ struct AccountRoutes {
             return kit.ok(position: core.position)
         }
         api.post("logout") { request, _ in
-            let (user, tokenHash) = try kit.caller(request)
+            let (user, tokenHash) = try kit.caller(request, pendingPasswordChange: true)
             try await core.logout(user, tokenHash: tokenHash)
             return kit.ok(position: core.position)
         }
         api.get("me") { request, _ in
-            let (user, _) = try kit.caller(request)
+            let (user, _) = try kit.caller(request, pendingPasswordChange: true)
             guard let me = core.withState({ Snapshots.me(user, $0) }) else { throw APIError.unauthorized }
             return kit.json(me)
         }
@@ -106,7 +106,7 @@ struct AccountRoutes {
                 department: body.department ?? "")), by: user))
         }
         api.put("me/password") { request, _ in
-            let (user, tokenHash) = try kit.caller(request)
+            let (user, tokenHash) = try kit.caller(request, pendingPasswordChange: true)
             let body = try await kit.body(PasswordBody.self, request)
             try await core.changePassword(user, current: body.current, new: body.new, keepSession: tokenHash)
             return kit.ok(position: core.position)

@@ -99,11 +99,19 @@ struct HTTPKit: Sendable {
         }
     }
 
-    /// The caller, from `Authorization: Bearer <token>`.
-    func caller(_ request: Request) throws(APIError) -> (user: UserID, tokenHash: String) {
+    /// The caller, from `Authorization: Bearer <token>`. An account still holding its one-time
+    /// password may only read itself, change the password and log out (`pendingPasswordChange`):
+    /// everything else answers 403 `password_change_required`, reads included.
+    func caller(_ request: Request, pendingPasswordChange allowed: Bool = false) throws(APIError)
+        -> (user: UserID, tokenHash: String)
+    {
         let header = request.headers[.authorization] ?? ""
         guard header.lowercased().hasPrefix("bearer ") else { throw APIError.unauthorized }
-        return try core.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        let caller = try core.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        if !allowed, core.withState({ $0.accounts[caller.user]?.mustChangePassword == true }) {
+            throw APIError(Rejection.forbidden("password_change_required"))
+        }
+        return caller
     }
 
     func parameter(_ name: String, _ context: CauserieContext) throws(APIError) -> String {

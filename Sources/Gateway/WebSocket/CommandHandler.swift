@@ -43,6 +43,10 @@ struct CommandHandler {
     private func run(_ type: String, id: String, _ data: Data) async throws -> ByteBuffer {
         let core = self.core
         let user = self.user
+        // A one-time password not yet changed: nothing but ping until it is (over HTTP), reads included.
+        if type != "ping", core.withState({ $0.accounts[user]?.mustChangePassword == true }) {
+            throw APIError(Rejection.forbidden("password_change_required"))
+        }
         switch type {
         case "ping":
             return Frames.ok(id, position: core.position)
@@ -72,12 +76,12 @@ struct CommandHandler {
         case "typing":
             let frame = try decode(ClientFrames.RoomOnly.self, data)
             try core.typing(user, room: RoomID(frame.room), connection: connection.id)
-            return Frames.ok(id, position: nil)
+            return Frames.ok(id, position: core.position)
         case "presence":
             let frame = try decode(ClientFrames.Presence.self, data)
             guard frame.status == "away" || frame.status == "online" else { throw APIError.invalid("status") }
             core.registry.setAway(connection, frame.status == "away")
-            return Frames.ok(id, position: nil)
+            return Frames.ok(id, position: core.position)
         case "join":
             let frame = try decode(ClientFrames.Join.self, data)
             return Frames.ok(id, position: try await core.join(user, room: RoomID(frame.room), password: frame.password))

@@ -44,8 +44,8 @@ enum JSONValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     var string: String? { if case .string(let value) = self { value } else { nil } }
-    var int: Int? { if case .number(let value) = self { Int(value) } else { nil } }
-    var uint64: UInt64? { if case .number(let value) = self { UInt64(value) } else { nil } }
+    var int: Int? { if case .number(let value) = self { Int(exactly: value) } else { nil } }
+    var uint64: UInt64? { if case .number(let value) = self { UInt64(exactly: value) } else { nil } }
     var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
     var array: [JSONValue] { if case .array(let value) = self { value } else { [] } }
     var isNull: Bool { self == .null }
@@ -55,7 +55,7 @@ enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         case .object(let object): "{" + object.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
         case .array(let array): "[" + array.map(\.description).joined(separator: ", ") + "]"
         case .string(let value): "\"\(value)\""
-        case .number(let value): value == value.rounded() ? String(Int64(value)) : String(value)
+        case .number(let value): Int64(exactly: value).map(String.init) ?? String(value)
         case .bool(let value): String(value)
         case .null: "null"
         }

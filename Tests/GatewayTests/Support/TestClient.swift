@@ -110,8 +110,11 @@ actor Inbox {
     private var consumedControl = 0
     var welcome: JSONValue? { all.first { $0["type"]?.string == "welcome" } }
 
+    /// Every frame the server sends is checked against docs/protocol.schema.json.
     func add(_ text: String) {
-        all.append((try? JSONValue(parsing: text)) ?? .string(text))
+        let frame = (try? JSONValue(parsing: text)) ?? .string(text)
+        ProtocolSchema.shared.checkServerFrame(frame)
+        all.append(frame)
     }
 
     func finish() { finished = true }
