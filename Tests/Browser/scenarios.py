@@ -629,6 +629,36 @@ def admin_forms_durations_and_bot_tags(ctx):
     alice.gone("dialog[open]")
 
 
+def admin_broadcast(ctx):
+    """The admin page's Broadcast form: a refusal shown in the form, an announcement to one person
+    (only she sees it), then to a rights group (its members see it)."""
+    admin, alice, bob = ctx.browser("admin"), ctx.browser("alice"), ctx.browser("bob")
+    admin.click("[data-tab='broadcast']")
+    form = admin.find("form.broadcast-form")
+    admin.click("[data-action='broadcast']")
+    admin.wait_text(".broadcast-form .form-error", "Write the announcement first")
+    admin.type(".broadcast-form [name='text']", "Fire drill at 3 pm")
+    admin.click(".broadcast-form input[value='users']")
+    admin.click("[data-action='broadcast']")
+    admin.wait_text(".broadcast-form .form-error", "Choose at least one person")
+    admin.click(f".broadcast-form [data-user='{ctx.user_id('alice')}']")
+    admin.shot("admin-broadcast")
+    admin.click("[data-action='broadcast']")
+    admin.wait_text(".broadcast-form .form-success", "sent to 1 person")
+    check(not admin.all(".broadcast-form .form-error")[0].get_attribute("textContent"), "the error stayed")
+    alice.wait_text(".toast", "Announcement: Fire drill at 3 pm")
+    time.sleep(0.5)
+    check(not bob.count_text(".toast", "Fire drill"), "an announcement to Alice reached Bob")
+    admin.type(".broadcast-form [name='text']", "Cake in the kitchen")
+    admin.click(".broadcast-form input[value='groups']")
+    check(not form.find_element(By.CSS_SELECTOR, "[data-audience='users']").is_displayed(), "the people list still shows")
+    admin.click(".broadcast-form [data-group='users']")
+    admin.click("[data-action='broadcast']")
+    admin.wait_text(".broadcast-form .form-success", "Announcement sent to")
+    for b in (alice, bob):
+        b.wait_text(".toast", "Announcement: Cake in the kitchen")
+
+
 def phone_layout_and_french(ctx):
     """A phone: French on the connect screen, password recovery, the rooms drawer (closed by any
     room tapped, the header usable above its scrim, no Ctrl+K hint on a touch screen)."""
@@ -754,6 +784,7 @@ STEPS = [
     keyboard_switcher_and_navigation,
     right_removed_live,
     admin_forms_durations_and_bot_tags,
+    admin_broadcast,
     phone_layout_and_french,
     dark_scheme,
     leave_room_and_close_registration,

@@ -1,4 +1,4 @@
-// The administration page: users, rights groups, filters, settings (/api/v1/admin/*).
+// The administration page: users, rights groups, filters, settings, broadcast (/api/v1/admin/*).
 
 import { initI18n, t } from './lib/i18n.js';
 import { api, getToken } from './lib/api.js';
@@ -7,9 +7,11 @@ import { languagePicker } from './views/language.js';
 import { usersPanel } from './views/admin-users.js';
 import { groupsPanel } from './views/admin-groups.js';
 import { filtersPanel, settingsPanel } from './views/admin-server.js';
+import { broadcastPanel } from './views/admin-broadcast.js';
 
 const root = document.getElementById('admin');
-const PANELS = { users: usersPanel, groups: groupsPanel, filters: filtersPanel, settings: settingsPanel };
+const PANELS = { users: usersPanel, groups: groupsPanel, filters: filtersPanel, settings: settingsPanel,
+	broadcast: broadcastPanel };
 
 async function boot() {
 	await initI18n();
@@ -25,7 +27,9 @@ async function boot() {
 	const server = await api('GET', 'server');
 	const panel = h('div.tab-panel', { role: 'tabpanel' });
 	const tabs = h('div.tabs', { role: 'tablist', 'aria-label': t('admin.title') });
+	let current = null;
 	const show = (name) => {
+		current = name;
 		fill(tabs, Object.keys(PANELS).map((key) => h('button', { role: 'tab', id: 'admin-tab-' + key,
 			'data-tab': key, 'aria-selected': String(key === name), onclick: () => show(key) }, t('admin.tab.' + key))));
 		panel.setAttribute('aria-labelledby', 'admin-tab-' + name);
@@ -40,6 +44,11 @@ async function boot() {
 		tabs, panel);
 	const initial = location.hash.slice(1);
 	show(PANELS[initial] ? initial : 'users');
+	// A link to admin.html#filters, Back and Forward: the address picks the tab, as a click does.
+	window.addEventListener('hashchange', () => {
+		const name = location.hash.slice(1);
+		if (PANELS[name] && name !== current) show(name);
+	});
 }
 
 boot();

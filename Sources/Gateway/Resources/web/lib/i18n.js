@@ -112,9 +112,10 @@ export function formatDay(ms) {
 	return formatter('date', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }).format(ms);
 }
 
-/** For searching: lower case, no accents, "œ" as "oe" — "coeur" finds "cœur", "helene" "Hélène". */
+/** For searching: lower case, no accents, "œ" as "oe", one apostrophe — "coeur" finds "cœur", "helene" "Hélène". */
 export function foldForSearch(text) {
-	return String(text ?? '').normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/œ/g, 'oe').replace(/æ/g, 'ae');
+	return String(text ?? '').normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+		.replace(/œ/g, 'oe').replace(/æ/g, 'ae').replace(/[’‘]/g, "'");
 }
 
 export function dayKey(ms) {
