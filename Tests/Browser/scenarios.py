@@ -725,6 +725,11 @@ def dark_scheme(ctx):
     alice.open_room("projects")
     time.sleep(0.3)
     alice.shot("dark")
+    alice.click(".sidebar [data-action='people']")
+    alice.find("dialog .person-row")
+    alice.shot("dark-people")
+    alice.click("dialog button.icon-button")
+    alice.gone("dialog[open]")
 
 
 def leave_room_and_close_registration(ctx):

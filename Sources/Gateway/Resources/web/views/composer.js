@@ -1,12 +1,12 @@
 // The composer: Enter sends, Shift+Enter breaks the line, Up edits your last message, Esc
-// cancels; formatting buttons, emoticons (with the useEmoticons right), quick phrases, @names.
+// cancels; formatting buttons, emoticons (with the useEmoticons right: the picker, and typed
+// ones converted when sent), quick phrases, @names.
 
 import { h, fill } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { plainPreview, formatPreview } from '../lib/format.js';
 import { convertEmoticons, emoticonsWanted } from '../lib/emoticons.js';
 import { iconButton, errorText, toast } from './ui.js';
-import { emojiPicker } from './emoji-picker.js';
 import { mentionKind } from './message.js';
 
 const FORMATS = [['bold', '*', '*', 'B'], ['italic', '_', '_', 'I'], ['code', '`', '`', '</>'],
@@ -110,10 +110,12 @@ export function createComposer(client) {
 		resize();
 	}
 
-	function toggle(kind) {
+	async function toggle(kind) {
 		if (!popover.hidden && popover.dataset.kind === kind) return close();
 		const pick = (text, label = text) => h('button', { onclick: () => { insert(text); close(); } }, label);
 		if (kind === 'emoji') {
+			// Loaded on first use, like the dialogs: the first screen parses less script.
+			const { emojiPicker } = await import('./emoji-picker.js');
 			const picker = emojiPicker((char) => { insert(char); close(); });
 			open(kind, picker.el);
 			return picker.focus();
