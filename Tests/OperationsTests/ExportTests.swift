@@ -86,6 +86,34 @@ struct ExportTests {
         try fixture.close()
     }
 
+    /// People appear under the display name they had at that moment (and their user name):
+    /// what the docs promise a compliance officer.
+    @Test func displayNamesAreThoseOfTheMoment() throws {
+        let dir = Scratch("names")
+        defer { dir.remove() }
+        let clock = ManualClock("2026-06-01T08:00:00Z")
+        let fixture = try Fixture.dated(dir.path, clock)
+        try fixture.initialize(passwordHash: "x")
+        let bob = try fixture.register("bob")
+        try fixture.flushSync()
+        try fixture.now(clock, UpdateProfile(user: bob, profile: Profile(displayName: "Bob Durand")), by: bob)
+        clock.advance(seconds: 60)
+        try fixture.now(clock, PostMessage(room: .main, clientID: "a", text: "before"), by: bob)
+        clock.advance(seconds: 60)
+        try fixture.now(clock, UpdateProfile(user: bob, profile: Profile(displayName: "Bob Martin")), by: bob)
+        clock.advance(seconds: 60)
+        try fixture.now(clock, PostMessage(room: .main, clientID: "b", text: "after"), by: bob)
+        let range = (from: Self.date("2026-06-01T00:00:00Z"), to: Self.date("2026-06-02T00:00:00Z"))
+        let jsonl = try Self.export(fixture.store, .init(from: range.from, to: range.to, format: .jsonl, timeZone: .gmt)).text
+        let lines = jsonl.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let posts = lines.filter { $0["kind"] as? String == "message.posted" }
+        #expect(posts.map { $0["actorDisplayName"] as? String } == ["Bob Durand", "Bob Martin"])
+        #expect(posts.allSatisfy { $0["actorName"] as? String == "bob" })
+        let html = try Self.export(fixture.store, .init(from: range.from, to: range.to, format: .html, timeZone: .gmt)).text
+        #expect(html.contains(#"<b title="bob">Bob Durand</b>"#) && html.contains(#"<b title="bob">Bob Martin</b>"#))
+        try fixture.close()
+    }
+
     @Test func filtersByRoomAndByUser() throws {
         let dir = Scratch("filters")
         defer { dir.remove() }
@@ -109,9 +137,9 @@ struct ExportTests {
         let (text, _) = try Self.export(fixture.store, .init(from: Self.date("2026-06-02T00:00:00Z"), to: Self.date("2026-06-03T00:00:00Z"),
                                                           rooms: ["ops"], format: .csv, timeZone: .gmt))
         let rows = Self.parseCSV(text)
-        #expect(rows.first == ["position", "time", "kind", "room", "room_name", "actor", "actor_name", "subject",
-                               "subject_name", "message", "reply_to", "text"])
-        #expect(rows.dropFirst().allSatisfy { $0.count == 12 })
+        #expect(rows.first == ["position", "time", "kind", "room", "room_name", "actor", "actor_name", "actor_display_name",
+                               "subject", "subject_name", "subject_display_name", "message", "reply_to", "text"])
+        #expect(rows.dropFirst().allSatisfy { $0.count == 14 })
         #expect(rows.contains { $0.last == hostile })
         try fixture.close()
     }

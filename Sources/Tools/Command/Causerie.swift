@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Causerie: AsyncParsableCommand {
@@ -9,4 +10,21 @@ struct Causerie: AsyncParsableCommand {
         subcommands: [Serve.self, ReplayCommand.self, Audit.self, Backup.self, Restore.self, Export.self],
         defaultSubcommand: Serve.self
     )
+
+    /// Everything the server and the tools write — the store, backups, restores, exports, the
+    /// spool — is readable by its owner and group only, whatever the caller's umask (a restored
+    /// `data.mdb` was once 0644): files 0640, directories 0750.
+    static func main() async {
+        umask(0o027)
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -150,9 +150,12 @@ struct ExportRow {
     var room: RoomID?
     var roomName: String
     var actor: UserID
+    /// The user name, and the display name as it was at that moment.
     var actorName: String
+    var actorDisplayName: String
     var subject: UserID?
     var subjectName: String?
+    var subjectDisplayName: String?
     var message: UInt64?
     var replyTo: UInt64?
     var text: String?
@@ -188,6 +191,12 @@ struct NameBook {
 
     func userName(_ user: UserID) -> String { users[user]?.username ?? user.rawValue }
 
+    /// The display name then (the user name if it was empty).
+    func displayName(_ user: UserID) -> String {
+        guard let names = users[user] else { return user.rawValue }
+        return names.displayName.isEmpty ? names.username : names.displayName
+    }
+
     func roomName(_ room: RoomID) -> String {
         guard let found = rooms[room] else { return room.rawValue }
         if let members = found.directMembers { return "Direct: " + members.map(userName).joined(separator: " & ") }
@@ -199,10 +208,12 @@ struct NameBook {
         var row = ExportRow(
             position: stored.position, timestamp: stored.timestamp, kind: "",
             room: stored.room, roomName: stored.room.map(roomName) ?? "", actor: stored.actor,
-            actorName: stored.actor == .system ? "system" : userName(stored.actor))
+            actorName: stored.actor == .system ? "system" : userName(stored.actor),
+            actorDisplayName: stored.actor == .system ? "system" : displayName(stored.actor))
         func subject(_ user: UserID) {
             row.subject = user
             row.subjectName = userName(user)
+            row.subjectDisplayName = displayName(user)
         }
         switch stored.event {
         case .messagePosted(let e):
@@ -217,6 +228,13 @@ struct NameBook {
         case .messageDeleted(let e):
             row.kind = "message.deleted"
             row.message = e.message
+        case .broadcastSent(let e):
+            // An administrator's broadcast: a message in each recipient's Announcements.
+            row.kind = "broadcast"
+            row.room = .announcements
+            row.roomName = "Announcements"
+            row.message = stored.position
+            row.text = e.text
         case .roomCreated(let e):
             row.kind = "room.created"
             row.room = e.room

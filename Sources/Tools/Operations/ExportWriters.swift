@@ -22,9 +22,11 @@ struct JSONLinesWriter: ExportWriter {
         json.field("roomName", row.roomName)
         json.field("actor", row.actor.rawValue)
         json.field("actorName", row.actorName)
+        json.field("actorDisplayName", row.actorDisplayName)
         if let subject = row.subject {
             json.field("subject", subject.rawValue)
             json.field("subjectName", row.subjectName)
+            json.field("subjectDisplayName", row.subjectDisplayName)
         }
         if let message = row.message { json.field("message", message) }
         if let replyTo = row.replyTo { json.field("replyTo", replyTo) }
@@ -47,8 +49,8 @@ struct JSONLinesWriter: ExportWriter {
 /// RFC 4180 CSV: a header line; fields with commas, quotes or line breaks quoted, quotes doubled.
 struct CSVWriter: ExportWriter {
     private var formatter: TimestampFormatter
-    static let columns = ["position", "time", "kind", "room", "room_name", "actor", "actor_name", "subject",
-                          "subject_name", "message", "reply_to", "text"]
+    static let columns = ["position", "time", "kind", "room", "room_name", "actor", "actor_name", "actor_display_name",
+                          "subject", "subject_name", "subject_display_name", "message", "reply_to", "text"]
 
     init(timeZone: TimeZone) {
         formatter = TimestampFormatter(timeZone: timeZone)
@@ -61,7 +63,8 @@ struct CSVWriter: ExportWriter {
     mutating func write(_ row: ExportRow, _ sink: inout HashingSink) throws {
         let fields = [
             String(row.position), formatter.string(microseconds: row.timestamp), row.kind, row.room?.rawValue ?? "", row.roomName,
-            row.actor.rawValue, row.actorName, row.subject?.rawValue ?? "", row.subjectName ?? "",
+            row.actor.rawValue, row.actorName, row.actorDisplayName, row.subject?.rawValue ?? "", row.subjectName ?? "",
+            row.subjectDisplayName ?? "",
             row.message.map(String.init) ?? "", row.replyTo.map(String.init) ?? "", row.text ?? "",
         ]
         try sink.write(fields.map(Self.quote).joined(separator: ",") + "\r\n")
@@ -124,23 +127,24 @@ struct HTMLWriter: ExportWriter {
         counts[room, default: 0] += 1
         let clockTime = [civil.hour, civil.minute, civil.second].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined(separator: ":")
         html += "<li id=\"p\(row.position)\"><time datetime=\"\(clock.string(microseconds: row.timestamp))\">"
-            + "\(clockTime)</time> <b>\(Self.escape(row.actorName))</b> " + Self.describe(row) + "</li>\n"
+            + "\(clockTime)</time> <b title=\"\(Self.escape(row.actorName))\">\(Self.escape(row.actorDisplayName))</b> "
+            + Self.describe(row) + "</li>\n"
         try handle.write(contentsOf: Data(html.utf8))
     }
 
     /// What happened, as escaped HTML.
     static func describe(_ row: ExportRow) -> String {
         let text = row.text.map(escape) ?? ""
-        let subject = row.subjectName.map(escape) ?? ""
+        let subject = (row.subjectDisplayName ?? row.subjectName).map(escape) ?? ""
         return switch row.kind {
         case "message.posted":
             (row.replyTo.map { "<i>(reply to <a href=\"#p\($0)\">#\($0)</a>)</i> " } ?? "") + "<span class=\"text\">\(text)</span>"
         case "message.edited": "<i>edited <a href=\"#p\(row.message ?? 0)\">#\(row.message ?? 0)</a>:</i> <span class=\"text\">\(text)</span>"
         case "message.deleted": "<i>deleted <a href=\"#p\(row.message ?? 0)\">#\(row.message ?? 0)</a></i>"
-        case "member.joined": subject == row.actorName ? "<i>joined</i>" : "<i>added \(subject)</i>"
+        case "member.joined": row.subject == row.actor ? "<i>joined</i>" : "<i>added \(subject)</i>"
         case "member.left": "<i>left</i>"
         case "member.invited": "<i>invited \(subject)</i>"
-        case "member.declined": "<i>\(subject) declined the invitation</i>"
+        case "member.declined": "<i>declined the invitation</i>"
         case "member.kicked": "<i>removed \(subject)</i>" + (text.isEmpty ? "" : ": \(text)")
         case "member.banned": "<i>banned \(subject)</i>" + (text.isEmpty ? "" : ": \(text)")
         case "member.unbanned": "<i>lifted the ban on \(subject)</i>"
@@ -150,6 +154,7 @@ struct HTMLWriter: ExportWriter {
         case "room.created": "<i>created the room</i>" + (text.isEmpty ? "" : " — \(text)")
         case "room.renamed": "<i>renamed the room to \(text)</i>"
         case "room.topic": "<i>set the topic: \(text)</i>"
+        case "broadcast": "<i>announced:</i> <span class=\"text\">\(text)</span>"
         default: "<i>\(escape(row.kind))</i> \(text)"
         }
     }

@@ -51,7 +51,14 @@ public enum Spool {
     }
 }
 
-/// Who runs a command-line tool (recorded in backup and export events).
+/// Who runs a command-line tool (recorded in backup and export events): the operating-system
+/// account of the process — from the password database, not `$USER`, which cron and systemd do
+/// not set —, and the person behind `sudo` when there is one: `cli:root (sudo: alice)`.
 public var commandLineActor: String {
-    "cli:" + (ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown")
+    let uid = geteuid()
+    let account = getpwuid(uid).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid \(uid)"
+    if let sudo = ProcessInfo.processInfo.environment["SUDO_USER"], !sudo.isEmpty, sudo != account {
+        return "cli:\(account) (sudo: \(sudo))"
+    }
+    return "cli:" + account
 }
