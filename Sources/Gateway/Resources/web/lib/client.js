@@ -163,12 +163,17 @@ export class ChatClient {
 		this.request('typing', { room }).catch(quietly);
 	}
 
-	/** Decline: for now the invitation is only dismissed in this browser (no server command yet). */
+	/**
+	 * Decline: gone here at once, and remembered in this browser. A server that knows `decline`
+	 * forgets the invitation for good (member.declined reaches our other devices); an older one
+	 * answers an error, and the invitation stays dismissed in this browser only.
+	 */
 	declineInvitation(room) {
 		const key = this.state.decline(room);
 		if (!key) return;
 		const kept = [...readList(DECLINED_KEY + this.state.me.user).filter((k) => k !== key), key].slice(-DECLINED_KEPT);
 		localStorage.setItem(DECLINED_KEY + this.state.me.user, JSON.stringify(kept));
+		this.request('decline', { room }).catch(quietly);
 	}
 
 	async openDirect(user) {

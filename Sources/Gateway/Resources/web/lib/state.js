@@ -137,6 +137,10 @@ export class State {
 			}
 			return;
 		}
+		if (ev.kind === 'member.declined' && mine) {
+			if (this.invitations.delete(ev.room)) this.emit('invitations'); // declined on another device
+			return;
+		}
 		if (ev.kind === 'member.joined' && mine) {
 			this.invitations.delete(ev.room);
 			this.emit('invitations');
