@@ -1,4 +1,6 @@
 # The two commands of the README: `make run` and `make test`. Both install what they need.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 SWIFT ?= swift
 DATA ?= ./data
 DEBIAN_PACKAGES = liblmdb-dev libopus-dev libzstd-dev libssl-dev pkg-config
@@ -6,9 +8,16 @@ DEBIAN_PACKAGES = liblmdb-dev libopus-dev libzstd-dev libssl-dev pkg-config
 .PHONY: run test deps build release bench clean browser-deps browser-test browser-bench browser-firefox
 
 ## Installs the Debian packages, builds in release mode, and serves with the store in ./data.
+## The compiler's thousand lines become a progress count (errors and warnings still show).
 run: deps
-	$(SWIFT) build -c release --product causerie
+	@echo "Building Causerie in release mode. A first build takes 5 to 15 minutes on a small machine"
+	@echo "(it compiles SwiftNIO, Hummingbird and the rest); later builds take seconds."
+	@$(SWIFT) build -c release --product causerie 2>&1 | $(PROGRESS)
+	@echo "Starting the server (data in $(DATA)); the addresses to open appear in a box below."
 	.build/release/causerie serve --data $(DATA)
+
+## "[123/800] Compiling …" → a line every 40 steps; everything else as it comes.
+PROGRESS = awk '/^\[[0-9]+\/[0-9]+\]/ { split($$1, n, /[\[\/\]]/); if (n[2] - last >= 40 || n[2] == n[3]) { printf "  built %d of %d steps (%d%%)\n", n[2], n[3], 100 * n[2] / n[3]; fflush(); last = n[2] } next } { print; fflush() }'
 
 ## Installs the Debian packages and runs every test (the web client's in a real browser last).
 test: deps

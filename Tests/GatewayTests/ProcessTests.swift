@@ -66,4 +66,31 @@ struct ProcessTests {
         let second = String(decoding: secondOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!second.contains("one-time password"), "the administrator is created once only")
     }
+
+    /// The block an operator reads after `make run`: the addresses to open (never 0.0.0.0), the
+    /// administrator's one-time password on a first start, and how to stop.
+    @Test func serveSaysWhereToOpenItAndHowToStop() async throws {
+        let directory = NSTemporaryDirectory() + "causerie-proc-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let port = try LocalPort.free()
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--data", directory, "--host", "0.0.0.0", "--port", "\(port)"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var printed = ""
+        for _ in 0..<300 where !printed.contains("Stop the server") {
+            try await Task.sleep(for: .milliseconds(50))
+            printed += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(printed.contains("http://localhost:\(port)/"), "\(printed)")
+        #expect(!printed.contains("0.0.0.0"))
+        #expect(printed.contains("user name: admin") && printed.contains("one-time password: "))
+        #expect(printed.contains("Stop the server with Ctrl+C"))
+    }
 }
+

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,22 +60,16 @@ struct Serve: AsyncParsableCommand {
         // is said at once, and plainly.
         try await Self.checkPortIsFree(host: configuration.host, port: configuration.port)
         let server = try await ChatServer.open(configuration, logger: logger)
+        let firstStart = Mutex<ChatCore.FirstStart?>(nil)
         let app = server.application(
-            onFirstStart: { first in
-                let banner = """
-
-                    ==============================================================
-                     First start: an administrator account was created.
-                       user name: \(first.username)
-                       one-time password: \(first.password)
-                     Log in and choose a new password; this one is shown only now.
-                    ==============================================================
-
-                    """
-                FileHandle.standardOutput.write(Data(banner.utf8))
-            },
+            onFirstStart: { first in firstStart.withLock { $0 = first } },
             onRunning: { port in
                 logger.info("listening", metadata: ["http.host": "\(listenHost)", "http.port": "\(port)"])
+                // Once the views are ready (and a first start has created the administrator).
+                await server.ready()
+                let banner = Self.banner(urls: LocalAddresses.urls(host: listenHost, port: port),
+                                         firstStart: firstStart.withLock { $0 })
+                FileHandle.standardOutput.write(Data(banner.utf8))
             })
         do {
             try await app.runService()
@@ -86,6 +81,23 @@ struct Serve: AsyncParsableCommand {
         }
         server.close()
         logger.info("stopped")
+    }
+
+    /// What an operator needs once the server answers: where to open it, the first
+    /// administrator's one-time password (first start only), and how to stop.
+    static func banner(urls: [String], firstStart: ChatCore.FirstStart?) -> String {
+        var lines = ["", String(repeating: "=", count: 66), " Causerie is running. Open it in a browser:"]
+        lines += urls.map { "   " + $0 }
+        if let firstStart {
+            lines += [
+                "", " First start: an administrator account was created.",
+                "   user name: \(firstStart.username)",
+                "   one-time password: \(firstStart.password)",
+                " Log in with it and choose a new password; it is shown only now.",
+            ]
+        }
+        lines += ["", " Stop the server with Ctrl+C (or: kill -TERM \(getpid())).", String(repeating: "=", count: 66), "", ""]
+        return lines.joined(separator: "\n")
     }
 
     static func portInUse(_ port: Int) -> StartupFailure {
