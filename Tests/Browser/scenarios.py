@@ -234,6 +234,19 @@ def formatting_builds_nodes(ctx):
         check(out[key] == html, f"{key}: {out[key]!r} != {html!r}")
 
 
+# convertEmoticons on the edge cases: whole words only, never in code, code blocks or links.
+EMOTICON_CASES = {
+    "10:30 :)": "10:30 🙂", "see :p.1": "see :p.1", "a:) b": "a:) b", "Great :).": "Great 🙂.",
+    "*bold :)*": "*bold 🙂*", "`:)` :)": "`:)` 🙂", "http://x.test/:) :)": "http://x.test/:) 🙂",
+    ":-) <3 </3 ;-)": "🙂 ❤️ 💔 😉", "```\n:)\n``` :)": "```\n:)\n``` 🙂", "open ``` :(": "open ``` 🙁",
+    "> :D quoted": "> 😃 quoted",
+}
+EMOTICON_CHECK = """
+const done = arguments[arguments.length - 1];
+import('/lib/emoticons.js').then(({ convertEmoticons }) => done(Object.fromEntries(arguments[0].map((c) => [c, convertEmoticons(c)]))))
+  .catch((e) => done({ error: String(e) }));
+"""
+
 EMPTY_ICONS = "return [...document.querySelectorAll('svg.icon path')].filter((p) => !p.getAttribute('d')).length"
 
 
@@ -252,6 +265,9 @@ def emoticon_button_shortcuts_and_picker(ctx):
     codes = [c.text for c in body.find_elements(By.CSS_SELECTOR, "code")]
     check(codes == ["x = a ;) b", ":("], f"converted inside code: {codes!r}")
     check(body.find_element(By.CSS_SELECTOR, "a").text == "https://x.test/a:P", "converted inside a link")
+    converted = alice.driver.execute_async_script(EMOTICON_CHECK, list(EMOTICON_CASES))
+    wrong = {k: v for k, v in converted.items() if EMOTICON_CASES.get(k) != v}
+    check(not wrong and "error" not in converted, f"emoticon conversions: {wrong or converted}")
 
     alice.click(".sidebar .me-card")
     alice.click("dialog [data-tab='preferences']")

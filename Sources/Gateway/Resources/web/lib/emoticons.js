@@ -14,10 +14,11 @@ const TABLE = {
 };
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-// A whole word only: after a space or the start, before a space, the end or punctuation — so
-// "10:30", "http://x", "(see :p.1)" and "a:)" stay as typed.
-const PATTERN = new RegExp(`(?<=^|\\s)(?:${Object.keys(TABLE).sort((a, b) => b.length - a.length).map(escape).join('|')})`
-	+ '(?=$|\\s|[.,!?;])', 'gu');
+// A whole word only: after a space, the start or a bold/italic mark; before a space, the end, a
+// mark, or a punctuation mark that ends the sentence — so "10:30", "http://x", "see :p.1" and
+// "a:)" stay as typed, while "*great :)*" converts.
+const PATTERN = new RegExp(`(?<=^|[\\s*_])(?:${Object.keys(TABLE).sort((a, b) => b.length - a.length).map(escape).join('|')})`
+	+ '(?=$|[\\s*_]|[.,!?;](?:$|[\\s*_]))', 'gu');
 
 const KEY = 'causerie.emoticons';
 
