@@ -5,7 +5,7 @@ SWIFT ?= swift
 DATA ?= ./data
 DEBIAN_PACKAGES = liblmdb-dev libopus-dev libzstd-dev libssl-dev pkg-config
 
-.PHONY: run test deps build release bench clean browser-deps browser-test browser-bench browser-firefox
+.PHONY: run test deps build release bench clean browser-deps browser-test browser-bench browser-firefox fuzz
 
 ## Installs the Debian packages, builds in release mode, and serves with the store in ./data.
 ## The compiler's thousand lines become a progress count (errors and warnings still show).
@@ -23,7 +23,18 @@ PROGRESS = awk '/^\[[0-9]+\/[0-9]+\]/ { split($$1, n, /[\[\/\]]/); if (n[2] - la
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) fuzz
 	$(MAKE) browser-test
+
+## libFuzzer on the parsers that face the network (frames, query strings), for FUZZ_SECONDS, in a
+## build of their own (-sanitize=fuzzer); the seed corpus is copied, so the repository is not changed.
+## Crashes are written to .build-fuzz/crashes/ and fail the run.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	$(SWIFT) build --product causerie-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
+	rm -rf .build-fuzz/corpus && mkdir -p .build-fuzz/corpus .build-fuzz/crashes && cp Tests/Fuzz/corpus/* .build-fuzz/corpus/
+	.build-fuzz/debug/causerie-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
+		-artifact_prefix=.build-fuzz/crashes/ .build-fuzz/corpus
 
 ## Debian packages: installed with apt-get when one is missing.
 deps:

@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "causerie", targets: ["Tools"]),
         .executable(name: "causerie-bench", targets: ["CauserieBench"]),
+        .executable(name: "causerie-fuzz", targets: ["CauserieFuzz"]),
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "Projections", targets: ["Projections"]),
         .library(name: "Gateway", targets: ["Gateway"]),
@@ -113,6 +114,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Benchmarks/CauserieBench",
+            swiftSettings: swiftSettings
+        ),
+        // libFuzzer targets for what faces the network (make fuzz); built normally, it replays a corpus.
+        .executableTarget(
+            name: "CauserieFuzz",
+            dependencies: ["Wire", "Projections"],
+            path: "Tests/Fuzz",
+            exclude: ["corpus"],
             swiftSettings: swiftSettings
         ),
         // A child process for the crash tests: appends as fast as it can and prints each ack.
