@@ -3,7 +3,7 @@
 
 import { Connection } from './connection.js';
 import { Outbox } from './outbox.js';
-import { State } from './state.js';
+import { State, ANNOUNCEMENTS } from './state.js';
 import { Timeline } from './timeline.js';
 
 const PAGE = 50;
@@ -32,6 +32,10 @@ export class ChatClient {
 		// A room we did not know (joined, added by an operator): a resume gets it in a welcome with
 		// exact counts; a summary over HTTP would race with the live events.
 		state.on('joined', () => this.connection.resync());
+		// The server counts a broadcast unread for its sender too: sending one reads Announcements,
+		// as posting reads a room (the state already shows it read).
+		state.on('broadcast', ({ event, live, mine }) => live && mine
+			&& this.request('read', { room: ANNOUNCEMENTS, upTo: event.position }).catch(quietly));
 	}
 
 	start() { this.connection.start(); }
@@ -128,7 +132,8 @@ export class ChatClient {
 	}
 
 	async loadMembers(id) {
-		if (this.state.members.has(id) || this.state.status !== 'online') return;
+		// Announcements has no members to list.
+		if (id === ANNOUNCEMENTS || this.state.members.has(id) || this.state.status !== 'online') return;
 		const reply = await this.request('members', { room: id }).catch(quietly); // shown when online again
 		if (!reply) return;
 		this.state.members.set(id, reply.data.members);

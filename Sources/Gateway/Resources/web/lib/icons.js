@@ -19,6 +19,8 @@ const PATHS = {
 	logout: 'M17 7l-1.4 1.4 2.6 2.6H8v2h10.2l-2.6 2.6L17 17l5-5zM4 5h8V3H4a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h8v-2H4z',
 	down: 'M20 12l-1.4-1.4-5.6 5.6V4h-2v12.2l-5.6-5.6L4 12l8 8z',
 	shield: 'M12 1 3 5v6c0 5.6 3.8 10.7 9 12 5.2-1.3 9-6.4 9-12V5z',
+	// A megaphone (Announcements): the horn, its handle, and three lines of sound.
+	megaphone: 'M2 9.5h4.5L16 4.5h2v15h-2l-9.5-5H2zm4 6h3l1.3 4.7a1 1 0 0 1-1 1.3H8a1 1 0 0 1-1-.7zm13.5-4.5h3v2h-3zm.1-3.8 2.5-1.5 1 1.7-2.5 1.5zm0 9.6 1-1.7 2.5 1.5-1 1.7z',
 	bell: 'M12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2zm6-6v-5c0-3.1-1.6-5.6-4.5-6.3V4a1.5 1.5 0 0 0-3 0v.7C7.6 5.4 6 7.9 6 11v5l-2 2v1h16v-1z',
 	board: 'M19 3H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zM9 17H7V7h2zm4-4h-2V7h2zm4 2h-2V7h2z',
 	hash: 'M10 4 9.3 8H5.5l-.3 2h3.7l-.6 4H4.5l-.3 2H8l-.7 4h2l.7-4h4l-.7 4h2l.7-4h3.8l.3-2H17l.6-4h3.7l.3-2h-3.7L18.6 4h-2l-.7 4h-4l.7-4zm1.6 6h4l-.6 4h-4z',

@@ -6,6 +6,20 @@ import { Timeline } from './timeline.js';
 const TYPING_MS = 6000;
 const REMOVED = new Set(['member.left', 'member.kicked', 'member.banned']);
 
+/** The Announcements conversation: the administrators' broadcasts, paged and read like a room. */
+export const ANNOUNCEMENTS = 'announcements';
+
+/**
+ * Announcements as one more entry of `rooms`, from the welcome's summary: unread counts, the read
+ * cursor, timelines and the tab title then work as for rooms. Read-only, no members (canWrite,
+ * canModerate and the views say so); `last` is null until a first broadcast arrives.
+ */
+function announcementsRoom({ unread = 0, readUpTo = 0, last = null }) {
+	return { room: ANNOUNCEMENTS, name: '', topic: '', visibility: ANNOUNCEMENTS, hasPassword: false, nonLeavable: true,
+		autoJoin: false, archived: false, role: 'member', memberCount: 0, unread, mentions: 0, readUpTo, last,
+		lastMessageAt: 0, mutedUntil: null, members: null };
+}
+
 /** An invitation by its room and position: a later invitation to the same room shows again. */
 const declinedKey = (room, position) => `${room}@${position ?? ''}`;
 
@@ -47,6 +61,8 @@ export class State {
 		this.capabilities = new Set(data.me.capabilities);
 		this.users = new Map((data.users || []).map((u) => [u.user, u]));
 		this.rooms = new Map(data.rooms.map((r) => [r.room, r]));
+		// Older servers send no summary: broadcasts then only show as they arrive (a toast).
+		if (data.announcements) this.rooms.set(ANNOUNCEMENTS, announcementsRoom(data.announcements));
 		for (const id of [...this.timelines.keys()]) if (!resumed || !this.rooms.has(id)) this.timelines.delete(id);
 		// Pending invitations: newer servers list them; older ones only send them live, so keep ours.
 		const pending = Array.isArray(data.invitations) ? data.invitations : [...this.invitations.values()];
@@ -115,9 +131,25 @@ export class State {
 			Object.assign(this.server, { name: ev.serverName, registrationOpen: ev.registrationOpen,
 				maxMessageLength: ev.maxMessageLength, retentionDays: ev.retentionDays ?? 0 });
 			this.emit('server');
-		} else if (kind === 'broadcast' && !counted) {
-			this.emit('broadcast', ev);
+		} else if (kind === 'broadcast') {
+			this.broadcast(ev, room, counted);
 		}
+	}
+
+	/** A broadcast: one more announcement (unread unless I sent it), and `live` for the toast. */
+	broadcast(ev, room, counted) {
+		const mine = ev.author === this.me.user;
+		if (room) {
+			room.last = Math.max(room.last ?? 0, ev.position);
+			room.lastMessageAt = Math.max(room.lastMessageAt, ev.time);
+			// Sending one reads Announcements, as posting reads a room. The server does not count it
+			// so: the client sends it a `read` (see ChatClient).
+			if (mine && !counted) this.markedRead(room, ev.position);
+			else if (!counted && ev.position > room.readUpTo) room.unread += 1;
+			this.emit('rooms');
+		}
+		this.toTimeline(ev);
+		this.emit('broadcast', { event: ev, live: !counted, mine, room });
 	}
 
 	member(ev, room, counted) {
@@ -273,9 +305,14 @@ export class State {
 
 	roomTitle(room) { return !room ? '' : this.isDirect(room) ? this.displayName(this.partner(room)) : room.name; }
 
-	/** Rooms (not direct), the general room first, then by name. */
+	isAnnouncements(room) { return room?.room === ANNOUNCEMENTS; }
+
+	/** Whether Announcements is listed: once the user has received a broadcast. */
+	hasAnnouncements() { return this.rooms.get(ANNOUNCEMENTS)?.last != null; }
+
+	/** Rooms (not direct, not Announcements), the general room first, then by name. */
 	roomList() {
-		return [...this.rooms.values()].filter((r) => !this.isDirect(r)).sort((a, b) =>
+		return [...this.rooms.values()].filter((r) => !this.isDirect(r) && !this.isAnnouncements(r)).sort((a, b) =>
 			(b.room === 'main') - (a.room === 'main') || a.name.localeCompare(b.name));
 	}
 
@@ -284,7 +321,9 @@ export class State {
 	}
 
 	/** Everything in the sidebar's order (for Alt+Up/Down). */
-	navigationOrder() { return [...this.roomList(), ...this.directList()]; }
+	navigationOrder() {
+		return [...(this.hasAnnouncements() ? [this.rooms.get(ANNOUNCEMENTS)] : []), ...this.roomList(), ...this.directList()];
+	}
 
 	totalUnread() {
 		let n = 0;
@@ -294,12 +333,13 @@ export class State {
 
 	/** Whether I may moderate a room: its operators and owners, and moderators server-wide. */
 	canModerate(room) {
-		return Boolean(room) && !this.isDirect(room)
+		return Boolean(room) && !this.isDirect(room) && !this.isAnnouncements(room)
 			&& (room.role !== 'member' || this.can('moderate') || this.can('administer'));
 	}
 
 	canWrite(room) {
-		if (!room || room.archived || !this.can('sendMessages') || room.mutedUntil > Date.now()) return false;
+		if (!room || this.isAnnouncements(room) || room.archived) return false;
+		if (!this.can('sendMessages') || room.mutedUntil > Date.now()) return false;
 		return this.can(this.isDirect(room) ? 'directMessages' : 'postToRooms');
 	}
 }

@@ -2,8 +2,11 @@
 // only when it reaches the present (not after a jump to a date): it never has a hole.
 
 // Room events shown in the conversation (the rest only change state).
-const SHOWN = new Set(['message.posted', 'room.created', 'room.topic', 'room.renamed', 'member.joined',
+const SHOWN = new Set(['message.posted', 'broadcast', 'room.created', 'room.topic', 'room.renamed', 'member.joined',
 	'member.left', 'member.kicked', 'member.banned', 'member.role']);
+
+/** Items drawn as messages: posts, and the broadcasts of Announcements (never edited nor deleted). */
+export const isMessage = (item) => item.kind === 'message.posted' || item.kind === 'broadcast';
 
 export class Timeline {
 	constructor() {
@@ -23,7 +26,7 @@ export class Timeline {
 	get last() { return this.items[this.items.length - 1]; }
 
 	lastMessage() {
-		for (let i = this.items.length - 1; i >= 0; i--) if (this.items[i].kind === 'message.posted') return this.items[i];
+		for (let i = this.items.length - 1; i >= 0; i--) if (isMessage(this.items[i])) return this.items[i];
 		return null;
 	}
 
@@ -90,7 +93,7 @@ export class Timeline {
 	countAfter(position, me, mentionsOnly) {
 		let count = 0;
 		for (const item of this.items) {
-			if (item.position <= position || item.kind !== 'message.posted' || item.author === me) continue;
+			if (item.position <= position || !isMessage(item) || item.author === me) continue;
 			if (!mentionsOnly || (item.mentions || []).includes(me)) count += 1;
 		}
 		return count;

@@ -1,5 +1,5 @@
 // Admin: an announcement to everyone, to some rights groups or to some people
-// (POST /api/v1/admin/broadcast). Connected recipients see it at once, on top of the chat.
+// (POST /api/v1/admin/broadcast). It stays in their Announcements; connected ones also see it at once.
 
 import { h, fill } from '../lib/dom.js';
 import { api } from '../lib/api.js';

@@ -44,12 +44,21 @@ export function createComposer(client) {
 		const writable = state.canWrite(target);
 		input.disabled = send.disabled = !writable;
 		el.classList.toggle('disabled', !writable);
+		const readOnly = state.isAnnouncements(target);
+		el.classList.toggle('read-only', readOnly);
 		const muted = target?.mutedUntil > Date.now();
 		clearTimeout(unmute);
 		if (muted) unmute = setTimeout(drawState, target.mutedUntil - Date.now() + 100);
+		if (readOnly) return fill(note, readOnlyNote());
 		note.textContent = target && !writable ? t(target.archived ? 'composer.archived' : muted ? 'composer.muted' : 'composer.noRight')
 			: state.status !== 'online' ? t('composer.offline') : '';
 		input.placeholder = t('composer.placeholderFor', { name: state.roomTitle(target) });
+	}
+
+	/** Announcements instead of a composer: who writes there, and for administrators, where. */
+	function readOnlyNote() {
+		return [t('announcements.readOnly'), state.can('administer') && [' ', h('a', { href: 'admin.html#broadcast',
+			'data-key': 'broadcast' }, t('announcements.send'))]];
 	}
 
 	function setMode(next) {

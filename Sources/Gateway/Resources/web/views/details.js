@@ -26,7 +26,7 @@ export function createDetails(client, actions) {
 
 	function draw() {
 		const current = state.rooms.get(room);
-		if (!current) return fill(el);
+		if (!current || state.isAnnouncements(current)) return fill(el); // no members there: the shell hides the column
 		if (state.isDirect(current)) return fill(el, profile(state.partner(current)));
 		const id = current.room;
 		const tags = [current.visibility === 'private' ? 'room.private' : 'room.public', current.hasPassword && 'room.password',

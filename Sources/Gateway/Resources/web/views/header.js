@@ -13,20 +13,25 @@ export function createHeader(client, { onMenu, onJump, onDetails }) {
 	const typing = h('div.typing', { 'aria-live': 'polite' });
 	let typingTimer = null;
 
+	const title = (iconName, text, topic) => h('div.conv-title',
+		h('h2', { id: 'conv-title', dir: 'auto' }, iconName && h('span.conv-hash', { 'aria-hidden': 'true' }, icon(iconName)), text),
+		h('p.conv-topic', { dir: 'auto', title: topic }, topic));
+
 	const draw = coalesce(() => {
 		const room = state.rooms.get(state.current);
 		if (!room) return fill(el);
 		const direct = state.isDirect(room);
+		// Announcements has no members: no members button (and no panel, see the shell).
+		const announcements = state.isAnnouncements(room);
 		fill(el,
 			iconButton('menu', t('header.rooms'), onMenu, { class: 'only-narrow' }),
-			h('div.conv-title',
-				h('h2', { id: 'conv-title', dir: 'auto' }, !direct && h('span.conv-hash', { 'aria-hidden': 'true' },
-					icon(room.visibility === 'private' || room.hasPassword ? 'lock' : 'hash')), state.roomTitle(room)),
-				h('p.conv-topic', { dir: 'auto', title: room.topic },
-					direct ? t('presence.' + (state.user(state.partner(room))?.presence || 'offline')) : room.topic)),
+			announcements ? title('megaphone', t('announcements.title'), t('announcements.topic'))
+				: direct ? title(null, state.roomTitle(room), t('presence.' + (state.user(state.partner(room))?.presence || 'offline')))
+					: title(room.visibility === 'private' || room.hasPassword ? 'lock' : 'hash', state.roomTitle(room), room.topic),
 			h('div.conv-tools',
 				iconButton('calendar', t('header.jump'), () => onJump(room.room), { 'data-action': 'jump' }),
-				iconButton('people', t(direct ? 'header.profile' : 'header.members'), onDetails, { 'data-action': 'details' })));
+				!announcements && iconButton('people', t(direct ? 'header.profile' : 'header.members'), onDetails,
+					{ 'data-action': 'details' })));
 	});
 
 	const drawBanner = () => {

@@ -10,6 +10,9 @@ import { avatar, iconButton, errorText, botTag } from './ui.js';
 export const mentionKind = (state) => (name) => (name.toLowerCase() === state.me.username.toLowerCase() ? 'me'
 	: state.userByName(name) ? 'user' : null);
 
+/** A conversation's name as shown: Announcements has none of its own in the state. */
+export const conversationTitle = (state, room) => (state.isAnnouncements(room) ? t('announcements.title') : state.roomTitle(room));
+
 export const dayRow = (time) => h('div.day-separator', { role: 'separator' }, h('span', formatDay(time)));
 
 export const newLineRow = () => h('div.new-line', { role: 'separator' }, h('span', t('timeline.newMessages')));
@@ -23,6 +26,8 @@ export function messageRow(item, continued, { state, actions, timeline }) {
 	const room = state.rooms.get(item.room);
 	const tool = (icon, key, action, fn) => iconButton(icon, t(key), () => fn(item), { 'data-action': action });
 	const original = item.replyTo && timeline.byPosition.get(item.replyTo);
+	// Broadcasts are read-only: no reply, edit or delete, even for their author.
+	const tools = item.kind !== 'broadcast' && !item.deleted;
 	return h('div.msg', {
 		class: [continued && 'continued', mine && 'mine', item.deleted && 'deleted',
 			!mine && (item.mentions || []).includes(state.me.user) && 'mentioned'].filter(Boolean).join(' '),
@@ -42,7 +47,7 @@ export function messageRow(item, continued, { state, actions, timeline }) {
 		item.deleted ? h('div.msg-body.msg-deleted', t('timeline.deleted'))
 			: h('div.msg-body', { dir: 'auto' }, formatMessage(item.text ?? '', mentionKind(state)),
 				item.edited && h('span.msg-edited', { title: t('timeline.editedTitle') }, t('timeline.edited')))),
-	!item.deleted && h('div.msg-actions', { role: 'toolbar', 'aria-label': t('timeline.actions') },
+	tools && h('div.msg-actions', { role: 'toolbar', 'aria-label': t('timeline.actions') },
 		state.canWrite(room) && tool('reply', 'timeline.reply', 'reply', actions.reply),
 		mine && state.canWrite(room) && tool('edit', 'timeline.edit', 'edit', actions.edit),
 		(mine || state.canModerate(room)) && tool('trash', 'timeline.delete', 'delete', actions.remove)));

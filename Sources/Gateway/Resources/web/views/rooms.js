@@ -102,6 +102,8 @@ export function memberDialog(client, room, member, actions) {
 	const user = state.user(member.user);
 	const self = member.user === state.me.user;
 	const owner = state.rooms.get(room).role === 'owner' || state.can('administer');
+	// From Announcements (an author's name): no room, so no role to show.
+	const role = !state.isAnnouncements(state.rooms.get(room)) && [' · ', t('role.' + member.role)];
 	const minutes = h('select', { 'aria-label': t('moderation.duration') },
 		MUTE_MINUTES.map((m) => h('option', { value: m }, formatDuration(m))));
 	const reason = input('reason', { 'aria-label': t('moderation.reason'), placeholder: t('moderation.reason'), maxlength: 200 });
@@ -120,7 +122,7 @@ export function memberDialog(client, room, member, actions) {
 		title: state.displayName(member.user),
 		body: [
 			h('div.person-head', h('span.avatar-wrap', avatar(member.user, state.displayName(member.user)), presenceDot(user?.presence)),
-				h('span', '@' + (user?.username || ''), ' · ', t('role.' + member.role)), botTag(user)),
+				h('span', '@' + (user?.username || ''), role), botTag(user)),
 			!self && state.can('directMessages') && h('button.button.primary', { 'data-action': 'direct',
 				onclick: () => { dialog.close(); actions.openDirect(member.user); } }, t('profile.message')),
 			!self && state.canModerate(state.rooms.get(room)) && h('fieldset.options.moderation', h('legend', t('moderation.title')),

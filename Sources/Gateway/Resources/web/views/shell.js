@@ -6,12 +6,14 @@ import { api } from '../lib/api.js';
 import { ChatClient } from '../lib/client.js';
 import { t } from '../lib/i18n.js';
 import { notify, showUnread } from '../lib/notify.js';
-import { plainPreview } from '../lib/format.js';
+import { plainPreview, formatPreview } from '../lib/format.js';
+import { ANNOUNCEMENTS } from '../lib/state.js';
 import { createSidebar, invitationText } from './sidebar.js';
 import { createHeader } from './header.js';
 import { createTimeline } from './timeline.js';
 import { createComposer } from './composer.js';
 import { createDetails } from './details.js';
+import { mentionKind } from './message.js';
 import { toast, errorText } from './ui.js';
 
 // Dialogs load on first use: the first screen parses less script.
@@ -71,6 +73,8 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 		state.on('current', ({ room, changed }) => {
 			if (changed || !state.timelines.get(room)?.loaded) timeline.show(room);
 			if (!changed) return;
+			// Announcements has no members: no right column at all.
+			shell.classList.toggle('no-details', room === ANNOUNCEMENTS);
 			composer.show(room);
 			details.show(room);
 			localStorage.setItem(LAST_ROOM_KEY, room);
@@ -98,16 +102,27 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 			toast(text);
 			notify(state.server.name, text, 'invite');
 		});
-		state.on('broadcast', (ev) => {
-			toast(t('broadcast.from', { text: plainPreview(ev.text, 300) }), 'broadcast');
-			notify(state.server.name, plainPreview(ev.text), 'broadcast');
-		});
+		state.on('broadcast', ({ event, live, mine }) => live && !mine && announce(event));
+
+		/** A live broadcast: a toast (formatted, opening Announcements) and a desktop notification,
+		 * unless Announcements is on screen, where it has just appeared. */
+		function announce(event) {
+			if (!document.hidden && document.hasFocus() && state.current === ANNOUNCEMENTS) return;
+			const title = t('broadcast.from', { name: state.displayName(event.author) });
+			const text = formatPreview(event.text, 300, mentionKind(state));
+			const open = state.rooms.has(ANNOUNCEMENTS) ? () => actions.openRoom(ANNOUNCEMENTS) : undefined;
+			toast([h('strong.toast-title', title), text, open && h('span.toast-hint', t('broadcast.open'))], 'broadcast',
+				{ onclick: open, ms: 8000 });
+			// A notification is plain text: the formatted text's words, without the markup.
+			notify(title, formatPreview(event.text, 140).textContent, 'broadcast', open);
+		}
 
 		installKeys(actions);
 		installIdle();
 		drawTitle();
 		const saved = localStorage.getItem(LAST_ROOM_KEY);
-		actions.openRoom(state.rooms.has(saved) ? saved : state.rooms.has('main') ? 'main' : state.roomList()[0]?.room);
+		const reopen = state.rooms.has(saved) && (saved !== ANNOUNCEMENTS || state.hasAnnouncements());
+		actions.openRoom(reopen ? saved : state.rooms.has('main') ? 'main' : state.roomList()[0]?.room);
 	}
 
 	function makeActions() {

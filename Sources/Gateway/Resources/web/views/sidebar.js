@@ -1,9 +1,10 @@
-// The left column: rooms, invitations, direct conversations, people online, work, admin.
+// The left column: Announcements, rooms, invitations, direct conversations, people online, work, admin.
 
 import { h, fill, coalesce } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
 import { t } from '../lib/i18n.js';
 import { plainPreview } from '../lib/format.js';
+import { ANNOUNCEMENTS } from '../lib/state.js';
 import { avatar, presenceDot, iconButton, botTag } from './ui.js';
 
 /** "Alice invited you to #design", or "…to a room" when the server did not name it (older servers). */
@@ -18,7 +19,7 @@ export function createSidebar(client, actions) {
 	const render = coalesce(() => keepFocus(el, () => fill(el,
 		head(), h('button.switcher-button', { 'data-key': 'switcher', onclick: actions.openSwitcher }, icon('search'),
 			h('span', t('sidebar.find')), h('kbd', navigator.platform.startsWith('Mac') ? '⌘K' : 'Ctrl+K')),
-		rooms(), invitations(), directs(), people(), work(), foot())));
+		announcements(), rooms(), invitations(), directs(), people(), work(), foot())));
 	for (const topic of ['rooms', 'users', 'me', 'server', 'invitations', 'current', 'status']) state.on(topic, render);
 
 	function head() {
@@ -47,6 +48,13 @@ export function createSidebar(client, actions) {
 			'@' + room.mentions),
 		room?.unread > 0 && h('span.badge', { 'aria-label': t('sidebar.unread', { count: room.unread }) },
 			room.unread > 99 ? '99+' : String(room.unread))));
+	}
+
+	/** Announcements, above the rooms once a first one has arrived: bold with a count while unread. */
+	function announcements() {
+		return state.hasAnnouncements() && h('ul.nav-list.announcements-entry', { role: 'list' },
+			item(state.rooms.get(ANNOUNCEMENTS), 'announcements', [h('span.nav-icon', icon('megaphone')),
+				h('span.nav-name', t('announcements.title'))], () => actions.openRoom(ANNOUNCEMENTS)));
 	}
 
 	function rooms() {

@@ -4,6 +4,7 @@ import { h, fill } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { openDialog, avatar, presenceDot, botTag } from './ui.js';
 import { icon } from '../lib/icons.js';
+import { ANNOUNCEMENTS } from '../lib/state.js';
 
 /** Letters of the query in order within the name; earlier and tighter matches score higher. */
 export function fuzzyScore(name, query) {
@@ -33,7 +34,11 @@ export function openSwitcher(client, actions) {
 	let active = 0;
 
 	const candidates = () => {
-		const rooms = state.roomList().map((r) => ({ kind: 'room', id: r.room, name: r.name, room: r }));
+		const rooms = state.roomList().map((r) => ({ kind: 'room', id: r.room, name: r.name, room: r, icon: 'hash' }));
+		if (state.hasAnnouncements()) {
+			const room = state.rooms.get(ANNOUNCEMENTS);
+			rooms.unshift({ kind: 'room', id: room.room, name: t('announcements.title'), room, icon: 'megaphone' });
+		}
 		const people = [...state.users.values()].filter((u) => !u.disabled && u.user !== state.me.user).map((u) => ({
 			kind: 'person', id: u.user, name: state.displayName(u.user), extra: u.username, user: u,
 			room: state.directList().find((r) => state.partner(r) === u.user),
@@ -51,7 +56,7 @@ export function openSwitcher(client, actions) {
 		fill(list, results.length ? results.map((c, i) => h('li', {
 			role: 'option', id: 'switch-' + i, class: 'switch-item' + (i === active ? ' active' : ''),
 			'aria-selected': String(i === active), onclick: () => choose(i),
-		}, c.kind === 'room' ? h('span.nav-icon', icon('hash'))
+		}, c.kind === 'room' ? h('span.nav-icon', icon(c.icon))
 			: h('span.avatar-wrap.small', avatar(c.id, c.name, 'small'), presenceDot(c.user.presence)),
 		h('span.nav-name', c.name), c.user && botTag(c.user), c.extra ? h('span.muted', '@' + c.extra) : null,
 		c.room?.unread ? h('span.badge', String(c.room.unread)) : null))

@@ -4,7 +4,8 @@
 import { h, coalesce } from '../lib/dom.js';
 import { t, dayKey } from '../lib/i18n.js';
 import { icon } from '../lib/icons.js';
-import { dayRow, newLineRow, messageRow, noticeRow, pendingRow } from './message.js';
+import { isMessage } from '../lib/timeline.js';
+import { dayRow, newLineRow, messageRow, noticeRow, pendingRow, conversationTitle } from './message.js';
 
 const GROUP_MS = 5 * 60 * 1000;
 const NEAR_PX = 300;
@@ -36,7 +37,8 @@ export function createTimeline(client, actions) {
 		const ctx = { state, actions, timeline: tl };
 		const start = tl.hiddenBefore
 			? t('timeline.retention', { days: state.server?.retentionDays ?? 0 })
-			: t(state.isDirect(current) ? 'timeline.beginningDirect' : 'timeline.beginning', { name: state.roomTitle(current) });
+			: state.isAnnouncements(current) ? t('announcements.beginning')
+				: t(state.isDirect(current) ? 'timeline.beginningDirect' : 'timeline.beginning', { name: state.roomTitle(current) });
 		const out = [tl.hasMoreBefore ? status('timeline.loadingOlder')
 			: { key: 'start', sig: epoch + '|' + start, build: () => h('div.timeline-start', h('p', start)) }];
 		let previous = null;
@@ -47,7 +49,7 @@ export function createTimeline(client, actions) {
 				out.push({ key: 'd' + day, sig: epoch, build: () => dayRow(item.time) });
 				previous = null;
 			}
-			const message = item.kind === 'message.posted';
+			const message = isMessage(item);
 			if (!newShown && message && tl.anchor != null && item.position > tl.anchor && item.author !== state.me.user) {
 				out.push({ key: 'new', sig: '', build: newLineRow });
 				newShown = true;
@@ -128,7 +130,7 @@ export function createTimeline(client, actions) {
 			nodes = new Map();
 			list.replaceChildren();
 			positioned = false;
-			list.setAttribute('aria-label', t('timeline.labelFor', { name: state.roomTitle(state.rooms.get(id)) }));
+			list.setAttribute('aria-label', t('timeline.labelFor', { name: conversationTitle(state, state.rooms.get(id)) }));
 			render();
 		},
 		reposition() { positioned = false; render(); },

@@ -38,15 +38,22 @@ export function errorText(error) {
 
 let toastRegion = null;
 
-/** A short message at the bottom of the screen (role=status: read out, not focused). */
-export function toast(text, kind = 'info') {
+/**
+ * A short message at the top of the screen (role=status: read out, not focused): text or nodes.
+ * With `onclick` it is a button that does something (and goes); it stays while pointed at or
+ * focused, so that it does not vanish under the mouse or the keyboard.
+ */
+export function toast(content, kind = 'info', { onclick, ms = kind === 'error' ? 7000 : 4000 } = {}) {
 	if (!toastRegion) {
 		toastRegion = h('div.toasts', { role: 'status', 'aria-live': 'polite' });
 		document.body.append(toastRegion);
 	}
-	const el = h('div', { class: 'toast toast-' + kind }, text);
+	const el = onclick
+		? h('button', { class: 'toast toast-action toast-' + kind, onclick: () => { el.remove(); onclick(); } }, content)
+		: h('div', { class: 'toast toast-' + kind }, content);
 	toastRegion.append(el);
-	setTimeout(() => el.remove(), kind === 'error' ? 7000 : 4000);
+	const expire = () => (onclick && el.matches(':hover, :focus') ? setTimeout(expire, 1000) : el.remove());
+	setTimeout(expire, ms);
 }
 
 /** Runs `action` on submit; a failure shows in `error` (role=alert) and the form stays as typed. */
