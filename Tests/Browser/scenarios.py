@@ -512,6 +512,12 @@ def invitation_and_moderation(ctx):
     check(not [b for b in bob.all(".sidebar .nav-item[data-room]") if "secret" in b.text], "the room is still listed")
 
 
+def online_people(b):
+    """The ids in the sidebar's online list, read in one go (the list may be redrawn meanwhile)."""
+    return b.js("return [...document.querySelectorAll(\".sidebar [aria-labelledby='side-people'] .nav-item.person\")]"
+                ".map((item) => item.dataset.user)")
+
+
 def people_directory_lists_everyone(ctx):
     """The sidebar lists who is online; "All people…" lists everyone, offline colleagues too, online
     first, with their department, searchable by name, user name or department; choosing someone
@@ -522,7 +528,7 @@ def people_directory_lists_everyone(ctx):
                                                   "displayName": "Dave Leroy"}, token=admin_token)["user"]
     ctx.server.api("PATCH", f"admin/users/{dave}", {"department": "Accounting"}, token=admin_token)
     ctx.server.api("PATCH", f"admin/users/{ctx.user_id('bob')}", {"department": "Sales"}, token=admin_token)
-    online = [b.get_attribute("data-user") for b in alice.all(".sidebar [aria-labelledby='side-people'] .nav-item.person")]
+    online = online_people(alice)
     check(dave not in online and ctx.user_id("bob") in online, f"the sidebar's online list: {online}")
     alice.click(".sidebar [data-action='people']")
     rows = lambda: [r.get_attribute("data-user") for r in alice.all("dialog .person-row")]  # noqa: E731
@@ -652,34 +658,167 @@ def admin_forms_durations_and_bot_tags(ctx):
     alice.gone("dialog[open]")
 
 
-def admin_broadcast(ctx):
-    """The admin page's Broadcast form: a refusal shown in the form, an announcement to one person
-    (only she sees it), then to a rights group (its members see it)."""
+ANNOUNCEMENTS = ".sidebar .nav-item[data-room='announcements']"
+
+
+def title_count(b):
+    """The unread count in the tab title: "(3) Office chat" is 3, "Office chat" 0."""
+    match = re.match(r"^\((\d+)\) ", b.driver.title)
+    return int(match.group(1)) if match else 0
+
+
+def close_page(b):
+    """Closes the user's page, as closing the browser would (its WebSocket goes with it), and keeps
+    the session with a blank tab. Navigating away is not the same: Chromium may keep the page in
+    its back/forward cache with the connection open."""
+    page = b.driver.current_window_handle
+    b.driver.switch_to.new_window("tab")
+    blank = b.driver.current_window_handle
+    b.driver.switch_to.window(page)
+    b.driver.close()
+    b.driver.switch_to.window(blank)
+
+
+def open_broadcast_tab(admin):
+    """The admin page's Broadcast tab, loaded afresh (the form keeps its choices between sends)."""
+    admin.open("/admin.html#broadcast")
+    admin.driver.refresh()
+    return admin.find("form.broadcast-form")
+
+
+def send_announcement(admin, text, users=(), group=None):
+    """Sends an announcement from the Broadcast tab to some people, or to a rights group."""
+    admin.type(".broadcast-form [name='text']", text)
+    admin.click(".broadcast-form input[value='%s']" % ("groups" if group else "users"))
+    for key, value in [("group", group)] if group else [("user", user) for user in users]:
+        box = admin.find(f".broadcast-form [data-{key}='{value}']")
+        if not box.is_selected():
+            box.click()
+    admin.click("[data-action='broadcast']")
+    admin.wait_text(".broadcast-form .form-success", "Announcement sent to")
+
+
+def announcements_reach_people_offline(ctx):
+    """Bob is offline (his page closed) when the administrator sends him "Fire drill at *3 pm*"
+    from the admin page. When he comes back, Announcements, above the rooms, is bold with 1 unread;
+    opening it shows the message formatted with its author, avatar, time and day, read-only (no
+    composer, no members), and marks it read (badge and title count); after a reload it is still
+    there, read."""
     admin, alice, bob = ctx.browser("admin"), ctx.browser("alice"), ctx.browser("bob")
-    admin.click("[data-tab='broadcast']")
-    form = admin.find("form.broadcast-form")
+    bob_id = ctx.user_id("bob")
+    check(not bob.all(ANNOUNCEMENTS), "an Announcements entry before any announcement")
+    close_page(bob)
+    alice.wait(lambda: bob_id not in online_people(alice), what="Bob offline")
+    open_broadcast_tab(admin)
+    send_announcement(admin, "Fire drill at *3 pm*", users=[bob_id])
+
+    bob.open("/")
+    entry = bob.find(ANNOUNCEMENTS)
+    bob.wait(lambda: bob.find(ANNOUNCEMENTS + " .badge").text == "1", what="1 unread announcement")
+    check("unread" in entry.get_attribute("class"), "the entry is not bold")
+    check("Announcements" in entry.text, f"entry text: {entry.text!r}")
+    check(bob.js("return arguments[0].querySelector('.nav-icon path').getBBox().width", entry) > 10, "the entry has no icon")
+    check(bob.js("return Boolean(arguments[0].compareDocumentPosition(document.getElementById('side-rooms'))"
+                 " & Node.DOCUMENT_POSITION_FOLLOWING)", entry), "Announcements is not above the rooms")
+    unread = title_count(bob)
+    check(unread >= 1, f"the title does not count the announcement: {bob.driver.title!r}")
+    entry.click()
+    bob.wait(lambda: "Announcements" in bob.text_of("#conv-title"), what="Announcements open")
+    row = bob.message("Fire drill at")
+    body = row.find_element(By.CSS_SELECTOR, ".msg-body")
+    check(body.text == "Fire drill at 3 pm", f"the announcement shows as {body.text!r}")
+    check(body.find_element(By.CSS_SELECTOR, "strong").text == "3 pm", "3 pm is not bold")
+    check(row.find_element(By.CSS_SELECTOR, ".msg-author").text == "admin", "not from the administrator")
+    check(row.find_elements(By.CSS_SELECTOR, ".msg-gutter .avatar"), "no avatar")
+    stamp = row.find_element(By.CSS_SELECTOR, "time.msg-time")
+    check(re.search(r"\d", stamp.text) and time.strftime("%Y") in stamp.get_attribute("title"),
+          f"time {stamp.text!r}, tooltip {stamp.get_attribute('title')!r}")
+    check(bob.find(".timeline .day-separator").text == "Today", "no day separator")
+    check(not row.find_elements(By.CSS_SELECTOR, ".msg-actions button"), "reply or delete on an announcement")
+    bob.wait_text(".composer-note", "Only administrators post here")
+    check(not bob._visible(".composer-input"), "a composer in Announcements")
+    check(not bob.all(".conv-head [data-action='details']") and not bob._visible(".details"), "a members panel")
+    bob.gone(ANNOUNCEMENTS + " .badge", 5)
+    bob.wait(lambda: title_count(bob) == unread - 1, what="the title count down by one")
+    check("unread" not in bob.find(ANNOUNCEMENTS).get_attribute("class"), "still bold once read")
+
+    bob.driver.refresh()
+    bob.wait(lambda: "Announcements" in bob.text_of("#conv-title"), what="Announcements open again")
+    bob.message("Fire drill at 3 pm")
+    check(not bob.all(ANNOUNCEMENTS + " .badge") and not bob.all(".timeline .new-line"), "unread again after a reload")
+    check(title_count(bob) == unread - 1, f"title after a reload: {bob.driver.title!r}")
+    bob.open_room("projects")
+
+
+def admin_broadcast(ctx):
+    """The admin page's Broadcast form says what is missing. A live announcement to Alice while she
+    is in a room: a toast with the formatted text and its author, Announcements appears with 1
+    unread, the toast opens it; Bob gets nothing; the administrator's own chat tab lists it, read.
+    Then one to a rights group: it appears at once in Alice's open Announcements, Bob gets a toast."""
+    admin, alice, bob = ctx.browser("admin"), ctx.browser("alice"), ctx.browser("bob")
+    # The administrator's chat in a second tab, as one keeps it open beside the admin page.
+    admin_page = admin.driver.current_window_handle
+    admin.driver.switch_to.new_window("tab")
+    admin.open("/")
+    admin.find(ANNOUNCEMENTS)  # the sender has the fire drill too
+    chat_tab = admin.driver.current_window_handle
+    admin.driver.switch_to.window(admin_page)
+
+    form = open_broadcast_tab(admin)
     admin.click("[data-action='broadcast']")
     admin.wait_text(".broadcast-form .form-error", "Write the announcement first")
-    admin.type(".broadcast-form [name='text']", "Fire drill at 3 pm")
+    admin.type(".broadcast-form [name='text']", "Parking *closed* on Friday: use the _north_ gate")
     admin.click(".broadcast-form input[value='users']")
     admin.click("[data-action='broadcast']")
     admin.wait_text(".broadcast-form .form-error", "Choose at least one person")
     admin.click(f".broadcast-form [data-user='{ctx.user_id('alice')}']")
     admin.shot("admin-broadcast")
+
+    alice.open_room("projects")
+    check(not alice.all(ANNOUNCEMENTS), "Alice has Announcements before her first one")
+    before, bob_before = title_count(alice), title_count(bob)
     admin.click("[data-action='broadcast']")
     admin.wait_text(".broadcast-form .form-success", "sent to 1 person")
     check(not admin.all(".broadcast-form .form-error")[0].get_attribute("textContent"), "the error stayed")
-    alice.wait_text(".toast", "Announcement: Fire drill at 3 pm")
-    time.sleep(0.5)
-    check(not bob.count_text(".toast", "Fire drill"), "an announcement to Alice reached Bob")
-    admin.type(".broadcast-form [name='text']", "Cake in the kitchen")
+    toast = alice.find(".toast-broadcast")
+    alice.wait(lambda: "Parking closed on Friday: use the north gate" in toast.text, what="the toast's text")
+    check("*" not in toast.text and "_" not in toast.text, f"raw markup in the toast: {toast.text!r}")
+    check(toast.find_element(By.CSS_SELECTOR, "strong:not(.toast-title)").text == "closed", "no bold in the toast")
+    check(toast.find_element(By.CSS_SELECTOR, "em").text == "north", "no italic in the toast")
+    check("admin" in toast.text, f"the toast does not say who: {toast.text!r}")
+    alice.wait(lambda: alice.find(ANNOUNCEMENTS + " .badge").text == "1", what="Announcements with 1 unread")
+    alice.wait(lambda: title_count(alice) == before + 1, what="the title counting it")
+    alice.click(".toast-broadcast")
+    alice.wait(lambda: "Announcements" in alice.text_of("#conv-title"), what="the toast opening Announcements")
+    alice.message("Parking closed on Friday")
+    alice.gone(ANNOUNCEMENTS + " .badge", 5)
+    check(not bob.count_text(".toast", "Parking") and not bob.all(ANNOUNCEMENTS + " .badge"),
+          "an announcement to Alice reached Bob")
+    check(title_count(bob) == bob_before, "Bob's title counts Alice's announcement")
+
+    # The sender's chat tab: the announcement is there, and not unread for the one who wrote it.
+    admin.driver.switch_to.window(chat_tab)
+    admin.open_room("Announcements")
+    admin.message("Parking closed on Friday")
+    admin.message("Fire drill at 3 pm")
+    check(not admin.all(ANNOUNCEMENTS + " .badge"), "the sender's own announcement is unread")
+    admin.wait_text(".composer-note", "Only administrators post here")
+    admin.driver.close()
+    admin.driver.switch_to.window(admin_page)
+
+    bob.open_room("projects")
+    admin.type(".broadcast-form [name='text']", "Cake in the kitchen at *4 pm*, menu on https://intranet.test/cake")
     admin.click(".broadcast-form input[value='groups']")
     check(not form.find_element(By.CSS_SELECTOR, "[data-audience='users']").is_displayed(), "the people list still shows")
     admin.click(".broadcast-form [data-group='users']")
     admin.click("[data-action='broadcast']")
     admin.wait_text(".broadcast-form .form-success", "Announcement sent to")
-    for b in (alice, bob):
-        b.wait_text(".toast", "Announcement: Cake in the kitchen")
+    link = alice.message("Cake in the kitchen").find_element(By.CSS_SELECTOR, ".msg-body a")
+    check(link.get_attribute("href") == "https://intranet.test/cake", "no link in the announcement")
+    bob.wait_text(".toast-broadcast", "Cake in the kitchen at 4 pm")
+    time.sleep(0.5)
+    check(not alice.all(ANNOUNCEMENTS + " .badge"), "unread although Alice had it open")
+    alice.shot("announcements")
 
 
 def phone_layout_and_french(ctx):
@@ -753,6 +892,9 @@ def dark_scheme(ctx):
     alice.shot("dark-people")
     alice.click("dialog button.icon-button")
     alice.gone("dialog[open]")
+    alice.open_room("Announcements")
+    alice.message("Cake in the kitchen")
+    alice.shot("dark-announcements")
 
 
 def leave_room_and_close_registration(ctx):
@@ -812,6 +954,7 @@ STEPS = [
     keyboard_switcher_and_navigation,
     right_removed_live,
     admin_forms_durations_and_bot_tags,
+    announcements_reach_people_offline,
     admin_broadcast,
     phone_layout_and_french,
     dark_scheme,
