@@ -30,6 +30,10 @@ struct FanoutBenchmark: AsyncParsableCommand {
     var connect: String?
     @Option(help: "With --connect, the server's process id when it runs on this machine (to count its CPU time).")
     var serverPid: Int32?
+    @Option(help: "Compare with a peer from Debian, side by side in alternating rounds: inspircd (IRC) or mosquitto (MQTT).")
+    var peer: String?
+    @Option(help: "With --peer: the message rates to measure, comma-separated.") var rates: String = "20,50"
+    @Option(help: "With --peer: rounds (each system at each rate once per round).") var rounds: Int = 3
 
     struct Report: Encodable {
         var bench = "fanout"
@@ -45,6 +49,14 @@ struct FanoutBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let peer {
+            guard let kind = PeerServer.Kind(rawValue: peer) else { throw BenchError("--peer is inspircd or mosquitto") }
+            let rates = self.rates.split(separator: ",").compactMap { Double($0) }
+            guard !rates.isEmpty, rounds > 0 else { throw BenchError("--rates needs numbers, --rounds at least 1") }
+            try await PeerFanout(peer: kind, receivers: receivers, rates: rates, rounds: rounds,
+                                 seconds: seconds == 5 ? 20 : seconds, size: size, directory: directory).run()
+            return
+        }
         if let prepare {
             try writeStore(at: prepare)
             let config = try ServerProcess.writeConfiguration(for: prepare)

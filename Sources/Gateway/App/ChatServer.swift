@@ -147,7 +147,10 @@ public final class ChatServer: Sendable {
     /// Waits until the views are live and a first start is done (tests).
     public func ready() async { await readiness.wait() }
 
-    public func close() { store.close() }
+    public func close() {
+        store.close()
+        FanoutTrace.shared.write()
+    }
 }
 
 /// Runs the dispatcher (log → views → connections) and periodic upkeep until shutdown.

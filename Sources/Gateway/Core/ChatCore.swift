@@ -182,6 +182,7 @@ public final class ChatCore: Sendable {
             logger.error("append failed; nothing recorded", metadata: ["error": "\(error)"])
             throw APIError.unavailable
         }
+        FanoutTrace.shared.acked(result.lastPosition)
         await applied.wait(for: result.lastPosition)
         // Stopping: the events are logged, but not yet applied to the views this reply would reflect.
         if Task.isCancelled && applied.position < result.lastPosition { throw APIError.unavailable }
@@ -192,7 +193,9 @@ public final class ChatCore: Sendable {
 
     /// Applies every new event in log order and delivers it; runs until cancelled.
     func runDispatcher() async throws {
+        let trace = FanoutTrace.shared
         for try await record in store.subscribe(from: position + 1) {
+            if trace.enabled { trace.dispatched(record.position) }
             let stored = try Self.decode(record)
             let (recipients, effects, context) = state.withLock { state -> (Recipients, [Effect], EventRenderer.Context?) in
                 state.apply(stored)
@@ -201,6 +204,7 @@ public final class ChatCore: Sendable {
             }
             if let frame = EventRenderer.frame(stored, context: context) {
                 registry.deliver(ByteBuffer(bytes: frame), at: stored.position, to: recipients)
+                if trace.enabled { trace.queued(stored.position, loops: FlushQueue.mark(stored.position)) }
             }
             applied.advance(to: stored.position)
             for effect in effects { perform(effect) }

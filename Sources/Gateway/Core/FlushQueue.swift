@@ -14,6 +14,9 @@ final class FlushQueue: Sendable {
     private struct State {
         var waiting: [LiveConnection] = []
         var scheduled = false
+        /// Tracing (FanoutTrace): the newest event queued here, and the newest reported written.
+        var marked: UInt64 = 0
+        var reported: UInt64 = 0
     }
 
     private init(eventLoop: any EventLoop) {
@@ -32,12 +35,27 @@ final class FlushQueue: Sendable {
     }
 
     private func drain() {
-        let connections = state.withLock { state -> [LiveConnection] in
+        let (connections, marked) = state.withLock { state -> ([LiveConnection], UInt64) in
             state.scheduled = false
             defer { state.waiting.removeAll(keepingCapacity: true) }
-            return state.waiting
+            return (state.waiting, state.marked)
         }
         for connection in connections { connection.flushPending() }
+        if marked > 0 {
+            let report = state.withLock { state -> Bool in
+                defer { state.reported = max(state.reported, marked) }
+                return marked > state.reported
+            }
+            if report { FanoutTrace.shared.flushed(upTo: marked) }
+        }
+    }
+
+    /// Tracing: notes that every frame of the events up to `position` is queued; returns how
+    /// many loops will report it.
+    static func mark(_ position: UInt64) -> Int {
+        let all = queues.withLock { Array($0.values) }
+        for queue in all { queue.state.withLock { $0.marked = max($0.marked, position) } }
+        return all.count
     }
 
     /// One queue per event loop, for the life of the process (event loops are few and long-lived).
