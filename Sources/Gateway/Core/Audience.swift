@@ -25,7 +25,8 @@ enum Audience: Sendable {
             return stored.room.map { .room($0, also: nil) } ?? .nobody
         case .memberLeft(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         case .memberInvited(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
-        case .invitationDeclined(let e): return .user(e.user)
+        // The room sees the answer to its invitation, as in its history.
+        case .invitationDeclined(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         case .memberKicked(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         case .memberBanned(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         case .memberUnbanned(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody

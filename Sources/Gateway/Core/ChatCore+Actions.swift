@@ -95,10 +95,13 @@ extension ChatCore {
 
     func register(_ form: Registration, serverPassword: String?, address: String) async throws(APIError) -> Login {
         try await checkServerPassword(serverPassword)
+        // Closed: say so before anything else (a taken name must not leak through a closed door).
+        guard withState({ $0.server.settings.registrationOpen }) else { throw APIError(Rejection.forbidden("registration_closed")) }
         try checkPassword(form.password)
         guard !form.question.trimmingCharacters(in: .whitespaces).isEmpty,
               !Self.normalizedAnswer(form.answer).isEmpty
         else { throw APIError.invalid("recovery_question") }
+        guard form.answer.count <= Limits.answer else { throw APIError.tooLarge("recovery_answer") }
         // Refuse before paying for two hashes.
         if let name = Names.username(form.username), withState({ $0.accounts.byKey[name.key] != nil }) {
             throw APIError(Rejection.conflict("username_taken"))
@@ -110,8 +113,11 @@ extension ChatCore {
             user: user, username: form.username, displayName: form.displayName, email: form.email,
             passwordHash: passwordHash, recovery: RecoveryQuestion(question: form.question, answerHash: answerHash),
             selfRegistration: true), by: user)
-        return try await login(username: form.username, password: form.password, address: address,
-                               serverPassword: serverPassword)
+        // Logged in as the account just made (not by its name again: the name was normalised,
+        // and a login could be throttled after the account exists).
+        let (token, tokenHash) = SecureRandom.token()
+        try await execute(StartSession(tokenHash: tokenHash, address: address), by: user)
+        return Login(token: token, user: user, mustChangePassword: false)
     }
 
     func checkPassword(_ password: String) throws(APIError) {
@@ -125,14 +131,23 @@ extension ChatCore {
     }
 
     /// The recovery question of an account (unknown names get a plausible refusal, not a hint).
-    func recoveryQuestion(username: String) throws(APIError) -> String {
+    /// Behind the server password, and throttled per address like logins: asking for every name
+    /// in turn is guessing.
+    func recoveryQuestion(username: String, address: String, serverPassword: String?) async throws(APIError) -> String {
+        try await checkServerPassword(serverPassword)
+        let key = Names.key(username)
+        if let wait = logins.wait(account: key, address: address) { throw APIError.rateLimited("login_attempts", after: wait) }
         guard let question = withState({ $0.accounts.user(named: username)?.recovery?.question }) else {
+            logins.failed(account: key, address: address)
             throw APIError.notFound("user")
         }
         return question
     }
 
-    func recover(username: String, answer: String, newPassword: String, address: String) async throws(APIError) {
+    func recover(username: String, answer: String, newPassword: String, address: String, serverPassword: String?)
+        async throws(APIError)
+    {
+        try await checkServerPassword(serverPassword)
         let key = Names.key(username)
         if let wait = logins.wait(account: key, address: address) {
             throw APIError.rateLimited("login_attempts", after: wait)
@@ -150,11 +165,21 @@ extension ChatCore {
         try await execute(ChangePassword(user: account.id, passwordHash: hash, reason: .recovered), by: account.id)
     }
 
-    func changePassword(_ user: UserID, current: String, new: String, keepSession: String) async throws(APIError) {
+    /// A wrong current password is 403 `current_password` (not 401, which clients read as "your
+    /// session ended"), throttled like a login.
+    func changePassword(_ user: UserID, current: String, new: String, keepSession: String, address: String)
+        async throws(APIError)
+    {
         try checkPassword(new)
-        guard let stored = withState({ $0.accounts[user]?.passwordHash }),
+        let key = "id:" + user.rawValue
+        if let wait = logins.wait(account: key, address: address) { throw APIError.rateLimited("login_attempts", after: wait) }
+        guard current.utf8.count <= Limits.passwordBytes, let stored = withState({ $0.accounts[user]?.passwordHash }),
               await passwords.verify(current, against: stored)
-        else { throw APIError(code: "unauthorized", reason: "credentials", status: 401) }
+        else {
+            logins.failed(account: key, address: address)
+            throw APIError(Rejection.forbidden("current_password"))
+        }
+        logins.succeeded(account: key)
         guard current != new else { throw APIError.invalid("same_password") }
         let hash = await passwords.hash(new)
         try await execute(ChangePassword(user: user, passwordHash: hash, reason: .byUser, keepSession: keepSession), by: user)
@@ -162,23 +187,40 @@ extension ChatCore {
 
     // MARK: Messages
 
-    /// A message in a room, after the anti-flood limit.
+    /// A message in a room. The anti-flood limit counts only messages that would be posted (not
+    /// a retry, not one refused for its text or rights: those tell the sender why instead).
     func post(_ user: UserID, room: RoomID, clientID: String, text: String, replyTo: UInt64?) async throws(APIError)
         -> UInt64
     {
-        let limit = withState { $0.server.flood }
-        if let wait = flood.take(user, limit: limit) { throw APIError.rateLimited("flood", after: wait) }
         var reference: MessageRef?
         if let replyTo { reference = try await message(at: replyTo, visibleTo: user) }
-        return try await execute(PostMessage(room: room, clientID: clientID, text: text, replyTo: reference), by: user)
+        return try await execute(PostMessage(room: room, clientID: clientID, text: text, replyTo: reference), by: user,
+                                 admit: floodGate(user))
     }
 
-    /// A direct message: the conversation is created on first use.
-    func postDirect(_ user: UserID, to other: UserID, clientID: String, text: String) async throws(APIError)
-        -> (room: RoomID, position: UInt64)
+    /// Takes a token from the user's anti-flood bucket, or refuses with the wait.
+    func floodGate(_ user: UserID) -> () throws(APIError) -> Void {
+        { () throws(APIError) in
+            let limit = self.withState { $0.server.flood }
+            if let wait = self.flood.take(user, limit: limit) { throw APIError.rateLimited("flood", after: wait) }
+        }
+    }
+
+    /// A direct message: the conversation is created with the first one (one decision: a refused
+    /// message leaves no empty conversation).
+    func postDirect(_ user: UserID, to other: UserID, clientID: String, text: String, replyTo: UInt64? = nil)
+        async throws(APIError) -> (room: RoomID, position: UInt64)
     {
-        let room = try await openDirect(user, with: other)
-        return (room, try await post(user, room: room, clientID: clientID, text: text, replyTo: nil))
+        let room = RoomID.direct(user, other)
+        var reference: MessageRef?
+        if let replyTo { reference = try await message(at: replyTo, visibleTo: user) }
+        let command = SendDirect(to: other, clientID: clientID, text: text, replyTo: reference)
+        do {
+            return (room, try await execute(command, by: user, admit: floodGate(user)))
+        } catch where error.reason == "direct_exists" {
+            // The other person opened it at the same moment: it exists now; send into it.
+            return (room, try await execute(command, by: user, admit: floodGate(user)))
+        }
     }
 
     func openDirect(_ user: UserID, with other: UserID) async throws(APIError) -> RoomID {

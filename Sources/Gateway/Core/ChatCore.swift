@@ -157,8 +157,13 @@ public final class ChatCore: Sendable {
     /// Decides, appends, and waits until the events are applied. Returns the last position
     /// (or, for a command already carried out, its position; for one with nothing to do, the
     /// current position).
+    ///
+    /// `admit` runs once the command is accepted and before anything is appended: a rate limit
+    /// (the anti-flood bucket) that must only count what would really be done.
     @discardableResult
-    func execute(_ command: some Command, by actor: UserID) async throws(APIError) -> UInt64 {
+    func execute(_ command: some Command, by actor: UserID, admit: (() throws(APIError) -> Void)? = nil)
+        async throws(APIError) -> UInt64
+    {
         let now = Timestamp.now().microseconds
         let decision: Decision
         do throws(Rejection) {
@@ -168,6 +173,7 @@ public final class ChatCore: Sendable {
         }
         if let done = decision.alreadyDone { return done }
         if decision.events.isEmpty { return position }
+        try admit?()
         let events = decision.events.map { pending in
             NewEvent(stream: pending.stream, type: pending.event.tag, schemaVersion: pending.event.version,
                      actor: actor.rawValue, payload: pending.event.encodedPayload())

@@ -35,7 +35,8 @@ enum EventRenderer {
     }
 
     /// Writes `kind` and the fields; false for events clients never see. A history page gives
-    /// a posted message's `revision`: its current text (null once deleted).
+    /// a posted message's `revision` (its current text, null once deleted), and an edit's the
+    /// revision of the post it edits.
     static func body(_ stored: StoredEvent, revision: TimelinesView.Revision? = nil, into json: inout JSONWriter) -> Bool {
         let room = stored.room?.rawValue
         let user = stored.user?.rawValue
@@ -151,14 +152,16 @@ enum EventRenderer {
             json.field("author", stored.actor.rawValue)
             if let revision { json.field("text", revision.text) } else { json.field("text", e.text) }
             json.field("replyTo", e.replyTo)
-            json.field("mentions", strings: e.mentions.map(\.rawValue))
+            json.field("mentions", strings: revision?.deleted == true ? [] : e.mentions.map(\.rawValue))
             json.field("clientId", e.clientID)
         case .messageEdited(let e):
+            // In a history page, `revision` is the edited post's: once it is deleted, so is this text.
+            let withdrawn = revision?.deleted == true
             json.field("kind", "message.edited")
             json.field("room", room)
             json.field("message", e.message)
-            json.field("text", e.text)
-            json.field("mentions", strings: e.mentions.map(\.rawValue))
+            json.field("text", withdrawn ? nil : e.text)
+            json.field("mentions", strings: withdrawn ? [] : e.mentions.map(\.rawValue))
         case .messageDeleted(let e):
             json.field("kind", "message.deleted")
             json.field("room", room)

@@ -17,6 +17,8 @@ enum Snapshots {
         var autoJoin: Bool
         var archived: Bool
         var role: String
+        /// Whether the user is in the room (directory entries list rooms one may join too).
+        var joined: Bool
         var memberCount: Int
         var unread: Int
         var mentions: Int
@@ -118,12 +120,14 @@ enum Snapshots {
         guard let room = state.rooms[id] else { return nil }
         let timeline = state.timelines[id]
         let muted = room.muted[user].flatMap { $0 > visibility.now ? $0 / 1000 : nil }
+        let joined = room.members.contains(user)
         return Room(
             room: id.rawValue, name: room.name, topic: room.topic, visibility: EventRenderer.visibility(room.visibility),
             hasPassword: room.passwordHash != nil, nonLeavable: room.nonLeavable, autoJoin: room.autoJoin,
-            archived: room.archived, role: EventRenderer.role(room.role(of: user)), memberCount: room.members.count,
-            unread: state.unreadCount(user, id, from: visibility.from),
-            mentions: state.reads.mentionCount(user, id, from: visibility.from),
+            archived: room.archived, role: EventRenderer.role(room.role(of: user)), joined: joined,
+            memberCount: room.members.count,
+            unread: joined ? state.unreadCount(user, id, from: visibility.from) : 0,
+            mentions: joined ? state.reads.mentionCount(user, id, from: visibility.from) : 0,
             readUpTo: state.reads.cursor(user, id), lastMessageAt: (timeline?.lastMessageAt ?? 0) / 1000,
             mutedUntil: muted, members: room.visibility == .direct ? room.members.map(\.rawValue).sorted() : nil)
     }
@@ -257,7 +261,12 @@ extension ChatCore {
         }
         // A backward page may reach past the retention horizon.
         records = records.filter { $0.streamVersion >= plan.oldest }
-        if case .between(_, let to) = range { records = records.filter { $0.timestamp.microseconds < to } }
+        var reachedEnd = false
+        if case .between(_, let to) = range {
+            let before = records.count
+            records = records.filter { $0.timestamp.microseconds < to }
+            reachedEnd = records.count < before  // the page ran into `to`: nothing more in the range
+        }
         if plan.backward { records.reverse() }
         let revisions = withState { state in state.timelines[room]?.revisions ?? [:] }
         var items: [[UInt8]] = []
@@ -269,7 +278,13 @@ extension ChatCore {
             json.field("position", stored.position)
             json.field("time", stored.timestamp / 1000)
             json.field("actor", stored.actor.rawValue)
-            let revision = revisions[stored.position]
+            // A post's revision, or for an edit the revision of the post it edits (a deleted post's
+            // edits say nothing of what it said).
+            let revision: TimelinesView.Revision? = if case .messageEdited(let e) = stored.event {
+                revisions[e.message]
+            } else {
+                revisions[stored.position]
+            }
             guard EventRenderer.body(stored, revision: revision, into: &json) else { continue }
             if case .messagePosted = stored.event {
                 json.field("edited", revision?.edited ?? false)
@@ -278,12 +293,19 @@ extension ChatCore {
             json.endObject()
             items.append(json.bytes)
         }
-        let first = records.first?.streamVersion ?? 0
+        let hasMoreBefore: Bool
+        if let first = records.first?.streamVersion {
+            hasMoreBefore = first > max(1, plan.oldest)
+        } else {
+            // An empty page still says whether anything visible lies before where it looked.
+            let start = plan.start ?? 0
+            hasMoreBefore = !plan.backward && start > max(1, plan.oldest) && plan.versions > 0
+        }
         let last = records.last?.streamVersion ?? 0
-        let hasMoreBefore = first > max(1, plan.oldest)
         return HistoryPage(
             items: items, hasMoreBefore: hasMoreBefore,
-            hasMoreAfter: records.isEmpty ? false : last < plan.versions, hiddenBefore: !hasMoreBefore && plan.oldest > 1)
+            hasMoreAfter: records.isEmpty || reachedEnd ? false : last < plan.versions,
+            hiddenBefore: !hasMoreBefore && plan.oldest > 1)
     }
 }
 

@@ -31,12 +31,14 @@ struct AccountRoutes {
 
     struct UsernameBody: Decodable {
         var username: String
+        var serverPassword: String?
     }
 
     struct RecoverBody: Decodable {
         var username: String
         var answer: String
         var newPassword: String
+        var serverPassword: String?
     }
 
     struct PasswordBody: Decodable {
@@ -78,14 +80,15 @@ struct AccountRoutes {
             return kit.json(LoginReply(token: login.token, user: login.user.rawValue, mustChangePassword: false),
                             status: .created)
         }
-        api.post("recovery/question") { request, _ in
+        api.post("recovery/question") { request, context in
             let body = try await kit.body(UsernameBody.self, request)
-            return kit.json(["question": try core.recoveryQuestion(username: body.username)])
+            return kit.json(["question": try await core.recoveryQuestion(
+                username: body.username, address: context.address, serverPassword: body.serverPassword)])
         }
         api.post("recovery") { request, context in
             let body = try await kit.body(RecoverBody.self, request)
             try await core.recover(username: body.username, answer: body.answer, newPassword: body.newPassword,
-                                   address: context.address)
+                                   address: context.address, serverPassword: body.serverPassword)
             return kit.ok(position: core.position)
         }
         api.post("logout") { request, _ in
@@ -105,10 +108,11 @@ struct AccountRoutes {
                 displayName: body.displayName, email: body.email ?? "", phone: body.phone ?? "",
                 department: body.department ?? "")), by: user))
         }
-        api.put("me/password") { request, _ in
+        api.put("me/password") { request, context in
             let (user, tokenHash) = try kit.caller(request, pendingPasswordChange: true)
             let body = try await kit.body(PasswordBody.self, request)
-            try await core.changePassword(user, current: body.current, new: body.new, keepSession: tokenHash)
+            try await core.changePassword(user, current: body.current, new: body.new, keepSession: tokenHash,
+                                          address: context.address)
             return kit.ok(position: core.position)
         }
         api.put("me/quick-phrases") { request, _ in
@@ -125,6 +129,15 @@ struct AccountRoutes {
             let hash = await core.passwords.hash(ChatCore.normalizedAnswer(body.answer))
             return kit.ok(position: try await core.execute(
                 SetRecovery(recovery: RecoveryQuestion(question: body.question, answerHash: hash)), by: user))
+        }
+        api.get("invitations") { request, _ in
+            let (user, _) = try kit.caller(request)
+            return kit.json(core.withState { Snapshots.invitations(for: user, $0) })
+        }
+        api.get("announcements") { request, _ in
+            let (user, _) = try kit.caller(request)
+            let visibility = await core.visibility(now: kit.now)
+            return kit.json(core.withState { Snapshots.announcements(for: user, $0, at: visibility) })
         }
         api.get("users") { request, _ in
             _ = try kit.caller(request)

@@ -148,6 +148,7 @@ struct AdminRoutes {
             let admin = try administrator(request)
             let user = UserID(try kit.parameter("user", context))
             let body = try await kit.body(ChangeUserBody.self, request)
+            guard core.withState({ $0.accounts[user] != nil }) else { throw APIError.notFound("user") }
             var position = core.position
             if let disabled = body.disabled {
                 position = try await core.execute(SetUserDisabled(user: user, disabled: disabled), by: admin)
@@ -246,6 +247,7 @@ struct AdminRoutes {
                     ChangeFilters(.words(WordFilter(words: body.words ?? current.wordFilter.words, mode: mode))), by: admin)
             }
             if let password = body.serverPassword {
+                guard password.utf8.count <= Limits.passwordBytes else { throw APIError.tooLarge("server_password") }
                 let hash = password.isEmpty ? nil : await core.passwords.hash(password)
                 position = try await core.execute(ChangeFilters(.serverPassword(hash)), by: admin)
             }

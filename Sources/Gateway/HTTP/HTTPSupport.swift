@@ -82,8 +82,9 @@ struct HTTPKit: Sendable {
         ok(position: position, extra, status: .created)
     }
 
-    /// The request body decoded as `T`, within the body size limit.
-    func body<T: Decodable>(_ type: T.Type, _ request: Request) async throws(APIError) -> T {
+    /// The request body decoded as `T`, within the body size limit. With `emptyIs`, a request
+    /// without a body stands for that value (every field of the body is optional).
+    func body<T: Decodable>(_ type: T.Type, _ request: Request, emptyIs empty: T? = nil) async throws(APIError) -> T {
         var request = request
         let buffer: ByteBuffer
         do {
@@ -91,6 +92,7 @@ struct HTTPKit: Sendable {
         } catch {
             throw APIError.tooLarge("body")
         }
+        if let empty, buffer.readableBytes == 0 { return empty }
         guard String(validating: buffer.readableBytesView, as: UTF8.self) != nil else { throw APIError.invalid("invalid_utf8") }
         do throws(Rejection) {
             return try WireDecoder.decode(T.self, from: Data(buffer.readableBytesView))

@@ -22,11 +22,23 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let method = request.method.rawValue
         let segments = request.uri.path.split(separator: "/")
-        var allowed = Set<String>()
-        for template in templates where Self.matches(template.segments, segments) { allowed.formUnion(template.methods) }
-        if allowed.contains("GET") { allowed.insert("HEAD") }
-        guard !allowed.isEmpty, !allowed.contains(method) else { return try await next(request, context) }
+        // As the router does: the template with the most literal segments first wins
+        // (`rooms/directory` is not `rooms/{room}`).
+        let matching = templates.filter { Self.matches($0.segments, segments) }
+        let best = matching.map { Self.specificity($0.segments) }.max { $0.lexicographicallyPrecedes($1) }
+        let allowed = matching.filter { Self.specificity($0.segments) == best }.reduce(into: Set<String>()) { $0.formUnion($1.methods) }
+        if allowed.isEmpty {
+            // Nothing serves this path: an API path gets the API's 404, not an empty body.
+            if segments.first == "api" && method != "GET" { throw APIError.notFound("route") }
+            return try await next(request, context)
+        }
+        guard !allowed.contains(method) else { return try await next(request, context) }
         throw APIError.methodNotAllowed(allowed.sorted())
+    }
+
+    /// Literal segments, position by position (a literal beats a parameter, which beats "**").
+    static func specificity(_ template: [Substring]) -> [Int] {
+        template.map { $0 == "**" ? 0 : $0 == "*" ? 1 : 2 }
     }
 
     /// Whether a path matches a template; the web client's catch-all does not cover `/api/`.

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Operations
 import Projections
+import Wire
 
 /// Backups and compliance exports for administrators, as streamed downloads, logged as events.
 struct OperationsRoutes {
@@ -40,18 +41,26 @@ struct OperationsRoutes {
         }
         api.get("admin/export") { request, _ in
             let admin = try administrator(request)
-            let zone = try request.uri.queryParameters.get("timeZone").map { name -> TimeZone in
+            // Unknown parameters are refused: `rooms=` for `room=` must not export everything.
+            let query = try kit.query(request, allowing: ["from", "to", "timeZone", "format", "room", "user"])
+            let (zoneName, fromText, toText, formatName): (String?, String?, String?, String?)
+            do throws(Rejection) {
+                (zoneName, fromText, toText, formatName) = (try query.string("timeZone"), try query.string("from"),
+                                                            try query.string("to"), try query.string("format"))
+            } catch {
+                throw APIError(error)
+            }
+            let zone = try zoneName.map { name -> TimeZone in
                 guard let zone = TimeZone(identifier: name) else { throw APIError.invalid("parameter:timeZone") }
                 return zone
             } ?? TimeZone(identifier: "UTC")!
-            guard let fromText = request.uri.queryParameters.get("from"), let from = ISO8601.parse(fromText, timeZone: zone),
-                  let toText = request.uri.queryParameters.get("to"), let to = ISO8601.parse(toText, timeZone: zone)
+            guard let fromText, let from = ISO8601.parse(fromText, timeZone: zone),
+                  let toText, let to = ISO8601.parse(toText, timeZone: zone)
             else { throw APIError.invalid("parameter:from/to") }
             guard from < to else { throw APIError.invalid("range:empty") }
-            let format = Exports.Format(rawValue: request.uri.queryParameters.get("format") ?? "jsonl")
-            guard let format else { throw APIError.invalid("parameter:format") }
-            let rooms = request.uri.queryParameters.getAll("room").map { RoomID(String($0)) }
-            let users = request.uri.queryParameters.getAll("user").map { UserID(String($0)) }
+            guard let format = Exports.Format(rawValue: formatName ?? "jsonl") else { throw APIError.invalid("parameter:format") }
+            let rooms = query.strings("room").map { RoomID($0) }
+            let users = query.strings("user").map { UserID($0) }
             let path = core.configuration.dataDirectory + "/.download-" + UUID().uuidString + "." + format.rawValue
             let manifest = try await removing(path, onFailureOf: {
                 let manifest = try await offload { () throws -> ExportManifest in

@@ -93,6 +93,8 @@ struct RoomRoutes {
             let (user, _) = try kit.caller(request)
             let room = RoomID(try kit.parameter("room", context))
             let body = try await kit.body(ChangeBody.self, request)
+            // Nothing to change still says whether the room is there for the caller.
+            guard core.withState({ $0.rooms.isMember(user, of: room) }) else { throw APIError.notFound("room") }
             var position = core.position
             if let name = body.name { position = try await core.execute(ChangeRoom(room: room, change: .name(name)), by: user) }
             if let topic = body.topic { position = try await core.execute(ChangeRoom(room: room, change: .topic(topic)), by: user) }
@@ -114,7 +116,7 @@ struct RoomRoutes {
         api.post("rooms/{room}/join") { request, context in
             let (user, _) = try kit.caller(request)
             let room = RoomID(try kit.parameter("room", context))
-            let body = try await kit.body(JoinBody.self, request)
+            let body = try await kit.body(JoinBody.self, request, emptyIs: JoinBody())
             return kit.ok(position: try await core.join(user, room: room, password: body.password))
         }
         api.post("rooms/{room}/decline") { request, context in
@@ -199,7 +201,8 @@ struct RoomRoutes {
             let other = UserID(try kit.parameter("user", context))
             let body = try await kit.body(PostBody.self, request)
             let (room, position) = try await core.postDirect(
-                user, to: other, clientID: body.clientId ?? SecureRandom.identifier("h"), text: body.text)
+                user, to: other, clientID: body.clientId ?? SecureRandom.identifier("h"), text: body.text,
+                replyTo: body.replyTo?.value)
             return kit.created(position: position, ["room": room.rawValue])
         }
     }

@@ -16,8 +16,10 @@ public struct PostMessage: Command {
 
     public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
         guard clientID.count <= Limits.clientID, RoomID.isWellFormed(clientID) else { throw .invalid("client_id") }
-        if let done = state.timelines.recentClientIDs[actor]?[clientID] { return .done(at: done) }
         let found = try state.roomOfMember(room, actor)
+        // A retry (same room, same client id) is answered with the original; membership first, so
+        // that an id seen elsewhere tells nothing about a room one is not in.
+        if let done = state.timelines.recentClientIDs[actor]?[ClientIDWindow.key(room, clientID)] { return .done(at: done) }
         try state.require(found.visibility == .direct ? [.sendMessages, .directMessages] : [.sendMessages, .postToRooms],
                           actor)
         guard !found.archived else { throw .forbidden("archived") }
@@ -65,6 +67,10 @@ public struct EditMessage: Command {
         try state.require(.sendMessages, actor)
         guard original.author == actor else { throw .forbidden("not_author") }
         guard !found.archived else { throw .forbidden("archived") }
+        // Muted: no new words, edits included.
+        if let until = found.muted[actor], until > now {
+            throw Rejection(.forbidden, "muted", retryAfter: Int((until - now + 999_999) / 1_000_000))
+        }
         if state.timelines[original.room]?.revisions[original.message]?.deleted == true { throw .notFound("message") }
         let clean = try checkedText(text, state: state, actor: actor)
         return Decision([PendingEvent(Streams.room(original.room), .messageEdited(.init(
@@ -111,5 +117,36 @@ func checkedText(_ text: String, state: ChatState, actor: UserID) throws(Rejecti
 func mentionedMembers(_ text: String, _ room: RoomsView.Room, _ state: ChatState) -> [UserID] {
     MessageText.mentionedNames(in: text).compactMap { name in
         state.accounts.user(named: name).map(\.id).flatMap { room.members.contains($0) ? $0 : nil }
+    }
+}
+
+/// A direct message, creating the conversation on first use — in one decision, so that a message
+/// refused (empty, too long, filtered, not allowed) leaves no empty conversation behind.
+public struct SendDirect: Command {
+    public var to: UserID
+    public var clientID: String
+    public var text: String
+    public var replyTo: MessageRef?
+
+    public init(to: UserID, clientID: String, text: String, replyTo: MessageRef? = nil) {
+        self.to = to
+        self.clientID = clientID
+        self.text = text
+        self.replyTo = replyTo
+    }
+
+    public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
+        let room = RoomID.direct(actor, to)
+        let post = PostMessage(room: room, clientID: clientID, text: text, replyTo: replyTo)
+        let open = try OpenDirect(with: to).decide(by: actor, in: state, now: now)
+        guard !open.events.isEmpty else { return try post.decide(by: actor, in: state, now: now) }
+        // The message decided against the state as it will be once the conversation exists.
+        var after = state
+        for (index, pending) in open.events.enumerated() {
+            after.apply(StoredEvent(position: state.position + UInt64(index) + 1, timestamp: now, stream: pending.stream,
+                                    actor: actor, event: pending.event))
+        }
+        let message = try post.decide(by: actor, in: after, now: now)
+        return Decision(open.events + message.events, mustBeNew: open.mustBeNew, conflictReason: open.conflictReason)
     }
 }

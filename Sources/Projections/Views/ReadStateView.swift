@@ -38,6 +38,17 @@ public struct ReadStateView: Hashable, Sendable {
                     mentions[user, default: [:]][room] = list
                 }
             }
+        case .messageDeleted(let e):
+            // A withdrawn message no longer calls anyone.
+            guard let room = event.room, let members = rooms[room]?.members else { return }
+            for user in members {
+                guard var list = mentions[user]?[room], let index = list.firstIndex(of: e.message) else { continue }
+                list.remove(at: index)
+                mentions[user]?[room] = list
+            }
+        case .broadcastSent:
+            // Sending reads it, as posting in a room does.
+            cursors[event.actor, default: [:]][.announcements] = event.position
         case .readMarked(let e):
             guard let user = event.user else { return }
             cursors[user, default: [:]][e.room] = e.position

@@ -7,6 +7,7 @@ public struct StatisticsView: Hashable, Sendable {
         public var bytesIn: UInt64 = 0
         public var bytesOut: UInt64 = 0
         public var messages = 0
+        /// When last connected or disconnected, in milliseconds since 1970 (as every time clients see).
         public var lastSeen: Int64 = 0
     }
 
@@ -32,7 +33,8 @@ public struct StatisticsView: Hashable, Sendable {
             guard let user = event.user else { return }
             open[e.connection] = (user, event.timestamp)
             perUser[user, default: Totals()].connections += 1
-            perUser[user]!.lastSeen = event.timestamp
+            perUser[user]!.lastSeen = event.timestamp / 1000
+            server.lastSeen = event.timestamp / 1000
             server.connections += 1
         case .connectionClosed(let e):
             guard let (user, since) = open.removeValue(forKey: e.connection) else { return }
@@ -40,7 +42,8 @@ public struct StatisticsView: Hashable, Sendable {
             perUser[user, default: Totals()].secondsOnline += seconds
             perUser[user]!.bytesIn += e.bytesIn
             perUser[user]!.bytesOut += e.bytesOut
-            perUser[user]!.lastSeen = event.timestamp
+            perUser[user]!.lastSeen = event.timestamp / 1000
+            server.lastSeen = event.timestamp / 1000
             server.secondsOnline += seconds
             server.bytesIn += e.bytesIn
             server.bytesOut += e.bytesOut

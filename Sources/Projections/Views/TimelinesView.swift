@@ -19,10 +19,13 @@ public struct TimelinesView: Hashable, Sendable {
         public var revisions: [MessageID: Revision] = [:]
         /// When the last message was posted (µs), to sort conversations.
         public var lastMessageAt: Int64 = 0
+        /// Positions of the messages deleted since, in order (they no longer count as unread).
+        public var deletedPositions: [UInt64] = []
 
-        /// Messages after `position`.
+        /// Messages after `position` still there.
         public func messages(after position: UInt64) -> Int {
-            messagePositions.count - messagePositions.upperBound(of: position)
+            (messagePositions.count - messagePositions.upperBound(of: position))
+                - (deletedPositions.count - deletedPositions.upperBound(of: position))
         }
 
         mutating func record(_ event: StoredEvent) {
@@ -35,6 +38,9 @@ public struct TimelinesView: Hashable, Sendable {
                 revisions[e.message] = Revision(text: e.text, edited: true, deleted: false, changedAt: event.timestamp)
             case .messageDeleted(let e):
                 let edited = revisions[e.message]?.edited ?? false
+                if revisions[e.message]?.deleted != true {
+                    deletedPositions.insert(e.message, at: deletedPositions.lowerBound(of: e.message))
+                }
                 revisions[e.message] = Revision(text: nil, edited: edited, deleted: true, changedAt: event.timestamp)
             default: break
             }
@@ -59,8 +65,8 @@ public struct TimelinesView: Hashable, Sendable {
         guard let room = event.room else { return }
         // One dictionary access per event: this runs for every event at every start.
         byRoom[room, default: Timeline()].record(event)
-        if case .messagePosted(let e) = event.event {
-            recentClientIDs[event.actor, default: ClientIDWindow()].insert(e.clientID, position: event.position)
+        if case .messagePosted(let e) = event.event, !e.clientID.isEmpty {
+            recentClientIDs[event.actor, default: ClientIDWindow()].insert(ClientIDWindow.key(room, e.clientID), position: event.position)
         }
     }
 }
@@ -103,6 +109,9 @@ public struct ClientIDWindow: Hashable, Sendable {
             next = (next + 1) % Self.capacity
         }
     }
+
+    /// A client id is per author and room (the same id in another room is another message).
+    public static func key(_ room: RoomID, _ clientID: String) -> String { room.rawValue + "\u{0}" + clientID }
 
     static func digest(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
