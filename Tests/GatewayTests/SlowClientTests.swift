@@ -129,4 +129,23 @@ struct SlowClientTests {
         #expect(crawling.closedByServer, "5 bytes a second against a minimum of 100: closed")
         await server.stop()
     }
+
+    /// A request line or header over the limits is answered (431), not dropped with a bare close.
+    @Test func aRequestTooLargeToReadIsAnsweredBeforeTheClose() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let socket = try RawSocket(port: server.port)
+        socket.send("GET /api/v1/server?x=" + String(repeating: "a", count: 10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n")
+        var answer = ""
+        for _ in 0..<30 where answer.isEmpty { answer = socket.receive() }
+        #expect(answer.hasPrefix("HTTP/1.1 431"), "\(answer.prefix(80))")
+        let garbage = try RawSocket(port: server.port)
+        garbage.send("\u{01}\u{02}\u{03} not http at all\r\n\r\n")
+        var refused = ""
+        for _ in 0..<30 where refused.isEmpty { refused = garbage.receive() }
+        #expect(refused.hasPrefix("HTTP/1.1 400"), "\(refused.prefix(80))")
+        #expect(try await server.http("GET", "/api/v1/server").status == 200)
+        await server.stop()
+    }
 }
+

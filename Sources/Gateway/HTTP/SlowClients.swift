@@ -192,6 +192,8 @@ final class RequestPartsHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     static let name = "causerie.request-parts"
     let deadlines: RequestDeadlines
+    /// A parser error is being answered: nothing else is.
+    private var answering = false
 
     init(_ deadlines: RequestDeadlines) {
         self.deadlines = deadlines
@@ -204,6 +206,27 @@ final class RequestPartsHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .end: deadlines.requestReceived()
         }
         context.fireChannelRead(data)
+    }
+
+    /// A request the HTTP parser refuses (a URL or header over the limits, bytes that are not
+    /// HTTP) is answered before the connection closes — 431 for the sizes, 400 otherwise —
+    /// rather than by a bare close (Hummingbird leaves parser errors unanswered).
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parser = error as? HTTPParserError, !answering else {
+            context.fireErrorCaught(error)
+            return
+        }
+        answering = true
+        let status: HTTPResponseStatus = parser == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
+        let body = #"{"code":"invalid","reason":"http","message":"This request could not be read (too large, or not HTTP)."}"#
+        var head = HTTPResponseHead(version: .http1_1, status: status)
+        head.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        head.headers.add(name: "Content-Length", value: String(body.utf8.count))
+        head.headers.add(name: "Connection", value: "close")
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
