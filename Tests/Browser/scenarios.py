@@ -549,6 +549,22 @@ def people_directory_lists_everyone(ctx):
     check(not alice.all("dialog[open]"), "the directory stayed open")
 
 
+def leaving_the_page_shows_offline(ctx):
+    """Bob goes to another address in the same tab: his colleagues see him offline (the page
+    closes its socket on pagehide and does not reconnect while away), and online again when he
+    comes back."""
+    alice, bob = ctx.browser("alice"), ctx.browser("bob")
+    bob_id = ctx.user_id("bob")
+    alice.wait(lambda: bob_id in online_people(alice), what="Bob online")
+    bob.driver.get("about:blank")
+    alice.wait(lambda: bob_id not in online_people(alice), what="Bob offline once he left the page")
+    time.sleep(2)
+    check(bob_id not in online_people(alice), "Bob came back online while away")
+    bob.driver.back()
+    alice.wait(lambda: bob_id in online_people(alice), what="Bob online again on return")
+    bob.find(".composer-input")
+
+
 def quick_phrases_and_settings(ctx):
     """Quick phrases saved in the settings appear in the composer; notifications are explained."""
     alice = ctx.browser("alice")
@@ -951,6 +967,7 @@ STEPS = [
     invitation_buttons_clear_and_room_named,
     invitation_and_moderation,
     people_directory_lists_everyone,
+    leaving_the_page_shows_offline,
     keyboard_switcher_and_navigation,
     right_removed_live,
     admin_forms_durations_and_bot_tags,

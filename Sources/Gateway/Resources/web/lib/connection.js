@@ -15,13 +15,27 @@ export class Connection {
 	constructor({ token, serverPassword, handlers }) {
 		Object.assign(this, { token, serverPassword, handlers, status: 'connecting', lastSeen: null, welcomePosition: 0,
 			pending: new Map(), sequence: 0, attempts: 0, socket: null, stopped: false });
-		this.wake = () => this.status === 'offline' && this.reconnectNow();
+		this.wake = () => this.status === 'offline' && !this.suspended && this.reconnectNow();
+		// Leaving the page (another address in this tab, the back/forward cache): close the socket
+		// so that colleagues see us go, and do not reconnect while hidden; come back on return.
+		this.hide = () => {
+			this.suspended = true;
+			clearTimeout(this.retryTimer);
+			if (this.socket) this.lost(this.socket);
+		};
+		this.show = () => {
+			if (!this.suspended) return;
+			this.suspended = false;
+			this.reconnectNow();
+		};
 	}
 
 	start() {
 		this.stopped = false;
 		window.addEventListener('online', this.wake);
 		document.addEventListener('visibilitychange', this.wake);
+		window.addEventListener('pagehide', this.hide);
+		window.addEventListener('pageshow', this.show);
 		this.open();
 	}
 
@@ -29,6 +43,8 @@ export class Connection {
 		this.stopped = true;
 		window.removeEventListener('online', this.wake);
 		document.removeEventListener('visibilitychange', this.wake);
+		window.removeEventListener('pagehide', this.hide);
+		window.removeEventListener('pageshow', this.show);
 		clearTimeout(this.retryTimer);
 		this.lost(this.socket);
 		this.socket?.close();
@@ -121,7 +137,7 @@ export class Connection {
 		this.pending.clear();
 		socket.onclose = socket.onmessage = socket.onopen = null;
 		if (socket.readyState <= 1) socket.close();
-		if (this.stopped) return;
+		if (this.stopped || this.suspended) return;
 		if (quiet) return this.open(true);
 		this.setStatus('offline');
 		const delay = Math.min(MAX_BACKOFF_MS, 400 * 2 ** this.attempts) * (0.75 + Math.random() / 2);
@@ -131,7 +147,7 @@ export class Connection {
 	}
 
 	reconnectNow() {
-		if (this.stopped || this.socket) return;
+		if (this.stopped || this.suspended || this.socket) return;
 		clearTimeout(this.retryTimer);
 		this.open();
 	}
