@@ -75,8 +75,10 @@ struct DeliveryTests {
         for _ in 0..<4 {
             let b = try await server.client(bob.token, lastSeen: lastSeen)
             try await Task.sleep(for: .milliseconds(Int.random(in: 20...80)))
-            let got = await b.events().filter { $0["kind"]?.string == "message.posted" }.compactMap { $0["position"]?.uint64 }
-            let all = Self.positions(await b.events())
+            // One snapshot for both: events arriving between two would be counted as seen, not received.
+            let events = await b.events()
+            let got = events.filter { $0["kind"]?.string == "message.posted" }.compactMap { $0["position"]?.uint64 }
+            let all = Self.positions(events)
             received += got
             if let last = all.last { lastSeen = last }
             await b.close()

@@ -99,7 +99,10 @@ struct OperationsAPITests {
             }
         }
         #expect(logged)
-        #expect((try? FileManager.default.contentsOfDirectory(atPath: server.directory + "/spool"))?.isEmpty ?? true)
+        // Then the spooled file is removed (just after the append returns).
+        func spoolEmpty() -> Bool { (try? FileManager.default.contentsOfDirectory(atPath: server.directory + "/spool"))?.isEmpty ?? true }
+        for _ in 0..<50 where !spoolEmpty() { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(spoolEmpty())
         await server.stop()
     }
 }

@@ -97,7 +97,7 @@ struct SlowClientTests {
     @Test func aBodyTooSlowIsCutOffAndASlowButSteadyOneIsNot() async throws {
         let server = try await TestServer.start {
             $0.limits.bodyMinimumBytesPerSecond = 100
-            $0.limits.bodyRateWindowSeconds = 1
+            $0.limits.bodyRateWindowSeconds = 2
         }
         defer { server.remove() }
         let alice = try await server.register("alice")
@@ -111,20 +111,20 @@ struct SlowClientTests {
         let crawling = try #require(start(length: body.utf8.count))
         let steady = try #require(start(length: body.utf8.count))
         let bytes = Array(body)
-        // Crawling: 5 bytes a second. Steady: 300 bytes a second (three times the minimum, so that a
-        // loaded machine's pauses do not bring it under), done in about 2 s.
+        // Crawling: 5 bytes a second. Steady: 600 bytes a second (six times the minimum, so that a
+        // loaded machine's pauses do not bring it under), done in about 1 s.
         var crawled = 0, sent = 0
-        for _ in 0..<25 where crawled < 25 {
+        for _ in 0..<40 where crawled < 40 {
             crawling.send(String(bytes[crawled..<min(crawled + 1, bytes.count)]))
             crawled += 1
             if sent < bytes.count {
-                steady.send(String(bytes[sent..<min(sent + 60, bytes.count)]))
-                sent += 60
+                steady.send(String(bytes[sent..<min(sent + 120, bytes.count)]))
+                sent += 120
             }
             try await Task.sleep(for: .milliseconds(200))
         }
         var answer = ""
-        for _ in 0..<30 where answer.isEmpty { answer = steady.receive() }
+        for _ in 0..<100 where answer.isEmpty { answer = steady.receive() }
         #expect(answer.hasPrefix("HTTP/1.1 201"), "a slow but steady body is accepted: \(answer)")
         #expect(crawling.closedByServer, "5 bytes a second against a minimum of 100: closed")
         await server.stop()

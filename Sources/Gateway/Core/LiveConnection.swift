@@ -13,6 +13,11 @@ import Synchronization
 /// date (welcome, then what it missed), live frames wait in a buffer. A client that lets more
 /// than `capacity` frames pile up unwritten is too slow: it is cut off, and resumes from its last
 /// position when it reconnects.
+///
+/// "Too slow" is measured without a promise per write (a promise and its closure per delivery
+/// were a tenth of a delivery's CPU, docs/benchmarks.md, fanout): frames waiting for the event
+/// loop's flush are counted as they are queued, and the bytes the socket has not taken are read
+/// from the channel (`bufferedWritableBytes`) after each flush, against `capacity` KiB.
 final class LiveConnection: Sendable {
     let id: String
     let user: UserID
@@ -28,6 +33,9 @@ final class LiveConnection: Sendable {
     private let flushes: FlushQueue
     private let capacity: Int
     private let state = Mutex(State())
+    /// The WebSocket frame encoder's context, found once (a pipeline search per flush showed in
+    /// profiles); only read and written on the channel's event loop.
+    private let encoder: NIOLoopBoundBox<ChannelHandlerContext?>
 
     private struct State {
         var catchingUp = true
@@ -35,8 +43,6 @@ final class LiveConnection: Sendable {
         /// Frames queued for the next flush on the event loop.
         var pending: [ByteBuffer] = []
         var flushScheduled = false
-        /// Frames queued or written but not yet taken by the kernel.
-        var inFlight = 0
         var ended = false
         var reason: String?
         var bytesOut: UInt64 = 0
@@ -53,6 +59,7 @@ final class LiveConnection: Sendable {
         self.wantsPresence = wantsPresence
         self.channel = channel
         flushes = FlushQueue.of(channel.eventLoop)
+        encoder = .makeEmptyBox(valueType: ChannelHandlerContext.self, eventLoop: channel.eventLoop)
     }
 
     /// Sends a frame (or keeps it until catch-up is done); false if the client is gone or too slow.
@@ -71,7 +78,7 @@ final class LiveConnection: Sendable {
                 state.buffered.append(frame)
                 return true
             }
-            guard state.inFlight < capacity else { return false }
+            guard state.pending.count < capacity else { return false }
             write(frame, &state)
             return true
         }
@@ -104,13 +111,12 @@ final class LiveConnection: Sendable {
             let waiting = state.buffered
             state.buffered = []
             for frame in waiting { write(frame, &state) }
-            return state.inFlight > capacity
+            return state.pending.count > capacity
         }
         if overflow { end("too_slow") }
     }
 
     private func write(_ frame: WireFrame, _ state: inout State) {
-        state.inFlight += 1
         state.bytesOut += UInt64(frame.payloadBytes)
         state.pending.append(frame.bytes)
         if !state.flushScheduled {
@@ -132,16 +138,15 @@ final class LiveConnection: Sendable {
             defer { state.pending.removeAll(keepingCapacity: state.pending.count <= 64) }
             return state.pending
         }
-        guard let last = frames.last else { return }
-        guard let encoder = try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self) else {
-            state.withLock { $0.inFlight -= frames.count }
-            return
+        guard let last = frames.last, channel.isActive else { return }
+        if encoder.value == nil { encoder.value = try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self) }
+        guard let context = encoder.value else { return }
+        for frame in frames.dropLast() { context.write(NIOAny(frame), promise: nil) }
+        context.writeAndFlush(NIOAny(last), promise: nil)
+        // What the kernel has not taken stays in the channel: past the limit, the client is too slow.
+        if let unread = try? channel.syncOptions?.getOption(.bufferedWritableBytes), unread > capacity * 1024 {
+            end("too_slow")
         }
-        for frame in frames.dropLast() { encoder.write(NIOAny(frame), promise: nil) }
-        let promise = channel.eventLoop.makePromise(of: Void.self)
-        let count = frames.count
-        promise.futureResult.whenComplete { [weak self] _ in self?.state.withLock { $0.inFlight -= count } }
-        encoder.writeAndFlush(NIOAny(last), promise: promise)
     }
 
     static func textFrame(_ data: ByteBuffer) -> WebSocketFrame {

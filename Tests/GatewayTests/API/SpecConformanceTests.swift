@@ -140,6 +140,12 @@ struct SpecConformanceTests {
                                                        context: context, server: server)
                     let name = "\(method.uppercased()) \(path) \(target.kind) \(target.name)=\(literal.prefix(24))"
                     #expect(reply.status < 500, "\(name): \(reply.status)")
+                    // A URL over the header limits (8 KiB a field) is refused before any route: 431, as the
+                    // spec's introduction says for every operation.
+                    if target.kind != "body" && literal.utf8.count > 8 * 1024 {
+                        #expect(reply.status == 431, "\(name): \(reply.status)")
+                        continue
+                    }
                     #expect(documented.contains(String(reply.status)), "\(name): \(reply.status) is not documented (\(documented.sorted()))")
                     // A quoted number in a query string is not a number; in a body it is a wrong type.
                     let refused = literal.hasPrefix("\"") || !Self.accepts(literal, target.schema)
