@@ -116,10 +116,17 @@ class Browser:
     # MARK: Chat helpers
 
     def open_room(self, room_name, timeout=10):
-        button = self.wait(lambda: next((b for b in self.all(".sidebar .nav-item[data-room]")
-                                         if b.find_element(By.CSS_SELECTOR, ".nav-name").text == room_name), None),
-                           timeout, f"room {room_name} in the sidebar")
-        button.click()
+        # The sidebar is re-rendered when an event arrives (an unread count, a broadcast), so the
+        # button found may be replaced before the click lands: finding and clicking are one
+        # attempt, retried on a stale element.
+        def click_room():
+            button = next((b for b in self.all(".sidebar .nav-item[data-room]")
+                           if b.find_element(By.CSS_SELECTOR, ".nav-name").text == room_name), None)
+            if button is None:
+                return False
+            button.click()
+            return True
+        self.wait(click_room, timeout, f"room {room_name} in the sidebar")
         self.wait(lambda: room_name in self.find("#conv-title").text, timeout, f"room {room_name} open")
         self.wait(lambda: not self._visible(".timeline-status") or self.all(".msg, .notice-row"), timeout, "messages loaded")
 

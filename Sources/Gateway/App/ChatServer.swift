@@ -96,6 +96,8 @@ public final class ChatServer: Sendable {
                 },
                 startSession: { channel in
                     Self.keepAlive(channel)
+                    try channel.syncOptions?.setOption(
+                        ChannelOptions.writeBufferWaterMark, value: LiveConnection.waterMark(capacity: limits.outboxFrames))
                     let session = WebSocketSession(
                         core: core, address: channel.remoteAddress?.ipAddress ?? "unknown", readiness: readiness,
                         logger: logger, channel: channel)

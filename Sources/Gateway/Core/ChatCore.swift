@@ -179,6 +179,7 @@ public final class ChatCore: Sendable {
                      actor: actor.rawValue, payload: pending.event.encodedPayload())
         }
         let conditions = decision.mustBeNew.map { StreamCondition(stream: $0, expected: .noStream) }
+        let decided = FanoutTrace.shared.enabled ? FanoutTrace.now() : 0
         let result: AppendResult
         do {
             result = try await store.append(events, conditions: conditions)
@@ -188,7 +189,7 @@ public final class ChatCore: Sendable {
             logger.error("append failed; nothing recorded", metadata: ["error": "\(error)"])
             throw APIError.unavailable
         }
-        FanoutTrace.shared.acked(result.lastPosition)
+        FanoutTrace.shared.acked(result.lastPosition, decided: decided)
         await applied.wait(for: result.lastPosition)
         // Stopping: the events are logged, but not yet applied to the views this reply would reflect.
         if Task.isCancelled && applied.position < result.lastPosition { throw APIError.unavailable }

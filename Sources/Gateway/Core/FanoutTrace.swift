@@ -4,6 +4,8 @@ import Synchronization
 /// Where a delivery's time goes, stage by stage, when `CAUSERIE_TRACE_FANOUT=FILE` is set (off
 /// otherwise: one relaxed load per event). For each event the dispatcher delivers:
 ///
+/// - `received`: the command's frame was read off the sender's socket;
+/// - `decided`: the command was decided (the session's task ran it) and its append began;
 /// - `acked`: the append returned to the command that made it (a post's durable commit);
 /// - `dispatched`: the dispatcher took it from the log's subscription;
 /// - `queued`: its frame was queued on every recipient connection;
@@ -14,7 +16,12 @@ import Synchronization
 final class FanoutTrace: Sendable {
     static let shared = FanoutTrace(path: ProcessInfo.processInfo.environment["CAUSERIE_TRACE_FANOUT"])
 
+    /// When the frame being handled was read off its socket (set by the session for its command).
+    @TaskLocal static var receivedAt: UInt64 = 0
+
     private struct Stages {
+        var received: UInt64 = 0
+        var decided: UInt64 = 0
         var acked: UInt64 = 0
         var dispatched: UInt64 = 0
         var queued: UInt64 = 0
@@ -38,10 +45,16 @@ final class FanoutTrace: Sendable {
         return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
     }
 
-    func acked(_ position: UInt64) {
+    /// The append of a command decided at `decided` returned with `position`.
+    func acked(_ position: UInt64, decided: UInt64) {
         guard enabled else { return }
         let time = Self.now()
-        events.withLock { $0[position, default: Stages()].acked = time }
+        let received = Self.receivedAt
+        events.withLock { events in
+            events[position, default: Stages()].acked = time
+            events[position]?.decided = decided
+            events[position]?.received = received
+        }
     }
 
     func dispatched(_ position: UInt64) {
@@ -96,6 +109,9 @@ final class FanoutTrace: Sendable {
                            "count": Double(sorted.count)])
         }
         let stages = Dictionary(uniqueKeysWithValues: [
+            stage("received_to_decided") { $0.received > 0 && $0.decided >= $0.received ? $0.decided - $0.received : nil },
+            stage("decided_to_acked") { $0.decided > 0 && $0.acked >= $0.decided ? $0.acked - $0.decided : nil },
+            stage("received_to_flushed") { $0.received > 0 && $0.flushed >= $0.received ? $0.flushed - $0.received : nil },
             stage("ack_to_dispatch") { $0.acked > 0 && $0.dispatched >= $0.acked ? $0.dispatched - $0.acked : nil },
             stage("dispatch_to_queued") { $0.queued >= $0.dispatched && $0.dispatched > 0 ? $0.queued - $0.dispatched : nil },
             stage("queued_to_flushed") { $0.flushed >= $0.queued ? $0.flushed - $0.queued : nil },

@@ -16,8 +16,9 @@ import Synchronization
 ///
 /// "Too slow" is measured without a promise per write (a promise and its closure per delivery
 /// were a tenth of a delivery's CPU, docs/benchmarks.md, fanout): frames waiting for the event
-/// loop's flush are counted as they are queued, and the bytes the socket has not taken are read
-/// from the channel (`bufferedWritableBytes`) after each flush, against `capacity` KiB.
+/// loop's flush are counted as they are queued, and the bytes the socket has not taken are
+/// bounded by the channel's write-buffer water mark (`capacity` KiB, set when the session
+/// starts): past it the channel says it is not writable and the session ends the connection.
 final class LiveConnection: Sendable {
     let id: String
     let user: UserID
@@ -138,15 +139,27 @@ final class LiveConnection: Sendable {
             defer { state.pending.removeAll(keepingCapacity: state.pending.count <= 64) }
             return state.pending
         }
-        guard let last = frames.last, channel.isActive else { return }
+        guard let last = frames.last else { return }
         if encoder.value == nil { encoder.value = try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self) }
+        // No encoder: the WebSocket is closing, and the frames have nowhere to go.
         guard let context = encoder.value else { return }
-        for frame in frames.dropLast() { context.write(NIOAny(frame), promise: nil) }
-        context.writeAndFlush(NIOAny(last), promise: nil)
-        // What the kernel has not taken stays in the channel: past the limit, the client is too slow.
-        if let unread = try? channel.syncOptions?.getOption(.bufferedWritableBytes), unread > capacity * 1024 {
-            end("too_slow")
-        }
+        // As `IOData`, what the channel's head takes, so that it need not convert each one.
+        for frame in frames.dropLast() { context.write(NIOAny(IOData.byteBuffer(frame)), promise: nil) }
+        context.writeAndFlush(NIOAny(IOData.byteBuffer(last)), promise: nil)
+        endIfTooSlow()
+    }
+
+    /// Past the water mark, a live client is cut off (an atomic read of the channel's
+    /// writability). During the catch-up the socket sets the pace instead: `sendNow` waits for it.
+    func endIfTooSlow() {
+        guard !channel.isWritable, !state.withLock({ $0.catchingUp || $0.ended }) else { return }
+        end("too_slow")
+    }
+
+    /// The bytes a client may leave unread before it counts as too slow (the channel's high water
+    /// mark; the low one at half).
+    static func waterMark(capacity: Int) -> ChannelOptions.Types.WriteBufferWaterMark {
+        .init(low: capacity * 512, high: capacity * 1024)
     }
 
     static func textFrame(_ data: ByteBuffer) -> WebSocketFrame {

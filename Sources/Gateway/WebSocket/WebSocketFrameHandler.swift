@@ -91,6 +91,13 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
         }
     }
 
+    /// The client leaves more unread than the water mark allows (`LiveConnection.waterMark`):
+    /// too slow, cut off; it resumes from its last position when it reconnects.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !context.channel.isWritable { session.tooSlow() }
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         session.disconnected()
         context.fireChannelInactive()

@@ -33,7 +33,8 @@ final class WebSocketSession: Sendable {
 
     /// What the inbox holds, in the order it happened.
     private enum Inbound {
-        case message(Message)
+        /// With the time it was read off the socket when fan-out tracing is on (0 otherwise).
+        case message(Message, at: UInt64)
         case disconnected
         case shutdown
     }
@@ -92,10 +93,17 @@ final class WebSocketSession: Sendable {
     /// Queues a message; false if reading should pause until the inbox has room.
     func receive(_ message: Message) -> Bool {
         if case .text(let bytes) = message { state.withLock { $0.bytesIn += UInt64(bytes.count) } }
-        return enqueue(.message(message))
+        return enqueue(.message(message, at: FanoutTrace.shared.enabled ? FanoutTrace.now() : 0))
     }
 
     func disconnected() { _ = enqueue(.disconnected) }
+
+    /// The socket's buffer is over its water mark: a live client is cut off at once (its catch-up
+    /// and welcome wait for the socket instead, so they never get here).
+    func tooSlow() {
+        guard case .live(let connection, _) = state.withLock({ $0.phase }) else { return }
+        connection.endIfTooSlow()
+    }
     func shutdown() { _ = enqueue(.shutdown) }
 
     private func enqueue(_ item: Inbound) -> Bool {
@@ -145,12 +153,14 @@ final class WebSocketSession: Sendable {
     private func handle(_ item: Inbound) async {
         let phase = state.withLock { $0.phase }
         switch (item, phase) {
-        case (.message(let message), .greeting):
+        case (.message(let message, _), .greeting):
             await greet(message)
-        case (.message(let message), .live(let connection, _)):
+        case (.message(let message, let receivedAt), .live(let connection, _)):
             let reply: ByteBuffer
             if case .text(let bytes) = message {
-                reply = await CommandHandler(core: core, connection: connection).handle(bytes)
+                reply = await FanoutTrace.$receivedAt.withValue(receivedAt) {
+                    await CommandHandler(core: core, connection: connection).handle(bytes)
+                }
             } else {
                 reply = Frames.error(nil, message.error)
             }

@@ -39,6 +39,10 @@ struct Serve: AsyncParsableCommand {
     var nioExecutor = false
 
     func run() async throws {
+        // Measurement only (docs/benchmarks.md, fanout): how many event loops serve the sockets.
+        if let loops = ProcessInfo.processInfo.environment["CAUSERIE_EVENT_LOOPS"].flatMap(Int.init), (1...64).contains(loops) {
+            NIOSingletons.groupLoopCountSuggestion = loops
+        }
         if nioExecutor {
             // Measured with causerie-bench fanout (docs/benchmarks.md): tasks and sockets share threads.
             _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
