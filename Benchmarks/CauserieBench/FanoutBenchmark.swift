@@ -60,7 +60,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
         if let prepare {
             try writeStore(at: prepare)
             let config = try ServerProcess.writeConfiguration(for: prepare)
-            print("causerie serve --data \(prepare) --config \(config) --host 0.0.0.0 --port 8080 --log-level warning")
+            print("causerie serve --data \(prepare) --config \(config) --host 0.0.0.0 --port 8080 --tls off --log-level warning")
             return
         }
         if let connect {

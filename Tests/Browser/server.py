@@ -48,7 +48,7 @@ class Server:
         log = open(os.path.join(self.dir, f"server-{self.starts}.log"), "w")
         self.process = subprocess.Popen(
             [self.binary, "serve", "--data", self.data, "--host", "127.0.0.1", "--port", str(self.port),
-             "--config", self.config, "--log-level", "warning"],
+             "--config", self.config, "--log-level", "warning", "--tls", "off"],
             stdout=subprocess.PIPE, stderr=log, text=True)
         threading.Thread(target=self._read_stdout, args=(self.process.stdout,), daemon=True).start()
         deadline = time.monotonic() + timeout

@@ -1,3 +1,4 @@
+import Crypto
 import Fixtures
 import Foundation
 import Testing
@@ -22,11 +23,12 @@ struct ProcessTests {
     }
 
     /// `causerie serve` on a free port, once it answers HTTP; its standard output and error.
+    /// Plain HTTP (`--tls off`): the office authority's start is TLSTests' and the banner test's.
     static func serve(_ directory: String) async throws -> (Process, Pipe, Pipe) {
         let port = try LocalPort.free()
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port)"]
+        process.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port)", "--tls", "off"]
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -85,12 +87,22 @@ struct ProcessTests {
             try await Task.sleep(for: .milliseconds(50))
             printed += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         }
+        // SIGHUP re-reads the certificate; it does not end the server.
+        kill(process.processIdentifier, SIGHUP)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(process.isRunning)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
-        #expect(printed.contains("http://localhost:\(port)/"), "\(printed)")
+        #expect(process.terminationStatus == 0)
+        // HTTPS by default, with the office authority's fingerprint to compare on each device.
+        #expect(printed.contains("https://localhost:\(port)/"), "\(printed)")
         #expect(!printed.contains("0.0.0.0"))
         #expect(printed.contains("user name: admin") && printed.contains("one-time password: "))
         #expect(printed.contains("Stop the server with Ctrl+C"))
+        let pem = try String(contentsOfFile: directory + "/tls/ca.crt", encoding: .utf8)
+        let der = Data(base64Encoded: pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined())!
+        let fingerprint = SHA256.hash(data: der).map { String(format: "%02X", $0) }.joined(separator: ":")
+        #expect(printed.contains("   " + fingerprint + "\n"), "\(printed)")
     }
 }
 

@@ -57,6 +57,12 @@ struct StartupFailureTests {
         _ = FileManager.default.createFile(atPath: file, contents: Data("not a directory".utf8))
         let badConfig = base + "/bad.json"
         _ = FileManager.default.createFile(atPath: badConfig, contents: Data(#"{"limits": {"maxFrameBytes": 4611686018427387904}}"#.utf8))
+        let badTLS = base + "/bad-tls.json"
+        _ = FileManager.default.createFile(atPath: badTLS, contents: Data(#"{"tls": {"mode": "off", "trustedProxies": ["proxy.lan"]}}"#.utf8))
+        // An office authority whose key was lost: the start stops rather than make a new one.
+        let halfAuthority = base + "/d7"
+        try FileManager.default.createDirectory(atPath: halfAuthority + "/tls", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: halfAuthority + "/tls/ca.crt", contents: Data("-----BEGIN CERTIFICATE-----\n".utf8))
         let port = try LocalPort.free()
         let cases: [([String], String)] = [
             (["serve", "--data", file, "--host", "127.0.0.1", "--port", "\(port)"], "a-file"),
@@ -64,6 +70,12 @@ struct StartupFailureTests {
             (["serve", "--data", base + "/d2", "--host", "127.0.0.1", "--port", "\(port)", "--config", badConfig],
              "limits.maxFrameBytes must be"),
             (["serve", "--data", base + "/d3", "--host", "192.0.2.77", "--port", "\(port)"], "not an address of this machine"),
+            (["serve", "--data", base + "/d4", "--port", "\(port)", "--tls", "sometimes"], "--tls must be office, files or off"),
+            (["serve", "--data", base + "/d5", "--host", "127.0.0.1", "--port", "\(port)", "--tls", "files"],
+             "needs both tls.certificate and tls.key"),
+            (["serve", "--data", base + "/d6", "--host", "127.0.0.1", "--port", "\(port)", "--config", badTLS],
+             "tls.trustedProxies holds proxy.lan, which is not an IP address"),
+            (["serve", "--data", halfAuthority, "--host", "127.0.0.1", "--port", "\(port)"], "holds only half of the office authority"),
         ]
         for (arguments, expected) in cases {
             let result = try #require(try await Self.run(arguments), "\(arguments) must not hang")

@@ -21,7 +21,7 @@ final class ServerProcess {
         }
         let configPath = try Self.writeConfiguration(for: directory, configuration)
         process.executableURL = executable
-        process.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port)",
+        process.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port)", "--tls", "off",
                              "--config", configPath, "--log-level", "warning"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.standardError

@@ -20,15 +20,36 @@ public final class ChatServer: Sendable {
     let core: ChatCore
     let logger: Logger
     let readiness = Readiness()
+    /// nil when TLS is off (docs/tls.md).
+    public let tls: ServerTLS?
+    /// Whose address a request is (X-Forwarded-For believed from configured proxies, TLS off).
+    let clientAddress: ClientAddress
 
     private init(_ configuration: ServerConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         store = try LMDBEventStore(
             .init(directory: configuration.dataDirectory, initialMapSize: configuration.initialMapSize), logger: logger)
+        do {
+            let started = ContinuousClock.now
+            tls = try ServerTLS.start(configuration.tls, dataDirectory: configuration.dataDirectory, logger: logger)
+            if tls != nil {
+                let elapsed = ContinuousClock.now - started
+                let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                logger.info("TLS ready", metadata: ["tls.mode": "\(configuration.tls.mode)",
+                                                    "startup.tls_ms": "\(String(format: "%.1f", milliseconds))"])
+            }
+        } catch {
+            store.close()
+            throw error
+        }
+        clientAddress = ClientAddress(trustedProxies: configuration.tls.mode == .off ? configuration.tls.trustedProxies : [])
         core = ChatCore(store: store, configuration: configuration, logger: logger)
         Self.removeAbandonedDownloads(in: configuration.dataDirectory)
     }
+
+    /// Renews the office certificate if due, or re-reads the admin's certificate files (SIGHUP).
+    public func reloadTLS() { tls?.refresh() }
 
     /// Opens the log and folds it into the views; logs how long that took.
     public static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> ChatServer {
@@ -84,28 +105,33 @@ public final class ChatServer: Sendable {
         let http = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)), httpDecoderConfiguration: .init(
             maxHeaderFieldSize: limits.maxHeaderFieldBytes, maxHeaderListSize: limits.maxHeaderBytes,
             maxHeaderFieldCount: limits.maxHeaderCount))
+        let tls = self.tls
+        let clientAddress = self.clientAddress
+        @Sendable func address(_ channel: any Channel, _ head: HTTPRequestHead) -> String {
+            clientAddress.resolve(peer: channel.remoteAddress?.ipAddress ?? "unknown", forwardedFor: head.headers["X-Forwarded-For"])
+        }
         let server = HTTPServerBuilder { responder in
             ChatChannel(
                 responder: responder, http: http,
                 deadlines: .init(idle: .seconds(Int64(limits.idleTimeoutSeconds)), header: .seconds(Int64(limits.headerTimeoutSeconds)),
                                  minimumRate: limits.bodyMinimumBytesPerSecond, window: Int64(limits.bodyRateWindowSeconds)),
-                maxFrameSize: max(limits.maxFrameBytes * 4, 1 << 20),
+                maxFrameSize: max(limits.maxFrameBytes * 4, 1 << 20), tls: tls,
                 shouldUpgrade: { head, channel in
                     guard head.uri.split(separator: "?").first == "/api/v1/ws" else { return false }
-                    return core.addressAllowed(channel.remoteAddress?.ipAddress ?? "unknown")
+                    return core.addressAllowed(address(channel, head))
                 },
-                startSession: { channel in
+                startSession: { channel, head in
                     Self.keepAlive(channel)
                     try channel.syncOptions?.setOption(
                         ChannelOptions.writeBufferWaterMark, value: LiveConnection.waterMark(capacity: limits.outboxFrames))
                     let session = WebSocketSession(
-                        core: core, address: channel.remoteAddress?.ipAddress ?? "unknown", readiness: readiness,
+                        core: core, address: address(channel, head), readiness: readiness,
                         logger: logger, channel: channel)
                     try channel.pipeline.syncOperations.addHandler(
                         WebSocketFrameHandler(session: session, limit: limits.maxFrameBytes))
                 })
         }
-        let background = BackgroundService(core: core, store: store, readiness: readiness, onFirstStart: onFirstStart)
+        let background = BackgroundService(core: core, store: store, tls: tls, readiness: readiness, onFirstStart: onFirstStart)
         return Application(
             router: router,
             server: server,
@@ -122,6 +148,14 @@ public final class ChatServer: Sendable {
     func makeRouter(methodRule: Bool = true) -> Router<CauserieContext> {
         let routes = methodRule ? makeRouter(methodRule: false).routes.map { (method: $0.method.rawValue, path: $0.path.description) } : []
         let router = Router(context: CauserieContext.self)
+        if let tls {
+            let core = self.core
+            router.addMiddleware {
+                TrustMiddleware(tls: tls, statics: StaticRoutes(webRoot: configuration.webRoot),
+                                serverName: { core.withState { $0.server.settings.serverName } })
+            }
+        }
+        if !clientAddress.trustedProxies.isEmpty { router.addMiddleware { ClientAddressMiddleware(rule: clientAddress) } }
         router.addMiddleware { ReadinessMiddleware(readiness: readiness) }
         router.addMiddleware { AddressRulesMiddleware(core: core) }
         if methodRule { router.addMiddleware { MethodNotAllowedMiddleware(routes: routes) } }
@@ -160,6 +194,7 @@ struct BackgroundService: Service {
     let core: ChatCore
     /// For LMDB's own upkeep (stale reader slots).
     let store: LMDBEventStore
+    let tls: ServerTLS?
     let readiness: Readiness
     let onFirstStart: @Sendable (ChatCore.FirstStart) -> Void
 
@@ -194,6 +229,15 @@ struct BackgroundService: Service {
                     try await Task.sleep(for: .seconds(60))
                     let cleared = store.clearStaleReaders()
                     if cleared > 0 { core.logger.notice("cleared stale LMDB readers", metadata: ["store.stale_readers": "\(cleared)"]) }
+                }
+            }
+            if let tls {
+                // A new address (DHCP), or the certificate's last month: renewed within the hour.
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(3600))
+                        tls.refresh()
+                    }
                 }
             }
             if let first = try await core.initializeIfNeeded() { onFirstStart(first) }

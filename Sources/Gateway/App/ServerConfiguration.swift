@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var webRoot: String?
     /// Smaller LMDB maps for tests.
     public var initialMapSize: Int
+    /// HTTPS (docs/tls.md). Off unless asked for: `causerie serve` asks for the office authority.
+    public var tls: TLSSettings = .off
 
     public struct Limits: Sendable {
         /// Largest WebSocket message (all frames of it) a client may send.

@@ -58,6 +58,7 @@ public struct APIError: Error, Sendable, Hashable {
     }
 
     private static let messages: [String: String] = [
+        "https_required": "This server speaks HTTPS: use https:// and the same address.",
         "invalid": "The request is not valid.",
         "methodNotAllowed": "This method is not served here; the Allow header lists those that are.",
         "unauthorized": "Please log in.",

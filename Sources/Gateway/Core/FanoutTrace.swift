@@ -1,4 +1,6 @@
 import Foundation
+// clock_gettime's timespec, as the benchmark's generator reads it (CLOCK_MONOTONIC).
+import CoreFoundation
 import Synchronization
 
 /// Where a delivery's time goes, stage by stage, when `CAUSERIE_TRACE_FANOUT=FILE` is set (off

@@ -6,19 +6,43 @@ public import NIOCore
 import Projections
 import Wire
 
-/// The request context: Hummingbird's, plus the socket's peer address (rate limits and address
-/// rules use the socket's address, never a header a client could forge).
+/// The request context: Hummingbird's, plus the client's address (rate limits and address
+/// rules use the socket's address, never a header a client could forge, unless the socket is a
+/// configured reverse proxy's: ClientAddress).
 public struct CauserieContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+    /// Set by ClientAddressMiddleware when a trusted proxy forwarded the request.
+    var forwardedAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
     }
 
-    /// The peer's IP address as text ("unknown" for a Unix socket).
-    var address: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The socket peer's IP address as text ("unknown" for a Unix socket).
+    var peerAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The client's address: the peer's, or the one a trusted proxy forwarded.
+    var address: String { forwardedAddress ?? peerAddress }
+}
+
+/// Reads X-Forwarded-For from configured proxies only (docs/tls.md).
+struct ClientAddressMiddleware: RouterMiddleware {
+    let rule: ClientAddress
+
+    func handle(_ request: Request, context: CauserieContext, next: (Request, CauserieContext) async throws -> Response)
+        async throws -> Response
+    {
+        var context = context
+        let resolved = rule.resolve(peer: context.peerAddress, forwardedFor: request.headers[values: .xForwardedFor])
+        if resolved != context.peerAddress { context.forwardedAddress = resolved }
+        return try await next(request, context)
+    }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = Self("X-Forwarded-For")!
+    static let xForwardedProto = Self("X-Forwarded-Proto")!
 }
 
 extension APIError: HTTPResponseError {

@@ -9,7 +9,7 @@ struct StaticRoutes {
     let webRoot: String?
 
     /// Where the files are: the configured web root, else the resources built with the server.
-    private var resources: URL? {
+    var resources: URL? {
         if let webRoot { return URL(fileURLWithPath: webRoot) }
         return Bundle.module.resourceURL
     }
@@ -47,7 +47,7 @@ struct StaticRoutes {
     }
 
     /// A file with its type, an ETag for revalidation, and the security headers.
-    static func serve(_ url: URL?, request: Request) throws -> Response {
+    static func serve(_ url: URL?, request: Request, policy: String = contentSecurityPolicy) throws -> Response {
         guard let url, let data = try? Data(contentsOf: url),
               let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
               (attributes[.type] as? FileAttributeType) == .typeRegular
@@ -58,7 +58,7 @@ struct StaticRoutes {
             .contentType: contentTypes[url.pathExtension.lowercased()] ?? "application/octet-stream",
             // No build step means no hashed names: browsers revalidate each time (a 304 is cheap).
             .cacheControl: "no-cache", .eTag: tag, .xContentTypeOptions: "nosniff",
-            .contentSecurityPolicy: contentSecurityPolicy, .referrerPolicy: "no-referrer",
+            .contentSecurityPolicy: policy, .referrerPolicy: "no-referrer",
             .xFrameOptions: "DENY",
         ]
         if request.headers[.ifNoneMatch] == tag {

@@ -35,36 +35,76 @@ struct ChatChannel: HTTPChannelHandler {
     /// Whether this socket may become a WebSocket (path and address rules).
     let shouldUpgrade: @Sendable (HTTPRequestHead, any Channel) -> Bool
     /// Adds the WebSocket's handlers once the upgrade response is sent.
-    let startSession: @Sendable (any Channel) throws -> Void
+    let startSession: @Sendable (any Channel, HTTPRequestHead) throws -> Void
+    /// With TLS on, each connection's first byte says whether it is TLS or plain HTTP (ADR 010);
+    /// plain HTTP then only gets the trust page and redirects (TrustRoutes), never a WebSocket.
+    let tls: ServerTLS?
 
     init(responder: @escaping HTTPChannelHandler.Responder, http: HTTP1Channel.Configuration,
-         deadlines: RequestDeadlines.Limits, maxFrameSize: Int,
+         deadlines: RequestDeadlines.Limits, maxFrameSize: Int, tls: ServerTLS?,
          shouldUpgrade: @escaping @Sendable (HTTPRequestHead, any Channel) -> Bool,
-         startSession: @escaping @Sendable (any Channel) throws -> Void) {
+         startSession: @escaping @Sendable (any Channel, HTTPRequestHead) throws -> Void) {
         self.responder = Self.redirectingLateUpgrades(responder)
         self.http = http
         self.deadlines = deadlines
         self.maxFrameSize = maxFrameSize
+        self.tls = tls
         self.shouldUpgrade = shouldUpgrade
         self.startSession = startSession
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
+        guard let tls else {
+            return channel.eventLoop.makeCompletedFuture {
+                let deadlines = RequestDeadlines(limits: self.deadlines)
+                let value = try configure(channel, secure: false, deadlines: deadlines, logger: logger)
+                try channel.pipeline.syncOperations.addHandler(RequestBytesHandler(deadlines), name: RequestBytesHandler.name,
+                                                               position: .first)
+                return value
+            }
+        }
+        // The deadlines watch the socket's bytes (a stalled handshake counts as a stalled header);
+        // the sniffer, after them, puts TLS (or nothing) between itself and HTTP, then leaves.
+        // The channel's value is given at once (the socket is read only once it is), its
+        // outcome once the first bytes came.
+        return channel.eventLoop.makeCompletedFuture {
+            let outcome = channel.eventLoop.makePromise(of: UpgradeResult.self)
+            let deadlines = RequestDeadlines(limits: self.deadlines)
+            try channel.pipeline.syncOperations.addHandler(RequestBytesHandler(deadlines), name: RequestBytesHandler.name)
+            let sniffer = SchemeSniffer(
+                timeout: self.deadlines.header,
+                decide: { context, secure in
+                    let value = try configure(channel, secure: secure, deadlines: deadlines, logger: logger)
+                    if secure {
+                        try context.pipeline.syncOperations.addHandler(tls.makeHandler(), position: .after(context.handler))
+                    }
+                    value.upgradeResult.cascade(to: outcome)
+                },
+                onFailure: { outcome.fail($0) })
+            try channel.pipeline.syncOperations.addHandler(sniffer, name: SchemeSniffer.name)
+            return Value(upgradeResult: outcome.futureResult, channel: channel)
+        }
+    }
+
+    /// HTTP/1.1 with the WebSocket upgrade, appended to the pipeline.
+    private func configure(_ channel: any Channel, secure: Bool, deadlines: RequestDeadlines, logger: Logger) throws -> Value {
+        do {
             let attempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+            let plainBesideTLS = tls != nil && !secure
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: maxFrameSize,
                 enableAutomaticErrorHandling: false,  // WebSocketFrameHandler.errorCaught answers
                 shouldUpgrade: { [shouldUpgrade] channel, head in
                     attempted.value = true
-                    return channel.eventLoop.makeSucceededFuture(shouldUpgrade(head, channel) ? HTTPHeaders() : nil)
+                    let allowed = !plainBesideTLS && shouldUpgrade(head, channel)
+                    return channel.eventLoop.makeSucceededFuture(allowed ? HTTPHeaders() : nil)
                 },
-                upgradePipelineHandler: { [startSession] channel, _ in
+                upgradePipelineHandler: { [startSession] channel, head in
                     channel.eventLoop.makeCompletedFuture {
                         // A WebSocket is not a request: its own limits apply (hello timeout, frames).
                         _ = channel.pipeline.syncOperations.removeHandler(name: RequestBytesHandler.name)
                         _ = channel.pipeline.syncOperations.removeHandler(name: RequestPartsHandler.name)
-                        try startSession(channel)
+                        try startSession(channel, head)
                         return .websocket
                     }
                 })
@@ -72,7 +112,7 @@ struct ChatChannel: HTTPChannelHandler {
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { [http] channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
                         try channel.pipeline.syncOperations.addHandlers(http.additionalChannelHandlers())
                         try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(
                             idleTimeout: http.idleTimeout.map { .init($0) }, logger: logger))
@@ -89,9 +129,6 @@ struct ChatChannel: HTTPChannelHandler {
             configuration.decoderConfiguration.maxHeaderListSize = http.httpDecoder.maxHeaderListSize
             configuration.decoderConfiguration.maxHeaderFieldCount = http.httpDecoder.maxHeaderFieldCount
             let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
-            let deadlines = RequestDeadlines(limits: self.deadlines)
-            try channel.pipeline.syncOperations.addHandler(RequestBytesHandler(deadlines), name: RequestBytesHandler.name,
-                                                           position: .first)
             let decoder = try channel.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try channel.pipeline.syncOperations.addHandler(RequestPartsHandler(deadlines), name: RequestPartsHandler.name,
                                                            position: .after(decoder.handler))

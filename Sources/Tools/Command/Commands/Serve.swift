@@ -25,8 +25,20 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on (default 8080; no root needed).")
     var port: Int?
 
+    @Option(name: .long, help: "TLS: office (the server's own certificate authority, the default), files (--tls-certificate and --tls-key), off (behind a reverse proxy). See docs/tls.md.")
+    var tls: String?
+
+    @Option(name: .long, help: "With --tls files: the PEM certificate chain (re-read on SIGHUP).")
+    var tlsCertificate: String?
+
+    @Option(name: .long, help: "With --tls files: the PEM private key (re-read on SIGHUP).")
+    var tlsKey: String?
+
     func validate() throws {
         if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be 0 to 65535, not \(port)") }
+        if let tls, TLSSettings.Mode(rawValue: tls) == nil {
+            throw ValidationError("--tls must be office, files or off, not \(tls)")
+        }
     }
 
     @Option(name: .long, help: "A JSON configuration file.")
@@ -59,11 +71,21 @@ struct Serve: AsyncParsableCommand {
         if let data { configuration.dataDirectory = data }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
+        if let tls, let mode = TLSSettings.Mode(rawValue: tls) { configuration.tls.mode = mode }
+        if let tlsCertificate { configuration.tls.certificateFile = tlsCertificate }
+        if let tlsKey { configuration.tls.keyFile = tlsKey }
         let listenHost = configuration.host
         // Before the log is opened and folded (seconds on a large one): a port already taken
         // is said at once, and plainly.
         try await Self.checkPortIsFree(host: configuration.host, port: configuration.port)
-        let server = try await ChatServer.open(configuration, logger: logger)
+        let server: ChatServer
+        do {
+            server = try await ChatServer.open(configuration, logger: logger)
+        } catch let failure as TLSFailure {
+            throw StartupFailure(failure.description)
+        }
+        let hangUp = Self.onHangUp { server.reloadTLS() }
+        defer { hangUp.cancel() }
         let firstStart = Mutex<ChatCore.FirstStart?>(nil)
         let app = server.application(
             onFirstStart: { first in firstStart.withLock { $0 = first } },
@@ -71,8 +93,8 @@ struct Serve: AsyncParsableCommand {
                 logger.info("listening", metadata: ["http.host": "\(listenHost)", "http.port": "\(port)"])
                 // Once the views are ready (and a first start has created the administrator).
                 await server.ready()
-                let banner = Self.banner(urls: LocalAddresses.urls(host: listenHost, port: port),
-                                         firstStart: firstStart.withLock { $0 })
+                let banner = Self.banner(urls: LocalAddresses.urls(host: listenHost, port: port, scheme: server.tls == nil ? "http" : "https"),
+                                         authority: server.tls?.current.authority, firstStart: firstStart.withLock { $0 })
                 FileHandle.standardOutput.write(Data(banner.utf8))
             })
         do {
@@ -89,9 +111,17 @@ struct Serve: AsyncParsableCommand {
 
     /// What an operator needs once the server answers: where to open it, the first
     /// administrator's one-time password (first start only), and how to stop.
-    static func banner(urls: [String], firstStart: ChatCore.FirstStart?) -> String {
+    static func banner(urls: [String], authority: ServerTLS.Authority? = nil, firstStart: ChatCore.FirstStart?) -> String {
         var lines = ["", String(repeating: "=", count: 66), " Causerie is running. Open it in a browser:"]
         lines += urls.map { "   " + $0 }
+        if let authority {
+            lines += [
+                "", " Connections are encrypted with this office's own certificate authority.",
+                " Each device trusts it once: opening the address with http:// shows how.",
+                " Its SHA-256 fingerprint, to compare with what the device shows:",
+                "   " + authority.fingerprint,
+            ]
+        }
         if let firstStart {
             lines += [
                 "", " First start: an administrator account was created.",
@@ -102,6 +132,16 @@ struct Serve: AsyncParsableCommand {
         }
         lines += ["", " Stop the server with Ctrl+C (or: kill -TERM \(getpid())).", String(repeating: "=", count: 66), "", ""]
         return lines.joined(separator: "\n")
+    }
+
+    /// SIGHUP: re-read the certificate files (or renew the office certificate if due), as
+    /// nginx and most daemons do; the default action would end the process.
+    static func onHangUp(_ action: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler(handler: action)
+        source.resume()
+        return source
     }
 
     static func portInUse(_ port: Int) -> StartupFailure {
@@ -148,6 +188,15 @@ struct ConfigurationFile: Codable {
     var webRoot: String?
     var limits: Limits?
     var scrypt: Scrypt?
+    var tls: TLS?
+
+    struct TLS: Codable {
+        var mode: String?
+        var names: [String]?
+        var certificate: String?
+        var key: String?
+        var trustedProxies: [String]?
+    }
 
     struct Limits: Codable {
         var maxFrameBytes: Int?
@@ -187,6 +236,12 @@ struct ConfigurationFile: Codable {
             file = try JSONDecoder().decode(ConfigurationFile.self, from: data)
         } catch {
             throw ValidationError("the configuration file \(path) is not valid: \(error)")
+        }
+        if let mode = file.tls?.mode, TLSSettings.Mode(rawValue: mode) == nil {
+            throw ValidationError("the configuration file \(path) is not valid: tls.mode must be office, files or off, not \(mode)")
+        }
+        for proxy in file.tls?.trustedProxies ?? [] where !TLSSettings.isIPAddress(proxy) {
+            throw ValidationError("the configuration file \(path) is not valid: tls.trustedProxies holds \(proxy), which is not an IP address")
         }
         if let days = file.limits?.sessionIdleDays, !(0...Self.maxSessionIdleDays).contains(days) {
             throw ValidationError(
@@ -260,6 +315,12 @@ struct ConfigurationFile: Codable {
             if let v = limits.sessionIdleDays { value.sessionIdleSeconds = Int((v * 86_400).rounded()) }
             configuration.limits = value
         }
+        // `serve` speaks HTTPS with the office authority unless told otherwise (ADR 010).
+        configuration.tls = TLSSettings(mode: tls?.mode.flatMap(TLSSettings.Mode.init(rawValue:)) ?? .office)
+        configuration.tls.names = tls?.names ?? []
+        configuration.tls.certificateFile = tls?.certificate
+        configuration.tls.keyFile = tls?.key
+        configuration.tls.trustedProxies = tls?.trustedProxies ?? []
         if let scrypt {
             configuration.passwords = .init(n: scrypt.n ?? configuration.passwords.n, r: scrypt.r ?? configuration.passwords.r,
                                             p: scrypt.p ?? configuration.passwords.p)
