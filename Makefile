@@ -58,11 +58,14 @@ bench: deps
 CAUSERIE_BIN ?= .build/debug/causerie
 export SE_AVOID_STATS = true
 
+## certutil (libnss3-tools) puts the office authority in the browsers' trust store; ip (iproute2)
+## makes the network namespace the tests run in.
 browser-deps:
-	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then \
-		echo "Chromium and chromedriver present"; \
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
+		&& command -v certutil >/dev/null 2>&1 && command -v ip >/dev/null 2>&1; then \
+		echo "Chromium, chromedriver, certutil and ip present"; \
 	else \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver libnss3-tools iproute2; \
 	fi
 	@if .venv/bin/python -c "import selenium" >/dev/null 2>&1; then \
 		echo "Selenium present in .venv"; \
@@ -71,10 +74,11 @@ browser-deps:
 		.venv/bin/pip install --quiet selenium; \
 	fi
 
-## Drives the web client in headless Chromium against the real server (CAUSERIE_BIN).
+## Drives the web client in headless Chromium against the real server (CAUSERIE_BIN), over
+## HTTPS on a LAN address in a network namespace of its own (Tests/Browser/in-namespace.sh).
 browser-test: browser-deps
 	@test -x $(CAUSERIE_BIN) || $(SWIFT) build --product causerie
-	.venv/bin/python Tests/Browser/run.py --binary $(CAUSERIE_BIN)
+	Tests/Browser/in-namespace.sh .venv/bin/python Tests/Browser/run.py --binary $(CAUSERIE_BIN)
 
 ## The web client's figures in docs/benchmarks.md (a release server: make browser-bench CAUSERIE_BIN=.build/release/causerie).
 browser-bench: browser-deps

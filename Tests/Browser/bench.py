@@ -50,6 +50,7 @@ def main():
     browser = None
     try:
         server.start()
+        server.trust_in_browsers()
         admin = server.login("admin", server.one_time_password)["token"]
         server.api("PUT", "me/password", {"current": server.one_time_password, "new": "bench-Secret-1"}, token=admin)
         raise_flood_limit(server, admin)

@@ -15,7 +15,7 @@ from selenium.webdriver.common.keys import Keys
 os.environ.setdefault("SE_AVOID_STATS", "true")
 
 
-def make_driver(width=1366, height=860):
+def make_driver(width=1366, height=860, home=None):
     options = webdriver.ChromeOptions()
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                  f"--window-size={width},{height}", "--lang=en-US", "--force-color-profile=srgb",
@@ -24,18 +24,20 @@ def make_driver(width=1366, height=860):
     options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    # HOME holds the NSS database of trusted authorities (run.py): another HOME, another device.
+    env = dict(os.environ, HOME=home) if home else None
+    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver", env=env)
     return webdriver.Chrome(options=options, service=service)
 
 
 class Browser:
     """One user's browser session, with helpers that wait instead of sleeping."""
 
-    def __init__(self, name, base_url, shots_dir, width=1366, height=860):
+    def __init__(self, name, base_url, shots_dir, width=1366, height=860, home=None):
         self.name = name
         self.base_url = base_url
         self.shots_dir = shots_dir
-        self.driver = make_driver(width, height)
+        self.driver = make_driver(width, height, home)
         self.driver.set_script_timeout(20)
 
     # MARK: Navigation and waiting
@@ -51,7 +53,8 @@ class Browser:
                 value = predicate()
                 if value:
                     return value
-            except (NoSuchElementException, StaleElementReferenceException, JavascriptException) as error:
+            # Not there yet: an element not rendered, replaced, or a list still empty.
+            except (NoSuchElementException, StaleElementReferenceException, JavascriptException, IndexError) as error:
                 last_error = error
             time.sleep(0.05)
         raise TimeoutException(f"[{self.name}] timed out waiting for {what}" + (f" ({last_error})" if last_error else ""))

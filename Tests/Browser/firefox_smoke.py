@@ -30,7 +30,7 @@ def main():
     parser.add_argument("--binary", default=os.path.join(REPO, ".build", "debug", "causerie"))
     parser.add_argument("--shots", default=os.path.join(REPO, ".build-browser", "screenshots"))
     args = parser.parse_args()
-    server = Server(args.binary, os.path.join(REPO, "Sources", "Gateway", "Resources"), server_name="Firefox check")
+    server = Server(args.binary, os.path.join(REPO, "Sources", "Gateway", "Resources"), server_name="Firefox check", tls=False)
     profile = tempfile.mkdtemp(prefix="causerie-firefox-")
     firefox = None
     failed = 0

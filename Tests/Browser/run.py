@@ -39,6 +39,8 @@ def main():
     parser.add_argument("--shots", default=os.path.join(REPO, ".build-browser", "screenshots"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary store and server logs")
     parser.add_argument("--only", help="run steps up to and including this one")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="the address to serve on (make browser-test: a LAN address in a network namespace)")
     parser.add_argument("--keep-going", action="store_true",
                         help="run every step even after a failure (later steps may fail because of it)")
     args = parser.parse_args()
@@ -46,12 +48,13 @@ def main():
     if not os.access(args.binary, os.X_OK):
         print(f"no server binary at {args.binary} (build it: swift build --product causerie)")
         return 2
-    server = Server(args.binary, os.path.join(REPO, "Sources", "Gateway", "Resources"), keep=args.keep)
+    server = Server(args.binary, os.path.join(REPO, "Sources", "Gateway", "Resources"), keep=args.keep, host=args.host)
     context = Context(server, args.shots)
     passed, failed, skipped = 0, 0, 0
     started = time.monotonic()
     try:
         server.start()
+        server.trust_in_browsers()
         print(f"server {server.url} (store {server.dir})", flush=True)
         for step in STEPS:
             if failed and not args.keep_going:

@@ -1,5 +1,6 @@
 """The browser test steps, in order; each builds on the previous ones (users, rooms, messages)."""
 
+import os
 import re
 import time
 
@@ -26,10 +27,16 @@ class Context:
         self.browsers = {}
         self.ids = {}
 
-    def browser(self, name, **size):
+    def browser(self, name, **options):
         if name not in self.browsers:
-            self.browsers[name] = Browser(name, self.server.url, self.shots, **size)
+            self.browsers[name] = Browser(name, self.server.url, self.shots, **options)
         return self.browsers[name]
+
+    def untrusted_home(self):
+        """A HOME whose NSS database trusts no office authority: a device not set up yet."""
+        home = os.path.join(self.server.dir, "home-untrusted")
+        os.makedirs(home, exist_ok=True)
+        return home
 
     def on_failure(self, step):
         for name, b in self.browsers.items():
@@ -84,6 +91,40 @@ def connect_screen_shows_server_name(ctx):
     alice.wait(lambda: alice.text_of(".connect-card .server-name") == "Causerie test", what="server name")
     check(alice.driver.title == "Causerie test", f"title {alice.driver.title!r}")
     alice.shot("login")
+
+
+def secure_context_on_the_office_address(ctx):
+    """Over HTTPS with the office authority trusted, the page is a secure context (notifications,
+    microphone, camera) on the server's own address, not only on localhost."""
+    alice = ctx.browser("alice")
+    check(alice.js("return location.protocol") == "https:", "not served over https")
+    host = alice.js("return location.hostname")
+    check(alice.js("return window.isSecureContext") is True, f"not a secure context on {host}")
+    if ctx.server.host != "127.0.0.1":
+        check(not host.startswith("127.") and host != "localhost", f"{host} is a loopback name")
+    # Defined in secure contexts only: what calls and notifications need.
+    check(alice.js("return typeof navigator.mediaDevices !== 'undefined' && typeof Notification !== 'undefined'"),
+          "navigator.mediaDevices or Notification missing")
+
+
+def plain_http_shows_the_trust_page_then_the_chat(ctx):
+    """http:// gets the trust page; on a device that does not trust the authority yet it stays,
+    with the fingerprint the server printed; on one that does, it opens the chat by itself."""
+    fingerprint = ctx.server.trust()["fingerprint"]
+    stranger = ctx.browser("stranger", home=ctx.untrusted_home())
+    stranger.driver.get(ctx.server.plain_url + "/")
+    # The page may break the fingerprint into groups for reading: compared without spaces.
+    stranger.wait(lambda: fingerprint in re.sub(r"\s", "", stranger.js("return document.body.textContent")), 10,
+                  "the fingerprint on the trust page")
+    time.sleep(3)
+    check(stranger.js("return location.protocol") == "http:", "left the trust page without trusting the authority")
+    stranger.shot("trust-page")
+    stranger.quit()
+    del ctx.browsers["stranger"]
+    bob = ctx.browser("bob")
+    bob.driver.get(ctx.server.plain_url + "/")
+    bob.wait(lambda: bob.js("return location.protocol") == "https:", 15, "the move to https")
+    bob.find(".connect-card")
 
 
 def first_admin_must_change_password(ctx):
@@ -951,6 +992,8 @@ def leave_room_and_close_registration(ctx):
 
 STEPS = [
     connect_screen_shows_server_name,
+    secure_context_on_the_office_address,
+    plain_http_shows_the_trust_page_then_the_chat,
     first_admin_must_change_password,
     register_two_users,
     create_room_and_join_it,

@@ -10,7 +10,11 @@ def raise_flood_limit(server, admin_token):
 
 
 def post_many(server, token, room, count, prefix="Message"):
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    if server.tls:
+        server.api("GET", "server")  # makes the TLS context, trusting the office authority only
+        connection = http.client.HTTPSConnection(server.host, server.port, timeout=30, context=server._ssl)
+    else:
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=30)
     headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
     try:
         for i in range(1, count + 1):

@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -15,9 +16,9 @@ import urllib.error
 import urllib.request
 
 
-def free_port():
+def free_port(host="127.0.0.1"):
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
@@ -29,7 +30,10 @@ class ApiError(Exception):
 
 
 class Server:
-    def __init__(self, binary, web_root, server_name="Causerie test", keep=False):
+    """Served over HTTPS with the office authority (docs/tls.md) on `host`: the tests trust its
+    ca.crt (urllib here, the browsers' NSS store in run.py)."""
+
+    def __init__(self, binary, web_root, server_name="Causerie test", keep=False, host="127.0.0.1", tls=True):
         self.binary = os.path.abspath(binary)
         self.dir = tempfile.mkdtemp(prefix="causerie-browser-")
         self.data = os.path.join(self.dir, "data")
@@ -37,8 +41,13 @@ class Server:
         self.keep = keep
         with open(self.config, "w") as f:
             json.dump({"webRoot": os.path.abspath(web_root), "serverName": server_name, "scrypt": {"n": 1024}}, f)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.host = host
+        self.tls = tls
+        self.port = free_port(host)
+        self.url = f"{'https' if tls else 'http'}://{host}:{self.port}"
+        self.plain_url = f"http://{host}:{self.port}"
+        self.ca = os.path.join(self.data, "tls", "ca.crt")
+        self._ssl = None
         self.one_time_password = None
         self.process = None
         self.starts = 0
@@ -47,8 +56,8 @@ class Server:
         self.starts += 1
         log = open(os.path.join(self.dir, f"server-{self.starts}.log"), "w")
         self.process = subprocess.Popen(
-            [self.binary, "serve", "--data", self.data, "--host", "127.0.0.1", "--port", str(self.port),
-             "--config", self.config, "--log-level", "warning", "--tls", "off"],
+            [self.binary, "serve", "--data", self.data, "--host", self.host, "--port", str(self.port),
+             "--config", self.config, "--log-level", "warning"] + ([] if self.tls else ["--tls", "off"]),
             stdout=subprocess.PIPE, stderr=log, text=True)
         threading.Thread(target=self._read_stdout, args=(self.process.stdout,), daemon=True).start()
         deadline = time.monotonic() + timeout
@@ -93,12 +102,34 @@ class Server:
             request.add_header("Content-Type", "application/json")
         if token:
             request.add_header("Authorization", "Bearer " + token)
+        if self._ssl is None and self.tls and os.path.exists(self.ca):
+            # Only the office authority: a certificate it did not sign would fail here.
+            self._ssl = ssl.create_default_context(cafile=self.ca)
+        if self._ssl is None and self.tls:
+            raise OSError("no office authority yet")
         try:
-            with urllib.request.urlopen(request, timeout=15) as response:
+            with urllib.request.urlopen(request, timeout=15, context=self._ssl) as response:
                 text = response.read().decode()
         except urllib.error.HTTPError as error:
             raise ApiError(error.code, error.read().decode()) from None
         return json.loads(text) if text else None
+
+    def trust_in_browsers(self):
+        """Chromium on Linux trusts the authorities of the NSS database in $HOME/.pki/nssdb: a
+        fresh HOME whose database holds this server's ca.crt only, as a user who followed the
+        trust page. Browsers started afterwards inherit it."""
+        home = os.path.join(self.dir, "home")
+        database = os.path.join(home, ".pki", "nssdb")
+        os.makedirs(database, exist_ok=True)
+        subprocess.run(["certutil", "-d", "sql:" + database, "-N", "--empty-password"], check=True)
+        subprocess.run(["certutil", "-d", "sql:" + database, "-A", "-t", "C,,", "-n", "Causerie office CA",
+                        "-i", self.ca], check=True)
+        os.environ["HOME"] = home
+
+    def trust(self):
+        """The trust page's data, over plain HTTP as a device that trusts nothing reads it."""
+        with urllib.request.urlopen(self.plain_url + "/trust.json", timeout=15) as response:
+            return json.loads(response.read().decode())
 
     def login(self, username, password):
         return self.api("POST", "login", {"username": username, "password": password})

@@ -31,4 +31,27 @@ struct ConfigurationFileTests {
             #expect("\(error)".contains("is not valid") && "\(error)".contains("sessionIdleDays"))
         }
     }
+
+    @Test func tlsIsTheOfficeAuthorityUnlessTheFileSaysOtherwise() throws {
+        #expect(try Self.load(#"{}"#).tls.mode == .office)
+        let proxied = try Self.load(#"{"tls": {"mode": "off", "trustedProxies": ["10.0.0.2", "fd00::2"]}}"#)
+        #expect(proxied.tls.mode == .off && proxied.tls.trustedProxies == ["10.0.0.2", "fd00::2"])
+        let own = try Self.load(#"{"tls": {"mode": "files", "certificate": "/etc/c.pem", "key": "/etc/c.key"}}"#)
+        #expect(own.tls.certificateFile == "/etc/c.pem" && own.tls.keyFile == "/etc/c.key")
+        for bad in [#"{"tls": {"mode": "sometimes"}}"#, #"{"tls": {"trustedProxies": ["proxy.lan"]}}"#, #"{"tls": {"names": 3}}"#] {
+            #expect(throws: (any Error).self) { try Self.load(bad) }
+        }
+    }
+
+    /// The example in docs/configuration.md is a file the server accepts.
+    @Test func theDocumentedExampleLoads() throws {
+        let doc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/configuration.md")
+        let text = try String(contentsOf: doc, encoding: .utf8)
+        let start = try #require(text.range(of: "```json\n"))
+        let end = try #require(text.range(of: "\n```", range: start.upperBound..<text.endIndex))
+        let configuration = try Self.load(String(text[start.upperBound..<end.lowerBound]))
+        #expect(configuration.tls.names == ["chat.office.lan"])
+        #expect(configuration.limits.outboxFrames == 4096)
+    }
 }
