@@ -166,6 +166,7 @@ public final class ChatServer: Sendable {
         RoomRoutes(kit: kit).add(to: api)
         AdminRoutes(kit: kit).add(to: api)
         OperationsRoutes(kit: kit, store: store).add(to: api)
+        MetricsRoutes(kit: kit, store: store, tls: tls).add(to: router)
         StaticRoutes(webRoot: configuration.webRoot).add(to: router)
         return router
     }

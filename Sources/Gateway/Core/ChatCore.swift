@@ -20,6 +20,8 @@ public final class ChatCore: Sendable {
     let logger: Logger
     let passwords: PasswordHasher
     let registry: ConnectionRegistry
+    /// `GET /metrics` (Metrics/ServerMetrics.swift).
+    let metrics = ServerMetrics()
     let flood = FloodControl()
     let logins: LoginThrottle
     let horizon = RetentionHorizon()
@@ -181,8 +183,10 @@ public final class ChatCore: Sendable {
         let conditions = decision.mustBeNew.map { StreamCondition(stream: $0, expected: .noStream) }
         let decided = FanoutTrace.shared.enabled ? FanoutTrace.now() : 0
         let result: AppendResult
+        let appendStarted = ContinuousClock.now
         do {
             result = try await store.append(events, conditions: conditions)
+            metrics.appended(in: ContinuousClock.now - appendStarted)
         } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
             throw APIError(Rejection.conflict(decision.conflictReason))
         } catch {
@@ -210,7 +214,7 @@ public final class ChatCore: Sendable {
                         EventRenderer.Context.of(stored, in: state))
             }
             if let frame = EventRenderer.frame(stored, context: context) {
-                registry.deliver(ByteBuffer(bytes: frame), at: stored.position, to: recipients)
+                metrics.delivered(registry.deliver(ByteBuffer(bytes: frame), at: stored.position, to: recipients))
                 if trace.enabled { trace.queued(stored.position, loops: FlushQueue.mark(stored.position)) }
             }
             applied.advance(to: stored.position)

@@ -104,12 +104,16 @@ final class ConnectionRegistry: Sendable {
     }
 
     /// Sends an event frame to its recipients. Connections too slow to take it are ended.
-    func deliver(_ frame: ByteBuffer, at position: UInt64, to recipients: Recipients) {
+    /// Returns how many connections it was sent to.
+    @discardableResult
+    func deliver(_ frame: ByteBuffer, at position: UInt64, to recipients: Recipients) -> Int {
         let frame = WireFrame(text: frame)
-        state.withLock { state in
+        return state.withLock { state in
+            var sent = 0
             func send(_ connections: [String: LiveConnection]) {
                 for connection in connections.values where connection.liveAfter.withLock({ $0 < position }) {
                     connection.send(frame)
+                    sent += 1
                 }
             }
             switch recipients {
@@ -122,6 +126,7 @@ final class ConnectionRegistry: Sendable {
                     for (user, connections) in state.byUser where users.contains(user) { send(connections) }
                 }
             }
+            return sent
         }
     }
 

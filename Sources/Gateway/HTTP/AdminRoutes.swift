@@ -109,13 +109,7 @@ struct AdminRoutes {
     }
 
     /// The caller, who must be an administrator.
-    private func administrator(_ request: Request) throws(APIError) -> UserID {
-        let (user, _) = try kit.caller(request)
-        guard core.withState({ $0.isAdministrator(user) }) else {
-            throw APIError(code: "forbidden", reason: "missing_permission:administer", status: 403)
-        }
-        return user
-    }
+    private func administrator(_ request: Request) throws(APIError) -> UserID { try kit.administrator(request) }
 
     private func groups(_ names: [String]?) -> [GroupID]? { names?.map { GroupID($0) } }
 

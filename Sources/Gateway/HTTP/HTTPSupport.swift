@@ -128,6 +128,15 @@ struct HTTPKit: Sendable {
     /// The caller, from `Authorization: Bearer <token>`. An account still holding its one-time
     /// password may only read itself, change the password and log out (`pendingPasswordChange`):
     /// everything else answers 403 `password_change_required`, reads included.
+    /// The caller, who must be an administrator (every admin route, over every door).
+    func administrator(_ request: Request) throws(APIError) -> UserID {
+        let (user, _) = try caller(request)
+        guard core.withState({ $0.isAdministrator(user) }) else {
+            throw APIError(code: "forbidden", reason: "missing_permission:administer", status: 403)
+        }
+        return user
+    }
+
     func caller(_ request: Request, pendingPasswordChange allowed: Bool = false) throws(APIError)
         -> (user: UserID, tokenHash: String)
     {

@@ -15,13 +15,7 @@ struct OperationsRoutes {
     let store: LMDBEventStore
     var core: ChatCore { kit.core }
 
-    private func administrator(_ request: Request) throws(APIError) -> UserID {
-        let (user, _) = try kit.caller(request)
-        guard core.withState({ $0.isAdministrator(user) }) else {
-            throw APIError(code: "forbidden", reason: "missing_permission:administer", status: 403)
-        }
-        return user
-    }
+    private func administrator(_ request: Request) throws(APIError) -> UserID { try kit.administrator(request) }
 
     func add(to api: RouterGroup<CauserieContext>) {
         api.get("admin/backup") { request, _ in
