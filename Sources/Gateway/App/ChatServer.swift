@@ -132,14 +132,31 @@ public final class ChatServer: Sendable {
                 })
         }
         let background = BackgroundService(core: core, store: store, tls: tls, readiness: readiness, onFirstStart: onFirstStart)
+        var services: [any Service] = [background]
+        let boundPort = Mutex(configuration.port)
+        if let discoveryPort = configuration.discoveryPort {
+            let host = configuration.host
+            services.append(DiscoveryResponder(port: discoveryPort, answer: {
+                DiscoveryMessage.Answer(
+                    name: core.withState { $0.server.settings.serverName }, version: Snapshots.version,
+                    // Loopback means the asker's own machine: left out.
+                    urls: LocalAddresses.urls(host: host, port: boundPort.withLock { $0 }, scheme: tls == nil ? "http" : "https")
+                        .filter { !$0.contains("://localhost:") && !$0.contains("://127.") },
+                    fingerprint: tls?.current.authority?.fingerprint)
+            }, logger: logger))
+        }
         return Application(
             router: router,
             server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Causerie",
                 availableConnectionsDelegate: .maximum(limits.maxConnections, logger: logger)),
-            services: [background],
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            services: services,
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                boundPort.withLock { $0 = port }
+                await onRunning(port)
+            },
             logger: logger)
     }
 

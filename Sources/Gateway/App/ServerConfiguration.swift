@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable {
     public var initialMapSize: Int
     /// HTTPS (docs/tls.md). Off unless asked for: `causerie serve` asks for the office authority.
     public var tls: TLSSettings = .off
+    /// The UDP port answering "where is the Causerie server?" (docs/discovery.md); nil: off
+    /// (tests, embedders). `causerie serve` answers on 8089 unless told otherwise.
+    public var discoveryPort: Int?
 
     public struct Limits: Sendable {
         /// Largest WebSocket message (all frames of it) a client may send.

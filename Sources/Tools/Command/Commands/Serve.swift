@@ -34,8 +34,14 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "With --tls files: the PEM private key (re-read on SIGHUP).")
     var tlsKey: String?
 
+    @Option(name: .long, help: "UDP port answering LAN discovery (default 8089; 0: off). See docs/discovery.md.")
+    var discoveryPort: Int?
+
     func validate() throws {
         if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be 0 to 65535, not \(port)") }
+        if let discoveryPort, !(0...65_535).contains(discoveryPort) {
+            throw ValidationError("--discovery-port must be 0 (off) to 65535, not \(discoveryPort)")
+        }
         if let tls, TLSSettings.Mode(rawValue: tls) == nil {
             throw ValidationError("--tls must be office, files or off, not \(tls)")
         }
@@ -74,6 +80,7 @@ struct Serve: AsyncParsableCommand {
         if let tls, let mode = TLSSettings.Mode(rawValue: tls) { configuration.tls.mode = mode }
         if let tlsCertificate { configuration.tls.certificateFile = tlsCertificate }
         if let tlsKey { configuration.tls.keyFile = tlsKey }
+        if let discoveryPort { configuration.discoveryPort = discoveryPort == 0 ? nil : discoveryPort }
         let listenHost = configuration.host
         // Before the log is opened and folded (seconds on a large one): a port already taken
         // is said at once, and plainly.
@@ -189,6 +196,8 @@ struct ConfigurationFile: Codable {
     var limits: Limits?
     var scrypt: Scrypt?
     var tls: TLS?
+    /// 0: LAN discovery off.
+    var discoveryPort: Int?
 
     struct TLS: Codable {
         var mode: String?
@@ -264,6 +273,7 @@ struct ConfigurationFile: Codable {
         let mib = 1 << 20
         return [
             ("port", port, 0...65_535),
+            ("discoveryPort", discoveryPort, 0...65_535),
             ("limits.maxFrameBytes", limits?.maxFrameBytes, 1024...(64 * mib)),
             ("limits.maxBodyBytes", limits?.maxBodyBytes, 1024...(1024 * mib)),
             ("limits.maxHeaderFieldBytes", limits?.maxHeaderFieldBytes, 256...mib),
@@ -315,6 +325,8 @@ struct ConfigurationFile: Codable {
             if let v = limits.sessionIdleDays { value.sessionIdleSeconds = Int((v * 86_400).rounded()) }
             configuration.limits = value
         }
+        let discovery = discoveryPort ?? DiscoveryMessage.defaultPort
+        configuration.discoveryPort = discovery == 0 ? nil : discovery
         // `serve` speaks HTTPS with the office authority unless told otherwise (ADR 010).
         configuration.tls = TLSSettings(mode: tls?.mode.flatMap(TLSSettings.Mode.init(rawValue:)) ?? .office)
         configuration.tls.names = tls?.names ?? []
