@@ -282,3 +282,24 @@ struct TLSTests {
         #expect(rule.resolve(peer: "10.0.0.2", forwardedFor: []) == "10.0.0.2")
     }
 }
+
+/// An administrator cannot shut themselves out with address rules (issue 12): the decision
+/// checks the rules against the address the request came from.
+@Suite("Address rules lock-out")
+struct AddressLockOutTests {
+    @Test func rulesThatWouldRefuseTheAdministratorsOwnAddressAreRefused() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let admin = try await server.adminToken()
+        for body in [["deny": ["127.0.0.0/8"]], ["allow": ["10.0.0.0/8"]], ["deny": ["127.0.0.1"]]] {
+            let refused = try await server.http("PUT", "/api/v1/admin/filters", token: admin, body: jsonText(body))
+            #expect(refused.status == 403 && refused.body["reason"]?.string == "would_lock_out", "\(body): \(refused.body)")
+        }
+        // The server still answers this address; rules that keep it in are taken.
+        #expect(try await server.http("GET", "/api/v1/server").status == 200)
+        let kept = try await server.http("PUT", "/api/v1/admin/filters", token: admin,
+                                         body: jsonText(["allow": ["127.0.0.0/8", "10.0.0.0/8"], "deny": ["203.0.113.0/24"]]))
+        #expect(kept.status == 200, "\(kept.body)")
+        await server.stop()
+    }
+}

@@ -33,9 +33,7 @@ extension ChatCore {
     /// Whether the address may connect at all (the admin's allow and deny lists).
     func addressAllowed(_ address: String) -> Bool {
         let (allow, deny) = withState { ($0.server.allow, $0.server.deny) }
-        if deny.contains(where: { AddressBlock($0)?.contains(address) ?? false }) { return false }
-        if allow.isEmpty { return true }
-        return allow.contains { AddressBlock($0)?.contains(address) ?? false }
+        return AddressRules.admit(address, allow: allow, deny: deny)
     }
 
     func login(username: String, password: String, address: String, serverPassword: String?) async throws(APIError)

@@ -223,7 +223,7 @@ struct AdminRoutes {
                         deny: state.server.deny)
             })
         }
-        api.put("admin/filters") { request, _ in
+        api.put("admin/filters") { request, context in
             let admin = try administrator(request)
             let body = try await kit.body(FiltersBody.self, request)
             var position = core.position
@@ -247,7 +247,7 @@ struct AdminRoutes {
             }
             if body.allow != nil || body.deny != nil {
                 position = try await core.execute(ChangeFilters(.addresses(
-                    allow: body.allow ?? current.allow, deny: body.deny ?? current.deny)), by: admin)
+                    allow: body.allow ?? current.allow, deny: body.deny ?? current.deny), from: context.address), by: admin)
             }
             return kit.ok(position: position)
         }

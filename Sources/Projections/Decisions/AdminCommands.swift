@@ -74,7 +74,13 @@ public struct ChangeFilters: Command {
     }
 
     public var change: Change
-    public init(_ change: Change) { self.change = change }
+    /// The administrator's own address, where the door knows it: rules that would shut it out
+    /// are refused (`would_lock_out`), as taking one's own administration away is.
+    public var from: String?
+    public init(_ change: Change, from: String? = nil) {
+        self.change = change
+        self.from = from
+    }
 
     public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
         try state.requireAdministrator(actor)
@@ -98,6 +104,7 @@ public struct ChangeFilters: Command {
         case .addresses(let allow, let deny):
             guard allow.count + deny.count <= 1000 else { throw .tooLarge("address_rules") }
             for rule in allow + deny where AddressBlock(rule) == nil { throw .invalid("cidr") }
+            if let from, !AddressRules.admit(from, allow: allow, deny: deny) { throw .forbidden("would_lock_out") }
             event = .addressRulesChanged(.init(allow: allow, deny: deny))
         }
         return Decision([PendingEvent(Streams.server, event)])

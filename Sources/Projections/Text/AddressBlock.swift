@@ -1,5 +1,16 @@
 import Foundation
 
+/// The admin's address rules: denied blocks first, then, if any allow block is given, only those.
+/// One rule for the doors (HTTP, WebSocket) and for the decision that refuses rules that would
+/// shut out the administrator making them.
+public enum AddressRules {
+    public static func admit(_ address: String, allow: [String], deny: [String]) -> Bool {
+        if deny.contains(where: { AddressBlock($0)?.contains(address) ?? false }) { return false }
+        if allow.isEmpty { return true }
+        return allow.contains { AddressBlock($0)?.contains(address) ?? false }
+    }
+}
+
 /// An IPv4 or IPv6 address block in CIDR notation ("192.168.1.0/24", "fd00::/8", "10.0.0.7").
 public struct AddressBlock: Hashable, Sendable {
     public let bytes: [UInt8]
