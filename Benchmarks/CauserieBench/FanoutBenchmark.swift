@@ -5,6 +5,7 @@ import Gateway
 import CauserieClient
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// One sender, many receivers in one room: deliveries per server CPU-second, then latency at half
@@ -34,10 +35,13 @@ struct FanoutBenchmark: AsyncParsableCommand {
     var peer: String?
     @Option(help: "With --peer: the message rates to measure, comma-separated.") var rates: String = "20,50"
     @Option(help: "With --peer: rounds (each system at each rate once per round).") var rounds: Int = 3
+    @Flag(help: "Over TLS (wss, the office authority), to compare with the plain figures.") var tls = false
 
     struct Report: Encodable {
         var bench = "fanout"
         var receivers: Int
+        /// Over wss (`--tls`).
+        var tls: Bool
         var deliveries_per_s: Double
         /// Absent when the server's CPU time cannot be read (`--connect` to another machine).
         var deliveries_per_s_per_core: Double?
@@ -70,10 +74,17 @@ struct FanoutBenchmark: AsyncParsableCommand {
         let path = Measure.scratchDirectory("fanout", under: directory)
         defer { try? FileManager.default.removeItem(atPath: path) }
         try writeStore(at: path)
-        let server = try ServerProcess(directory: path)
+        let server = try ServerProcess(directory: path, tls: tls)
         defer { server.stop() }
         try await server.waitReady()
-        try await measure(Target(host: "127.0.0.1", port: server.port, cpuSeconds: { server.cpuSeconds }))
+        var target = Target(host: "127.0.0.1", port: server.port, cpuSeconds: { server.cpuSeconds })
+        if tls {
+            // Trusting the office authority only, and checking the name, as a browser does.
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.trustRoots = .file(server.authorityFile)
+            target.tls = try NIOSSLContext(configuration: configuration)
+        }
+        try await measure(target)
     }
 
     /// A store with one room, "main", and `receivers + 1` users whose session tokens are known.
@@ -90,6 +101,8 @@ struct FanoutBenchmark: AsyncParsableCommand {
         var host: String
         var port: Int
         var cpuSeconds: () -> Double
+        /// wss: the client context (`--tls`).
+        var tls: NIOSSLContext?
 
         init(host: String, port: Int, cpuSeconds: @escaping () -> Double) {
             self.host = host
@@ -111,6 +124,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
     private func measure(_ target: Target) async throws {
         let port = target.port
         let host = target.host
+        let tls = target.tls
         Measure.note("server at \(host):\(port); connecting \(receivers) clients…")
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -120,7 +134,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
         let recorder = Recorder()
         let measuring = Mutex(false)
         let clients = try await openConnections(count: receivers) { index in
-            try await BenchConnection.open(host: host, port: port, token: Fixture.token(index + 1), group: group) { frame in
+            try await BenchConnection.open(host: host, port: port, token: Fixture.token(index + 1), group: group, tls: tls) { frame in
                 guard Frames.contains(frame, Frames.posted) else { return }
                 let latency: Double? = measuring.withLock { $0 }
                     ? Frames.sendTime(frame).map { Double(monotonicNanoseconds() - $0) / 1e6 } : nil
@@ -128,7 +142,8 @@ struct FanoutBenchmark: AsyncParsableCommand {
             }
         }
         let window = AsyncWindow(size: self.window)
-        let sender = try await BenchConnection.open(host: host, port: port, token: Fixture.token(0), group: senderGroup) { frame in
+        let sender = try await BenchConnection.open(host: host, port: port, token: Fixture.token(0), group: senderGroup,
+                                                    tls: tls) { frame in
             if Frames.contains(frame, Frames.ok) {
                 window.release()
             } else if Frames.contains(frame, Frames.error) {
@@ -175,7 +190,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
         try await group.shutdownGracefully()
         try await senderGroup.shutdownGracefully()
         try Measure.report(Report(
-            receivers: receivers, deliveries_per_s: Measure.round(Double(delivered) / elapsed, 0),
+            receivers: receivers, tls: target.tls != nil, deliveries_per_s: Measure.round(Double(delivered) / elapsed, 0),
             deliveries_per_s_per_core: cpu.isNaN ? nil : Measure.round(Double(delivered) / max(cpu, 0.001), 0),
             server_cpu_percent: cpu.isNaN ? nil : Measure.round(cpu / elapsed * 100, 1),
             latency_rate_posts_per_s: Measure.round(rate, 1), p50_ms: Measure.round(latency.p50),

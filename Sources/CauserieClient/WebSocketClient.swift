@@ -1,5 +1,6 @@
 public import NIOCore
 public import NIOPosix
+public import NIOSSL
 import Synchronization
 
 /// A small WebSocket client over SwiftNIO, for tests, load generators and terminal clients.
@@ -28,6 +29,7 @@ public final class WebSocketClient: Sendable {
     public static func connect(
         host: String, port: Int, path: String = "/api/v1/ws", localAddress: String? = nil,
         receiveBufferSize: Int? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        tls: NIOSSLContext? = nil, serverHostname: String? = nil,
         onText: (@Sendable ([UInt8]) -> Void)? = nil
     ) async throws -> WebSocketClient {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .unbounded)
@@ -37,7 +39,14 @@ public final class WebSocketClient: Sendable {
         var bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+                channel.eventLoop.makeCompletedFuture {
+                    // wss: TLS below the WebSocket (the context says which authorities to trust).
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tls, serverHostname: serverHostname))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
             }
         if let localAddress { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: localAddress, port: 0)) }
         if let receiveBufferSize {

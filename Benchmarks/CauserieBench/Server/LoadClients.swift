@@ -1,6 +1,7 @@
 import CauserieClient
 import Foundation
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// One load-generator connection: says hello, then hands every frame to a callback on the event
@@ -14,11 +15,11 @@ final class BenchConnection: Sendable {
     }
 
     static func open(host: String = "127.0.0.1", port: Int, token: String, localAddress: String? = nil,
-                     group: MultiThreadedEventLoopGroup,
+                     group: MultiThreadedEventLoopGroup, tls: NIOSSLContext? = nil,
                      onFrame: @escaping @Sendable ([UInt8]) -> Void) async throws -> BenchConnection {
         let holder = WelcomeBox()
         let socket = try await WebSocketClient.connect(
-            host: host, port: port, localAddress: localAddress, group: group
+            host: host, port: port, localAddress: localAddress, group: group, tls: tls, serverHostname: tls == nil ? nil : "localhost"
         ) { bytes in
             if !holder.seen, Frames.contains(bytes, Frames.welcome) {
                 holder.seen = true

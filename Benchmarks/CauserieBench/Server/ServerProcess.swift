@@ -11,8 +11,13 @@ final class ServerProcess {
     let port: Int
     let directory: String
 
-    init(directory: String, configuration: [String: Any] = [:]) throws {
+    /// With `tls`, the office authority (docs/tls.md): clients trust `authorityFile`.
+    let tls: Bool
+    var authorityFile: String { directory + "/tls/ca.crt" }
+
+    init(directory: String, configuration: [String: Any] = [:], tls: Bool = false) throws {
         self.directory = directory
+        self.tls = tls
         port = try LocalPort.free()
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("causerie")
@@ -21,7 +26,7 @@ final class ServerProcess {
         }
         let configPath = try Self.writeConfiguration(for: directory, configuration)
         process.executableURL = executable
-        process.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port)", "--tls", "off",
+        process.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port)", "--tls", tls ? "office" : "off",
                              "--config", configPath, "--log-level", "warning"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.standardError
@@ -44,7 +49,8 @@ final class ServerProcess {
     func waitReady(timeout: Double = 120) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            let url = URL(string: "http://127.0.0.1:\(port)/api/v1/server")!
+            // With TLS, plain HTTP answers /trust.json only (the WebSocket then waits for the views).
+            let url = URL(string: "http://127.0.0.1:\(port)/\(tls ? "trust.json" : "api/v1/server")")!
             if let (_, response) = try? await URLSession.shared.data(from: url),
                (response as? HTTPURLResponse)?.statusCode == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
