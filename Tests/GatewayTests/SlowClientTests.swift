@@ -29,8 +29,18 @@ struct SlowClientTests {
         /// Writes; false once the server has closed the connection.
         @discardableResult
         func send(_ text: String) -> Bool {
+            // Every byte, whatever interrupts the call: a signal (SIGCHLD from the processes other
+            // tests spawn) made send return early, the body stayed short, and the server rightly
+            // closed it as too slow.
             let bytes = Array(text.utf8)
-            return bytes.withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
+            var offset = 0
+            while offset < bytes.count {
+                let count = bytes[offset...].withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return false }
+                offset += count
+            }
+            return true
         }
 
         /// Whether the server closed the connection (a read returns 0 or an error other than a timeout).
@@ -43,7 +53,8 @@ struct SlowClientTests {
         /// Reads what has arrived.
         func receive() -> String {
             var buffer = [UInt8](repeating: 0, count: 65536)
-            let count = recv(fd, &buffer, buffer.count, 0)
+            var count = recv(fd, &buffer, buffer.count, 0)
+            while count < 0 && errno == EINTR { count = recv(fd, &buffer, buffer.count, 0) }
             return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""
         }
     }
