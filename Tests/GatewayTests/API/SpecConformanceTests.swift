@@ -135,14 +135,23 @@ struct SpecConformanceTests {
             for target in targets {
                 for literal in Self.hostile {
                     probes += 1
-                    let reply = try await Self.request(path: path, method: method, parameters: parameters, body: body,
+                    let name = "\(method.uppercased()) \(path) \(target.kind) \(target.name)=\(literal.prefix(24))"
+                    let oversizedURL = target.kind != "body" && literal.utf8.count > 8 * 1024
+                    let reply: (status: Int, body: String)
+                    do {
+                        reply = try await Self.request(path: path, method: method, parameters: parameters, body: body,
                                                        properties: properties, target: target, literal: literal,
                                                        context: context, server: server)
-                    let name = "\(method.uppercased()) \(path) \(target.kind) \(target.name)=\(literal.prefix(24))"
+                    } catch let error as URLError where oversizedURL && error.code == .networkConnectionLost {
+                        // The 431 is sent and the connection closed while the client still writes
+                        // the rest of its 10 KB request: its kernel may then see a reset before the
+                        // answer (RFC 9112 §9.6). Refused either way; the server goes on (checked below).
+                        continue
+                    }
                     #expect(reply.status < 500, "\(name): \(reply.status)")
                     // A URL over the header limits (8 KiB a field) is refused before any route: 431, as the
                     // spec's introduction says for every operation.
-                    if target.kind != "body" && literal.utf8.count > 8 * 1024 {
+                    if oversizedURL {
                         #expect(reply.status == 431, "\(name): \(reply.status)")
                         continue
                     }
