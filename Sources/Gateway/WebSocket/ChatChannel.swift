@@ -88,52 +88,50 @@ struct ChatChannel: HTTPChannelHandler {
 
     /// HTTP/1.1 with the WebSocket upgrade, appended to the pipeline.
     private func configure(_ channel: any Channel, secure: Bool, deadlines: RequestDeadlines, logger: Logger) throws -> Value {
-        do {
-            let attempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
-            let plainBesideTLS = tls != nil && !secure
-            let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
-                maxFrameSize: maxFrameSize,
-                enableAutomaticErrorHandling: false,  // WebSocketFrameHandler.errorCaught answers
-                shouldUpgrade: { [shouldUpgrade] channel, head in
-                    attempted.value = true
-                    let allowed = !plainBesideTLS && shouldUpgrade(head, channel)
-                    return channel.eventLoop.makeSucceededFuture(allowed ? HTTPHeaders() : nil)
-                },
-                upgradePipelineHandler: { [startSession] channel, head in
-                    channel.eventLoop.makeCompletedFuture {
-                        // A WebSocket is not a request: its own limits apply (hello timeout, frames).
-                        _ = channel.pipeline.syncOperations.removeHandler(name: RequestBytesHandler.name)
-                        _ = channel.pipeline.syncOperations.removeHandler(name: RequestPartsHandler.name)
-                        try startSession(channel, head)
-                        return .websocket
-                    }
-                })
-            let upgrades = NIOTypedHTTPServerUpgradeConfiguration(
-                upgraders: [upgrader],
-                notUpgradingCompletionHandler: { [http] channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
-                        try channel.pipeline.syncOperations.addHandlers(http.additionalChannelHandlers())
-                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(
-                            idleTimeout: http.idleTimeout.map { .init($0) }, logger: logger))
-                        let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
-                            wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
-                        return attempted.value ? .failedUpgrade(asyncChannel) : .notUpgraded(asyncChannel)
-                    }
-                })
-            var configuration = NIOUpgradableHTTPServerPipelineConfiguration<UpgradeResult>(upgradeConfiguration: upgrades)
-            configuration.enablePipelining = false  // NIOAsyncChannel reads one request at a time
-            configuration.enableErrorHandling = false  // Hummingbird answers errors
-            configuration.enableResponseHeaderValidation = false  // HTTPTypes validates them
-            configuration.decoderConfiguration.maxHeaderFieldSize = http.httpDecoder.maxHeaderFieldSize
-            configuration.decoderConfiguration.maxHeaderListSize = http.httpDecoder.maxHeaderListSize
-            configuration.decoderConfiguration.maxHeaderFieldCount = http.httpDecoder.maxHeaderFieldCount
-            let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
-            let decoder = try channel.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try channel.pipeline.syncOperations.addHandler(RequestPartsHandler(deadlines), name: RequestPartsHandler.name,
-                                                           position: .after(decoder.handler))
-            return Value(upgradeResult: result, channel: channel)
-        }
+        let attempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+        let plainBesideTLS = tls != nil && !secure
+        let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
+            maxFrameSize: maxFrameSize,
+            enableAutomaticErrorHandling: false,  // WebSocketFrameHandler.errorCaught answers
+            shouldUpgrade: { [shouldUpgrade] channel, head in
+                attempted.value = true
+                let allowed = !plainBesideTLS && shouldUpgrade(head, channel)
+                return channel.eventLoop.makeSucceededFuture(allowed ? HTTPHeaders() : nil)
+            },
+            upgradePipelineHandler: { [startSession] channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    // A WebSocket is not a request: its own limits apply (hello timeout, frames).
+                    _ = channel.pipeline.syncOperations.removeHandler(name: RequestBytesHandler.name)
+                    _ = channel.pipeline.syncOperations.removeHandler(name: RequestPartsHandler.name)
+                    try startSession(channel, head)
+                    return .websocket
+                }
+            })
+        let upgrades = NIOTypedHTTPServerUpgradeConfiguration(
+            upgraders: [upgrader],
+            notUpgradingCompletionHandler: { [http] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
+                    try channel.pipeline.syncOperations.addHandlers(http.additionalChannelHandlers())
+                    try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(
+                        idleTimeout: http.idleTimeout.map { .init($0) }, logger: logger))
+                    let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+                        wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+                    return attempted.value ? .failedUpgrade(asyncChannel) : .notUpgraded(asyncChannel)
+                }
+            })
+        var configuration = NIOUpgradableHTTPServerPipelineConfiguration<UpgradeResult>(upgradeConfiguration: upgrades)
+        configuration.enablePipelining = false  // NIOAsyncChannel reads one request at a time
+        configuration.enableErrorHandling = false  // Hummingbird answers errors
+        configuration.enableResponseHeaderValidation = false  // HTTPTypes validates them
+        configuration.decoderConfiguration.maxHeaderFieldSize = http.httpDecoder.maxHeaderFieldSize
+        configuration.decoderConfiguration.maxHeaderListSize = http.httpDecoder.maxHeaderListSize
+        configuration.decoderConfiguration.maxHeaderFieldCount = http.httpDecoder.maxHeaderFieldCount
+        let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+        let decoder = try channel.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        try channel.pipeline.syncOperations.addHandler(RequestPartsHandler(deadlines), name: RequestPartsHandler.name,
+                                                       position: .after(decoder.handler))
+        return Value(upgradeResult: result, channel: channel)
     }
 
     /// HTTP is served in this connection's task; a WebSocket needs none (its handlers run it).
