@@ -111,7 +111,7 @@ let package = Package(
             name: "Tools",
             dependencies: [
                 "Operations",
-                "EventStore", "Projections", "Gateway",
+                "EventStore", "Projections", "Wire", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -176,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "EventStore", "Projections", "CauserieClient", "Tools", "Operations", "Fixtures",
+                "Gateway", "Wire", "EventStore", "Projections", "CauserieClient", "Tools", "Operations", "Fixtures",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -130,3 +130,10 @@ public struct RetentionDays: CheckedNumber {
     public let value: Int
     public init(unchecked value: Int) { self.value = value }
 }
+
+/// Days an invitation stays open (1 to 90, `IssueInvitation.lifetime`).
+public struct InvitationDays: CheckedNumber {
+    public static let range: ClosedRange<Int> = 1...90
+    public let value: Int
+    public init(unchecked value: Int) { self.value = value }
+}

@@ -57,7 +57,7 @@ class Server:
         log = open(os.path.join(self.dir, f"server-{self.starts}.log"), "w")
         self.process = subprocess.Popen(
             [self.binary, "serve", "--data", self.data, "--host", self.host, "--port", str(self.port),
-             "--config", self.config, "--log-level", "warning"] + ([] if self.tls else ["--tls", "off"]),
+             "--config", self.config, "--log-level", "warning", "--no-mdns"] + ([] if self.tls else ["--tls", "off"]),
             stdout=subprocess.PIPE, stderr=log, text=True)
         threading.Thread(target=self._read_stdout, args=(self.process.stdout,), daemon=True).start()
         deadline = time.monotonic() + timeout

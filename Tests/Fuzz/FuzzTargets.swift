@@ -3,14 +3,17 @@ import Projections
 import Wire
 
 /// libFuzzer's entry point (built with `make fuzz`: `-sanitize=fuzzer -D FUZZING`): the bytes a
-/// client could send, through the two parsers that face the network — the JSON frame decoder
-/// (`ClientCommand.parse`, and the hello) and the HTTP query string (`Query` with its numbers).
-/// The first byte picks the parser. A crash, a trap or a hang is a bug; refusals are expected.
+/// client could send, through the parsers that face the network — the JSON frame decoder
+/// (`ClientCommand.parse`, and the hello), the HTTP query string (`Query` with its numbers) and
+/// the multicast DNS message anyone on the LAN can send (`DNSMessage`). The first byte picks. A crash, a trap or a hang is a bug; refusals are expected.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
-    if data[0] & 1 == 0 {
+    if data[0] % 3 == 2 {
+        // What is read is written again (an answer echoes questions) and read back.
+        if let message = DNSMessage(decoding: bytes) { _ = DNSMessage(decoding: message.encoded()) }
+    } else if data[0] & 1 == 0 {
         // The arithmetic the server does on what was parsed: it must not trap for any value accepted.
         switch (try? ClientCommand.parse(bytes))?.command {
         case .history(let frame):

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// LAN discovery across two hosts: network namespaces made here, joined by a veth pair
@@ -82,8 +83,129 @@ struct DiscoveryTests {
             """)
         #expect(stranger.output.contains("silent"), "\(stranger.output)")
         #expect(try Self.sh("ip netns exec \(b) \(binary) discover --port 18089 --timeout 1 --json").output.contains("10.78.0.1"))
-        // Nobody on the port: said plainly, non-zero.
-        let nobody = try Self.sh("ip netns exec \(b) \(binary) discover --port 18090 --timeout 0.5")
+        // Nobody on the port (and mDNS not asked): said plainly, non-zero.
+        let nobody = try Self.sh("ip netns exec \(b) \(binary) discover --port 18090 --timeout 0.5 --no-mdns")
         #expect(nobody.status != 0 && nobody.output.contains("No Causerie server answered"))
+    }
+
+    /// `causerie serve` in namespace `host`, once it answers on `address`.
+    static func serve(in host: String, address: String, port: Int, extra: [String] = [], reachableFrom client: String) async throws -> (Process, String) {
+        let directory = NSTemporaryDirectory() + "causerie-mdns-" + UUID().uuidString
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        serve.arguments = ["netns", "exec", host, ProcessTests.executable.path, "serve", "--data", directory, "--host", "0.0.0.0",
+                           "--port", "\(port)", "--log-level", "warning"] + extra
+        serve.standardOutput = FileHandle.nullDevice
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        for _ in 0..<200 where try sh("ip netns exec \(client) curl -s -o /dev/null http://\(address):\(port)/trust.json").status != 0 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return (serve, directory)
+    }
+
+    /// The events python-zeroconf (a DNS-SD browser independent of ours) sees in one namespace.
+    final class Watcher: Sendable {
+        let process = Process()
+        let input = Pipe()
+        /// What it printed so far (a read may end mid-line: parsed whole lines only).
+        let printed = Mutex<String>("")
+
+        var events: [JSONValue] {
+            printed.withLock { $0 }.split(separator: "\n").compactMap { try? JSONValue(parsing: Data($0.utf8)) }
+        }
+
+        init(in host: String, types: [String]) throws {
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Discovery/mdns-watch.py").path
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            process.arguments = ["netns", "exec", host, "/usr/bin/python3", script] + types
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardInput = input
+            process.standardError = FileHandle.standardError
+            output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let text = String(decoding: handle.availableData, as: UTF8.self)
+                self?.printed.withLock { $0 += text }
+            }
+            try process.run()
+        }
+
+        /// The first event that matches, waiting up to `seconds`.
+        func wait(_ seconds: Double, for match: (JSONValue) -> Bool) async throws -> JSONValue? {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if let found = events.first(where: match) { return found }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return nil
+        }
+
+        func stop() {
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+    }
+
+    @Test func aServerIsAnnouncedOverMulticastDNSRenamedOnAConflictAndSaysGoodbye() async throws {
+        guard let (a, b) = try Self.twoHosts() else {
+            print("mDNS test not run: network namespaces need root (ip netns)")
+            return
+        }
+        defer { _ = try? Self.sh("ip netns del \(a); ip netns del \(b)") }
+        try #require(try Self.sh("/usr/bin/python3 -c 'import zeroconf'").status == 0,
+                     "python3-zeroconf (Debian) is needed: `make test` installs it")
+        let watcher = try Watcher(in: b, types: ["_causerie._tcp.local.", "_https._tcp.local."])
+        defer { watcher.stop() }
+        #expect(try await watcher.wait(10) { $0["event"]?.string == "ready" } != nil)
+
+        let (first, firstData) = try await Self.serve(in: a, address: "10.78.0.1", port: 18080,
+                                                      extra: ["--discovery-port", "18089"], reachableFrom: b)
+        defer { first.terminate(); first.waitUntilExit(); try? FileManager.default.removeItem(atPath: firstData) }
+        let trust = try JSONValue(parsing: Data(try Self.sh("ip netns exec \(b) curl -s http://10.78.0.1:18080/trust.json").output.utf8))
+        let fingerprint = try #require(trust["fingerprint"]?.string)
+        func on(_ address: String, _ type: String) -> (JSONValue) -> Bool {
+            { $0["event"]?.string == "added" && $0["type"]?.string == type && $0["addresses"]?.array.contains { $0.string == address } == true }
+        }
+        // An independent browser resolves both service types to the server's address, port and TXT.
+        let causerie = try #require(try await watcher.wait(15, for: on("10.78.0.1", "_causerie._tcp.local.")), "\(watcher.events)")
+        #expect(causerie["port"]?.int == 18080)
+        #expect(causerie["properties"]?["fp"]?.string == fingerprint)
+        #expect(causerie["properties"]?["scheme"]?.string == "https")
+        let name = try #require(causerie["properties"]?["name"]?.string)
+        #expect(causerie["name"]?.string == "\(name)._causerie._tcp.local.")
+        #expect(try await watcher.wait(10, for: on("10.78.0.1", "_https._tcp.local.")) != nil)
+
+        // `causerie discover` finds it both ways as one server, and by mDNS alone where the
+        // broadcast port is wrong.
+        let binary = ProcessTests.executable.path
+        let both = try Self.sh("ip netns exec \(b) \(binary) discover --port 18089 --timeout 1.5 --json")
+        let lines = both.output.split(separator: "\n").filter { $0.hasPrefix("{") }
+        #expect(lines.count == 1, "\(both.output)")
+        let merged = try JSONValue(parsing: Data((lines.first ?? "{}").utf8))
+        #expect(merged["foundBy"]?.array.compactMap(\.string) == ["broadcast", "mdns"], "\(both.output)")
+        let alone = try Self.sh("ip netns exec \(b) \(binary) discover --port 18090 --timeout 1.5 --json")
+        let mdnsOnly = try JSONValue(parsing: Data((alone.output.split(separator: "\n").first { $0.hasPrefix("{") } ?? "{}").utf8))
+        #expect(mdnsOnly["foundBy"]?.array.compactMap(\.string) == ["mdns"], "\(alone.output)")
+        #expect(mdnsOnly["urls"]?.array.contains { $0.string == "https://10.78.0.1:18080/" } == true, "\(alone.output)")
+        #expect(mdnsOnly["fingerprint"]?.string == fingerprint)
+
+        // A second server with the same name on the other host (and, namespaces sharing the
+        // host name, the same host name): it finds both names taken while probing and takes the next.
+        let (second, secondData) = try await Self.serve(in: b, address: "10.78.0.2", port: 18081, reachableFrom: a)
+        defer { second.terminate(); second.waitUntilExit(); try? FileManager.default.removeItem(atPath: secondData) }
+        let renamed = try #require(try await watcher.wait(15, for: on("10.78.0.2", "_causerie._tcp.local.")), "\(watcher.events)")
+        #expect(renamed["name"]?.string == "\(name) (2)._causerie._tcp.local.", "\(renamed)")
+        #expect(renamed["server"]?.string != causerie["server"]?.string, "each its own host name: \(renamed) \(causerie)")
+        #expect(renamed["port"]?.int == 18081)
+        // The first one still holds its name and address.
+        let removed = watcher.events.filter { $0["event"]?.string == "removed" }
+        #expect(removed.isEmpty, "\(removed)")
+
+        // Stopped, it says goodbye: browsers drop it at once, not when its records expire.
+        first.terminate()
+        first.waitUntilExit()
+        let gone = try await watcher.wait(5) { $0["event"]?.string == "removed" && $0["name"]?.string == "\(name)._causerie._tcp.local." }
+        #expect(gone != nil, "\(watcher.events)")
     }
 }

@@ -28,7 +28,7 @@ struct ProcessTests {
         let port = try LocalPort.free()
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port)", "--tls", "off"]
+        process.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port)", "--tls", "off", "--no-mdns"]
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -77,7 +77,7 @@ struct ProcessTests {
         let port = try LocalPort.free()
         let process = Process()
         process.executableURL = Self.executable
-        process.arguments = ["serve", "--data", directory, "--host", "0.0.0.0", "--port", "\(port)"]
+        process.arguments = ["serve", "--data", directory, "--host", "0.0.0.0", "--port", "\(port)", "--no-mdns"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -16,7 +16,8 @@ struct StartupFailureTests {
     static func run(_ arguments: [String]) async throws -> (status: Int32, errors: String)? {
         let process = Process()
         process.executableURL = ProcessTests.executable
-        process.arguments = arguments
+        // Never an mDNS announcement outside a test network namespace.
+        process.arguments = arguments.first == "serve" ? arguments + ["--no-mdns"] : arguments
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

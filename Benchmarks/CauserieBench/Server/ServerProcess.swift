@@ -27,7 +27,7 @@ final class ServerProcess {
         let configPath = try Self.writeConfiguration(for: directory, configuration)
         process.executableURL = executable
         process.arguments = ["serve", "--data", directory, "--host", "127.0.0.1", "--port", "\(port)", "--tls", tls ? "office" : "off",
-                             "--config", configPath, "--log-level", "warning"]
+                             "--config", configPath, "--log-level", "warning", "--no-mdns"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.standardError
         try process.run()

@@ -24,6 +24,10 @@ public final class ChatServer: Sendable {
     public let tls: ServerTLS?
     /// Whose address a request is (X-Forwarded-For believed from configured proxies, TLS off).
     let clientAddress: ClientAddress
+    /// Signs the client files and invitations handed out (docs/invitations.md).
+    let clientFiles: ClientFileSigner
+    /// The port once listening (0 asks the system for one).
+    let listening = ListeningPort()
 
     private init(_ configuration: ServerConfiguration, logger: Logger) throws {
         self.configuration = configuration
@@ -39,6 +43,12 @@ public final class ChatServer: Sendable {
                 logger.info("TLS ready", metadata: ["tls.mode": "\(configuration.tls.mode)",
                                                     "startup.tls_ms": "\(String(format: "%.1f", milliseconds))"])
             }
+        } catch {
+            store.close()
+            throw error
+        }
+        do {
+            clientFiles = try ClientFileSigner.load(dataDirectory: configuration.dataDirectory)
         } catch {
             store.close()
             throw error
@@ -133,16 +143,23 @@ public final class ChatServer: Sendable {
         }
         let background = BackgroundService(core: core, store: store, tls: tls, readiness: readiness, onFirstStart: onFirstStart)
         var services: [any Service] = [background]
-        let boundPort = Mutex(configuration.port)
+        let listening = self.listening
         if let discoveryPort = configuration.discoveryPort {
             let host = configuration.host
             services.append(DiscoveryResponder(port: discoveryPort, answer: {
                 DiscoveryMessage.Answer(
                     name: core.withState { $0.server.settings.serverName }, version: Snapshots.version,
                     // Loopback means the asker's own machine: left out.
-                    urls: LocalAddresses.urls(host: host, port: boundPort.withLock { $0 }, scheme: tls == nil ? "http" : "https")
-                        .filter { !$0.contains("://localhost:") && !$0.contains("://127.") },
+                    urls: listening.lanURLs(host: host, secure: tls != nil),
                     fingerprint: tls?.current.authority?.fingerprint)
+            }, logger: logger))
+        }
+        if configuration.multicastDNS {
+            services.append(MulticastDNSResponder(announcement: {
+                guard let port = listening.port.flatMap(UInt16.init(exactly:)) else { return nil }
+                return ServiceAnnouncement(
+                    instance: core.withState { $0.server.settings.serverName }, host: LocalAddresses.hostName(), port: port,
+                    version: Snapshots.version, fingerprint: tls?.current.authority?.fingerprint, secure: tls != nil)
             }, logger: logger))
         }
         return Application(
@@ -154,7 +171,7 @@ public final class ChatServer: Sendable {
             services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                boundPort.withLock { $0 = port }
+                listening.set(port)
                 await onRunning(port)
             },
             logger: logger)
@@ -183,6 +200,9 @@ public final class ChatServer: Sendable {
         RoomRoutes(kit: kit).add(to: api)
         AdminRoutes(kit: kit).add(to: api)
         OperationsRoutes(kit: kit, store: store).add(to: api)
+        let (listening, host, tls) = (self.listening, configuration.host, self.tls)
+        InvitationRoutes(kit: kit, signer: clientFiles, urls: { listening.lanURLs(host: host, secure: tls != nil) },
+                         fingerprint: { tls?.current.authority?.fingerprint }).add(to: api)
         MetricsRoutes(kit: kit, store: store, tls: tls).add(to: router)
         StaticRoutes(webRoot: configuration.webRoot).add(to: router)
         return router
@@ -301,5 +321,20 @@ struct ReadinessMiddleware: RouterMiddleware {
     {
         await readiness.wait()
         return try await next(request, context)
+    }
+}
+
+/// The port the server listens on, once it does.
+final class ListeningPort: Sendable {
+    private let value = Mutex<Int?>(nil)
+
+    var port: Int? { value.withLock { $0 } }
+    func set(_ port: Int) { value.withLock { $0 = port } }
+
+    /// Where people on the LAN open it (loopback means the asker's own machine: left out).
+    func lanURLs(host: String, secure: Bool) -> [String] {
+        guard let port else { return [] }
+        return LocalAddresses.urls(host: host, port: port, scheme: secure ? "https" : "http")
+            .filter { !$0.contains("://localhost:") && !$0.contains("://127.") }
     }
 }

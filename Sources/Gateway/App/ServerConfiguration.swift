@@ -19,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     /// The UDP port answering "where is the Causerie server?" (docs/discovery.md); nil: off
     /// (tests, embedders). `causerie serve` answers on 8089 unless told otherwise.
     public var discoveryPort: Int?
+    /// Announce the server over multicast DNS (ADR 011); off unless asked (`serve` asks).
+    public var multicastDNS = false
 
     public struct Limits: Sendable {
         /// Largest WebSocket message (all frames of it) a client may send.

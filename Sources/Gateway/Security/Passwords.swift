@@ -121,9 +121,7 @@ public enum SecureRandom {
 
     /// A session token (256 bits, base64url) and the SHA-256 hex under which it is stored.
     public static func token() -> (token: String, hash: String) {
-        let token = Data(bytes(32)).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let token = Base64URL.encode(bytes(32))
         return (token, tokenHash(token))
     }
 

@@ -110,31 +110,12 @@ struct CertificateFiles {
 
     func path(_ name: String) -> String { directory + "/" + name }
 
-    /// Written to a new file with its final permissions from the start (a key is never, even for
-    /// an instant, readable by others), synced, then renamed over the old one.
+    /// With its final permissions from the start (PrivateFile).
     private func write(_ name: String, _ text: String, mode: mode_t) throws {
-        let temporary = path(".\(name).\(UUID().uuidString)")
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { throw TLSFailure("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else {
-                let reason = String(cString: strerror(errno))
-                close(descriptor)
-                unlink(temporary)
-                throw TLSFailure("cannot write \(temporary): \(reason)")
-            }
-            written += count
-        }
-        fchmod(descriptor, mode)
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        guard synced, rename(temporary, path(name)) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw TLSFailure("cannot write \(path(name)): \(reason)")
+        do {
+            try PrivateFile.write(path(name), Array(text.utf8), mode: mode)
+        } catch {
+            throw TLSFailure(error.description)
         }
     }
 }

@@ -2,7 +2,7 @@
 
 /// How an account came to be.
 public enum AccountOrigin: UInt8, Hashable, Sendable, Codable {
-    case firstAdministrator = 0, selfRegistered = 1, createdByAdministrator = 2, bot = 3
+    case firstAdministrator = 0, selfRegistered = 1, createdByAdministrator = 2, bot = 3, invited = 4
 }
 
 public struct RecoveryQuestion: Hashable, Sendable, BinaryCodable {

@@ -65,6 +65,9 @@ public enum DomainEvent: Hashable, Sendable {
     case messageDeleted(MessageDeleted)
     case backupTaken(BackupTaken)
     case exportTaken(ExportTaken)
+    case invitationIssued(InvitationIssued)
+    case invitationRedeemed(InvitationRedeemed)
+    case invitationRevoked(InvitationRevoked)
 
     /// The payload inside, for encoding.
     public var payload: any EventPayload {
@@ -116,6 +119,9 @@ public enum DomainEvent: Hashable, Sendable {
         case .messageDeleted(let p): p
         case .backupTaken(let p): p
         case .exportTaken(let p): p
+        case .invitationIssued(let p): p
+        case .invitationRedeemed(let p): p
+        case .invitationRevoked(let p): p
         }
     }
 
@@ -210,6 +216,9 @@ public enum DomainEvent: Hashable, Sendable {
         entry(MessageDeleted.self, DomainEvent.messageDeleted),
         entry(BackupTaken.self, DomainEvent.backupTaken),
         entry(ExportTaken.self, DomainEvent.exportTaken),
+        entry(InvitationIssued.self, DomainEvent.invitationIssued),
+        entry(InvitationRedeemed.self, DomainEvent.invitationRedeemed),
+        entry(InvitationRevoked.self, DomainEvent.invitationRevoked),
     ])
 }
 

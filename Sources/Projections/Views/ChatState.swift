@@ -10,6 +10,7 @@ public struct ChatState: Hashable, Sendable {
     public private(set) var reads = ReadStateView()
     public private(set) var statistics = StatisticsView()
     public private(set) var announcements = AnnouncementsView()
+    public private(set) var invitations = InvitationsView()
 
     public init() {}
 
@@ -23,6 +24,7 @@ public struct ChatState: Hashable, Sendable {
         reads.apply(event, rooms: rooms)
         statistics.apply(event)
         announcements.apply(event)
+        invitations.apply(event)
         position = event.position
     }
 

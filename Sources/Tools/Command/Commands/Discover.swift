@@ -4,36 +4,48 @@ import Gateway
 import NIOCore
 import NIOPosix
 import Synchronization
+import Wire
 
 /// `causerie discover`: the Causerie servers on this machine's networks, found by UDP broadcast
-/// (docs/discovery.md).
+/// and by multicast DNS (docs/discovery.md).
 struct Discover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the Causerie servers on the local networks.",
         discussion: """
-            Broadcasts "where is the Causerie server?" on every network this machine is on and lists \
-            the servers that answer: name, addresses, and the fingerprint of their office authority \
-            (compare it with what the server printed before trusting it).
+            Broadcasts "where is the Causerie server?" and asks multicast DNS for _causerie._tcp on every \
+            network this machine is on, and lists the servers that answer either way: name, addresses, and \
+            the fingerprint of their office authority (compare it with what the server printed before trusting it).
             """)
 
     @Option(help: "Seconds to wait for answers.") var timeout: Double = 2
     @Option(help: "The servers' discovery port (their --discovery-port).") var port: Int = DiscoveryMessage.defaultPort
     @Flag(help: "One JSON object per server instead of the table.") var json = false
+    @Flag(name: .customLong("no-mdns"), help: "Broadcast only; do not ask multicast DNS.") var noMulticastDNS = false
 
     func validate() throws {
         guard (0.1...60).contains(timeout) else { throw ValidationError("--timeout must be 0.1 to 60 seconds") }
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1 to 65535") }
     }
 
+    /// A server found, and the ways it was found.
+    struct Found {
+        var from: String
+        var answer: DiscoveryMessage.Answer
+        var foundBy: [String]
+    }
+
     func run() async throws {
-        let found = try await Self.search(port: port, timeout: timeout)
+        async let broadcast = Self.search(port: port, timeout: timeout)
+        async let multicast = noMulticastDNS ? [] : Self.searchMulticastDNS(timeout: timeout)
+        let found = Self.merge(broadcast: try await broadcast, multicast: try await multicast)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            for (address, answer) in found {
-                var line = String(decoding: try encoder.encode(answer), as: UTF8.self)
+            for server in found {
+                var line = String(decoding: try encoder.encode(server.answer), as: UTF8.self)
                 line.removeLast()
-                print(line + ",\"from\":\"\(address)\",\"foundBy\":\"broadcast\"}")
+                let ways = String(decoding: try encoder.encode(server.foundBy), as: UTF8.self)
+                print(line + ",\"from\":\"\(server.from)\",\"foundBy\":\(ways)}")
             }
             return
         }
@@ -41,11 +53,71 @@ struct Discover: AsyncParsableCommand {
             print("No Causerie server answered within \(timeout) s (is discovery on, port \(port)/udp open?).")
             throw ExitCode(1)
         }
-        for (address, answer) in found {
-            print("\(answer.name)  (from \(address), Causerie \(answer.version), found by broadcast)")
+        for server in found {
+            let answer = server.answer
+            print("\(answer.name)  (from \(server.from), Causerie \(answer.version), found by \(server.foundBy.joined(separator: " and ")))")
             for url in answer.urls { print("   \(url)") }
             if let fingerprint = answer.fingerprint { print("   office authority SHA-256: \(fingerprint)") }
         }
+    }
+
+    /// One entry per server: the same name and authority heard both ways is one server, its
+    /// addresses from both.
+    static func merge(broadcast: [(String, DiscoveryMessage.Answer)], multicast: [(String, DiscoveryMessage.Answer)]) -> [Found] {
+        var found = broadcast.map { Found(from: $0.0, answer: $0.1, foundBy: ["broadcast"]) }
+        for (from, answer) in multicast {
+            if let index = found.firstIndex(where: { $0.answer.name == answer.name && $0.answer.fingerprint == answer.fingerprint
+                && !Set($0.answer.urls).isDisjoint(with: answer.urls) }) {
+                if !found[index].foundBy.contains("mdns") { found[index].foundBy.append("mdns") }
+                for url in answer.urls where !found[index].answer.urls.contains(url) { found[index].answer.urls.append(url) }
+            } else if !found.contains(where: { $0.answer == answer }) {
+                found.append(Found(from: from, answer: answer, foundBy: ["mdns"]))
+            }
+        }
+        return found
+    }
+
+    /// Asks `_causerie._tcp.local` PTR on every interface that can multicast (a one-shot query
+    /// from a port of our own: responders answer it to us alone, RFC 6762 §5.1), three times
+    /// over the first half of the wait, and reads the servers from all the responses.
+    static func searchMulticastDNS(timeout: Double) async throws -> [(String, DiscoveryMessage.Answer)] {
+        let heard = Mutex<[(String, DNSMessage)]>([])
+        var channels: [any Channel] = []
+        let group = try SocketAddress(ipAddress: "224.0.0.251", port: 5353)
+        for device in (try? System.enumerateDevices()) ?? [] {
+            guard device.multicastSupported, case .v4(let address)? = device.address,
+                  let host = device.address?.ipAddress, !host.hasPrefix("127.") else { continue }
+            guard let channel = try? await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelInitializer({ channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ResponseCollector { from, message in
+                            heard.withLock { $0.append((from, message)) }
+                        })
+                    }
+                })
+                .bind(host: host, port: 0).get() else { continue }
+            if let provider = channel as? any SocketOptionProvider {
+                try? await provider.setIPMulticastIF(address.address.sin_addr).get()
+            }
+            channels.append(channel)
+        }
+        let query = ByteBuffer(bytes: ServiceBrowse.query(id: UInt16.random(in: 1...UInt16.max)).encoded())
+        for round in 0..<3 {
+            for channel in channels where channel.isActive {
+                try? await channel.writeAndFlush(AddressedEnvelope(remoteAddress: group, data: query))
+            }
+            if round < 2 { try await Task.sleep(for: .milliseconds(Int(timeout * 250))) }
+        }
+        try await Task.sleep(for: .milliseconds(Int(timeout * 500)))
+        for channel in channels { try? await channel.close() }
+        let messages = heard.withLock { $0 }
+        var servers: [(String, DiscoveryMessage.Answer)] = []
+        for answer in ServiceBrowse.servers(in: messages.map(\.1)) where !servers.contains(where: { $0.1 == answer }) {
+            // From: the responder that first described it.
+            let from = messages.first { ServiceBrowse.servers(in: [$0.1]).contains(answer) }?.0 ?? messages.first?.0 ?? "?"
+            servers.append((from, answer))
+        }
+        return servers
     }
 
     /// Broadcasts the query on every interface and collects the answers, one per server, in the
@@ -121,6 +193,24 @@ final class AnswerCollector: ChannelInboundHandler {
         guard let bytes = envelope.data.getBytes(at: envelope.data.readerIndex, length: envelope.data.readableBytes),
               let answer = DiscoveryMessage.decode(bytes) else { return }
         heard(envelope.remoteAddress.ipAddress ?? "?", answer)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {}
+}
+
+/// On the mDNS search channel's event loop only: every well-formed response heard.
+final class ResponseCollector: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    let heard: (String, DNSMessage) -> Void
+
+    init(_ heard: @escaping (String, DNSMessage) -> Void) { self.heard = heard }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        guard envelope.data.readableBytes <= 9000,
+              let bytes = envelope.data.getBytes(at: envelope.data.readerIndex, length: envelope.data.readableBytes),
+              let message = DNSMessage(decoding: bytes), message.isResponse else { return }
+        heard(envelope.remoteAddress.ipAddress ?? "?", message)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {}

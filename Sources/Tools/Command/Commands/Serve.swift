@@ -37,6 +37,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "UDP port answering LAN discovery (default 8089; 0: off). See docs/discovery.md.")
     var discoveryPort: Int?
 
+    @Flag(name: .long, inversion: .prefixedNo, help: "Announce the server over mDNS/DNS-SD as _causerie._tcp and _https._tcp (default on). See docs/discovery.md.")
+    var mdns: Bool?
+
     func validate() throws {
         if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be 0 to 65535, not \(port)") }
         if let discoveryPort, !(0...65_535).contains(discoveryPort) {
@@ -81,6 +84,7 @@ struct Serve: AsyncParsableCommand {
         if let tlsCertificate { configuration.tls.certificateFile = tlsCertificate }
         if let tlsKey { configuration.tls.keyFile = tlsKey }
         if let discoveryPort { configuration.discoveryPort = discoveryPort == 0 ? nil : discoveryPort }
+        if let mdns { configuration.multicastDNS = mdns }
         let listenHost = configuration.host
         // Before the log is opened and folded (seconds on a large one): a port already taken
         // is said at once, and plainly.
@@ -198,6 +202,8 @@ struct ConfigurationFile: Codable {
     var tls: TLS?
     /// 0: LAN discovery off.
     var discoveryPort: Int?
+    /// false: no mDNS announcement.
+    var mdns: Bool?
 
     struct TLS: Codable {
         var mode: String?
@@ -327,6 +333,7 @@ struct ConfigurationFile: Codable {
         }
         let discovery = discoveryPort ?? DiscoveryMessage.defaultPort
         configuration.discoveryPort = discovery == 0 ? nil : discovery
+        configuration.multicastDNS = mdns ?? true
         // `serve` speaks HTTPS with the office authority unless told otherwise (ADR 010).
         configuration.tls = TLSSettings(mode: tls?.mode.flatMap(TLSSettings.Mode.init(rawValue:)) ?? .office)
         configuration.tls.names = tls?.names ?? []
