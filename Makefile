@@ -5,7 +5,7 @@ SWIFT ?= swift
 DATA ?= ./data
 DEBIAN_PACKAGES = liblmdb-dev libopus-dev libzstd-dev libssl-dev pkg-config
 
-.PHONY: run test deps build release bench clean browser-deps browser-test browser-bench browser-firefox fuzz
+.PHONY: run test test-deps deps build release bench clean browser-deps browser-test browser-bench browser-firefox fuzz
 
 ## Installs the Debian packages, builds in release mode, and serves with the store in ./data.
 ## The compiler's thousand lines become a progress count (errors and warnings still show).
@@ -20,7 +20,7 @@ run: deps
 PROGRESS = awk '/^\[[0-9]+\/[0-9]+\]/ { split($$1, n, /[\[\/\]]/); if (n[2] - last >= 40 || n[2] == n[3]) { printf "  built %d of %d steps (%d%%)\n", n[2], n[3], 100 * n[2] / n[3]; fflush(); last = n[2] } next } { print; fflush() }'
 
 ## Installs the Debian packages and runs every test (the web client's in a real browser last).
-test: deps
+test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) fuzz
@@ -35,6 +35,16 @@ fuzz: deps
 	rm -rf .build-fuzz/corpus && mkdir -p .build-fuzz/corpus .build-fuzz/crashes && cp Tests/Fuzz/corpus/* .build-fuzz/corpus/
 	.build-fuzz/debug/causerie-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
 		-artifact_prefix=.build-fuzz/crashes/ .build-fuzz/corpus
+
+## What the tests drive besides the server: python3-zeroconf (Debian), an mDNS/DNS-SD browser
+## independent of ours (DiscoveryTests), and ip/curl for the network namespaces.
+TEST_PACKAGES = python3-zeroconf iproute2 curl
+test-deps:
+	@if dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1; then \
+		echo "Test packages present: $(TEST_PACKAGES)"; \
+	else \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(TEST_PACKAGES); \
+	fi
 
 ## Debian packages: installed with apt-get when one is missing.
 deps:
