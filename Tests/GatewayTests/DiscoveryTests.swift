@@ -20,11 +20,19 @@ struct DiscoveryTests {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// `sh` off the cooperative pool: a test waiting for a child process (`discover` waits
+    /// seconds) must not hold one of the few threads every other test's server runs on.
+    static func run(_ command: String) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try sh(command) }) }
+        }
+    }
+
     /// Two hosts on one link; nil where namespaces cannot be made.
-    static func twoHosts() throws -> (server: String, client: String)? {
+    static func twoHosts() async throws -> (server: String, client: String)? {
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let (a, b) = ("causerie-a-\(tag)", "causerie-b-\(tag)")
-        guard try sh("ip netns add \(a) && ip netns add \(b)").status == 0 else { return nil }
+        guard try await run("ip netns add \(a) && ip netns add \(b)").status == 0 else { return nil }
         let setup = """
             ip link add ca\(tag) netns \(a) type veth peer name cb\(tag) netns \(b) && \
             ip -n \(a) addr add 10.78.0.1/24 broadcast 10.78.0.255 dev ca\(tag) && \
@@ -32,7 +40,7 @@ struct DiscoveryTests {
             ip -n \(a) link set ca\(tag) up && ip -n \(b) link set cb\(tag) up && \
             ip -n \(a) link set lo up && ip -n \(b) link set lo up
             """
-        let result = try sh(setup)
+        let result = try await run(setup)
         guard result.status == 0 else {
             _ = try? sh("ip netns del \(a); ip netns del \(b)")
             throw TestError("network namespaces: \(result.output)")
@@ -41,7 +49,7 @@ struct DiscoveryTests {
     }
 
     @Test func aServerOnTheLinkIsFoundByBroadcastWithItsAddressAndFingerprint() async throws {
-        guard let (a, b) = try Self.twoHosts() else {
+        guard let (a, b) = try await Self.twoHosts() else {
             print("LAN discovery test not run: network namespaces need root (ip netns)")
             return
         }
@@ -58,23 +66,24 @@ struct DiscoveryTests {
         try serve.run()
         defer { serve.terminate(); serve.waitUntilExit() }
         // Once the server answers on the other host's side of the link.
-        for _ in 0..<200 where try Self.sh("ip netns exec \(b) curl -s -o /dev/null http://10.78.0.1:18080/trust.json").status != 0 {
+        for _ in 0..<200 {
+            if try await Self.run("ip netns exec \(b) curl -s -o /dev/null http://10.78.0.1:18080/trust.json").status == 0 { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let found = try Self.sh("ip netns exec \(b) \(binary) discover --port 18089 --timeout 1 --json")
+        let found = try await Self.run("ip netns exec \(b) \(binary) discover --port 18089 --timeout 1 --json")
         #expect(found.status == 0, "\(found.output)")
         let lines = found.output.split(separator: "\n").filter { $0.hasPrefix("{") }
         #expect(lines.count == 1, "\(found.output)")
         let answer = try JSONValue(parsing: Data((lines.first ?? "").utf8))
         #expect(answer["from"]?.string == "10.78.0.1")
         #expect(answer["urls"]?.array.contains { $0.string == "https://10.78.0.1:18080/" } == true, "\(found.output)")
-        let trust = try Self.sh("ip netns exec \(b) curl -s http://10.78.0.1:18080/trust.json")
+        let trust = try await Self.run("ip netns exec \(b) curl -s http://10.78.0.1:18080/trust.json")
         #expect(answer["fingerprint"]?.string == (try JSONValue(parsing: Data(trust.output.utf8)))["fingerprint"]?.string)
         // The table, for people.
-        let table = try Self.sh("ip netns exec \(b) \(binary) discover --port 18089 --timeout 1")
+        let table = try await Self.run("ip netns exec \(b) \(binary) discover --port 18089 --timeout 1")
         #expect(table.output.contains("https://10.78.0.1:18080/") && table.output.contains("office authority SHA-256"))
         // Not a query: no answer, and the responder goes on.
-        let stranger = try Self.sh("""
+        let stranger = try await Self.run("""
             ip netns exec \(b) python3 -c "
             import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
             s.sendto(b'CAUSERIE-DISCOVER 2\\\\n' + b'x' * 1000, ('10.78.0.1', 18089))
@@ -82,9 +91,9 @@ struct DiscoveryTests {
             except socket.timeout: print('silent')"
             """)
         #expect(stranger.output.contains("silent"), "\(stranger.output)")
-        #expect(try Self.sh("ip netns exec \(b) \(binary) discover --port 18089 --timeout 1 --json").output.contains("10.78.0.1"))
+        #expect(try await Self.run("ip netns exec \(b) \(binary) discover --port 18089 --timeout 1 --json").output.contains("10.78.0.1"))
         // Nobody on the port (and mDNS not asked): said plainly, non-zero.
-        let nobody = try Self.sh("ip netns exec \(b) \(binary) discover --port 18090 --timeout 0.5 --no-mdns")
+        let nobody = try await Self.run("ip netns exec \(b) \(binary) discover --port 18090 --timeout 0.5 --no-mdns")
         #expect(nobody.status != 0 && nobody.output.contains("No Causerie server answered"))
     }
 
@@ -98,7 +107,8 @@ struct DiscoveryTests {
         serve.standardOutput = FileHandle.nullDevice
         serve.standardError = FileHandle.nullDevice
         try serve.run()
-        for _ in 0..<200 where try sh("ip netns exec \(client) curl -s -o /dev/null http://\(address):\(port)/trust.json").status != 0 {
+        for _ in 0..<200 {
+            if try await run("ip netns exec \(client) curl -s -o /dev/null http://\(address):\(port)/trust.json").status == 0 { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         return (serve, directory)
@@ -148,12 +158,12 @@ struct DiscoveryTests {
     }
 
     @Test func aServerIsAnnouncedOverMulticastDNSRenamedOnAConflictAndSaysGoodbye() async throws {
-        guard let (a, b) = try Self.twoHosts() else {
+        guard let (a, b) = try await Self.twoHosts() else {
             print("mDNS test not run: network namespaces need root (ip netns)")
             return
         }
         defer { _ = try? Self.sh("ip netns del \(a); ip netns del \(b)") }
-        try #require(try Self.sh("/usr/bin/python3 -c 'import zeroconf'").status == 0,
+        try #require(try await Self.run("/usr/bin/python3 -c 'import zeroconf'").status == 0,
                      "python3-zeroconf (Debian) is needed: `make test` installs it")
         let watcher = try Watcher(in: b, types: ["_causerie._tcp.local.", "_https._tcp.local."])
         defer { watcher.stop() }
@@ -162,7 +172,7 @@ struct DiscoveryTests {
         let (first, firstData) = try await Self.serve(in: a, address: "10.78.0.1", port: 18080,
                                                       extra: ["--discovery-port", "18089"], reachableFrom: b)
         defer { first.terminate(); first.waitUntilExit(); try? FileManager.default.removeItem(atPath: firstData) }
-        let trust = try JSONValue(parsing: Data(try Self.sh("ip netns exec \(b) curl -s http://10.78.0.1:18080/trust.json").output.utf8))
+        let trust = try JSONValue(parsing: Data(try await Self.run("ip netns exec \(b) curl -s http://10.78.0.1:18080/trust.json").output.utf8))
         let fingerprint = try #require(trust["fingerprint"]?.string)
         func on(_ address: String, _ type: String) -> (JSONValue) -> Bool {
             { $0["event"]?.string == "added" && $0["type"]?.string == type && $0["addresses"]?.array.contains { $0.string == address } == true }
@@ -179,12 +189,12 @@ struct DiscoveryTests {
         // `causerie discover` finds it both ways as one server, and by mDNS alone where the
         // broadcast port is wrong.
         let binary = ProcessTests.executable.path
-        let both = try Self.sh("ip netns exec \(b) \(binary) discover --port 18089 --timeout 1.5 --json")
+        let both = try await Self.run("ip netns exec \(b) \(binary) discover --port 18089 --timeout 1.5 --json")
         let lines = both.output.split(separator: "\n").filter { $0.hasPrefix("{") }
         #expect(lines.count == 1, "\(both.output)")
         let merged = try JSONValue(parsing: Data((lines.first ?? "{}").utf8))
         #expect(merged["foundBy"]?.array.compactMap(\.string) == ["broadcast", "mdns"], "\(both.output)")
-        let alone = try Self.sh("ip netns exec \(b) \(binary) discover --port 18090 --timeout 1.5 --json")
+        let alone = try await Self.run("ip netns exec \(b) \(binary) discover --port 18090 --timeout 1.5 --json")
         let mdnsOnly = try JSONValue(parsing: Data((alone.output.split(separator: "\n").first { $0.hasPrefix("{") } ?? "{}").utf8))
         #expect(mdnsOnly["foundBy"]?.array.compactMap(\.string) == ["mdns"], "\(alone.output)")
         #expect(mdnsOnly["urls"]?.array.contains { $0.string == "https://10.78.0.1:18080/" } == true, "\(alone.output)")
