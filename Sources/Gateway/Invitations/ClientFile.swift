@@ -59,7 +59,8 @@ public struct ClientFile: Codable, Sendable, Equatable {
     /// A file from a person: JSON, or the base64url of a link.
     public static func parse(_ text: String) -> ClientFile? {
         guard text.utf8.count <= maximumBytes * 2 else { return nil }
-        let bytes = text.hasPrefix("{") ? Array(text.utf8) : Base64URL.decode(text)
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let bytes = trimmed.hasPrefix("{") ? Array(trimmed.utf8) : Base64URL.decode(trimmed)
         guard let bytes, bytes.count <= maximumBytes else { return nil }
         return try? JSONDecoder().decode(ClientFile.self, from: Data(bytes))
     }

@@ -72,6 +72,8 @@ public struct RegisterUser: Command {
         }
         guard let name = Names.username(username) else { throw .invalid("username") }
         guard state.accounts.byKey[name.key] == nil else { throw .conflict("username_taken") }
+        // A name promised to someone by an open invitation is taken until it expires.
+        guard state.invitations.open(forKey: name.key, now: now) == nil else { throw .conflict("username_taken") }
         guard state.accounts[user] == nil else { throw .conflict("user_exists") }
         let display = displayName.isEmpty ? name.display : displayName
         guard let displayChecked = Names.text(display, limit: Limits.displayName), !displayChecked.isEmpty else {
