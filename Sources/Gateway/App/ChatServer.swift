@@ -26,7 +26,7 @@ public final class ChatServer: Sendable {
     let clientAddress: ClientAddress
     /// Signs the client files and invitations handed out (docs/invitations.md).
     let clientFiles: ClientFileSigner
-    /// The port once listening (0 asks the system for one).
+    /// The port once listening (known only then when the configured port is 0).
     let listening = ListeningPort()
 
     private init(_ configuration: ServerConfiguration, logger: Logger) throws {
@@ -154,7 +154,9 @@ public final class ChatServer: Sendable {
                     fingerprint: tls?.current.authority?.fingerprint)
             }, logger: logger))
         }
-        if configuration.multicastDNS {
+        // Announced only for a server on every interface: the A records name the addresses of the
+        // interface asked on, which a server bound to one address may not answer on.
+        if configuration.multicastDNS, ["0.0.0.0", "::", ""].contains(configuration.host) {
             services.append(MulticastDNSResponder(announcement: {
                 guard let port = listening.port.flatMap(UInt16.init(exactly:)) else { return nil }
                 return ServiceAnnouncement(
