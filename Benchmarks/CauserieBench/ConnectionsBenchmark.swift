@@ -5,6 +5,7 @@ import Gateway
 import CauserieClient
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Idle WebSocket clients held by the server: its resident memory per connection.
 struct ConnectionsBenchmark: AsyncParsableCommand {
@@ -21,10 +22,12 @@ struct ConnectionsBenchmark: AsyncParsableCommand {
         memory read after each close: it must not grow from round to round (a leak per connection).
         """)
     var rounds: Int = 0
+    @Flag(help: "Over TLS (wss, the office authority): each connection also holds its TLS state.") var tls = false
 
     struct Report: Encodable {
         var bench = "connections"
         var connections: Int
+        var tls: Bool
         var bytes_per_connection: Double
         var server_rss_before_mb: Double
         var server_rss_after_mb: Double
@@ -42,15 +45,22 @@ struct ConnectionsBenchmark: AsyncParsableCommand {
         try fixture.initialize(passwordHash: hash)
         try fixture.addUsers(users, passwordHash: hash)
         try fixture.close()
-        let server = try ServerProcess(directory: path)
+        let server = try ServerProcess(directory: path, tls: tls)
         defer { server.stop() }
         try await server.waitReady()
         let port = server.port
+        var context: NIOSSLContext?
+        if tls {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.trustRoots = .file(server.authorityFile)
+            context = try NIOSSLContext(configuration: configuration)
+        }
+        let client = context
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         // Warm up: every user online once (presence), then measure from there.
         var warm: [BenchConnection] = []
         for user in 0..<users {
-            warm.append(try await BenchConnection.open(port: port, token: Fixture.token(user), group: group) { _ in })
+            warm.append(try await BenchConnection.open(port: port, token: Fixture.token(user), group: group, tls: client) { _ in })
         }
         try await Task.sleep(for: .seconds(2))
         let before = server.residentBytes
@@ -63,7 +73,7 @@ struct ConnectionsBenchmark: AsyncParsableCommand {
             try await openConnections(count: count, concurrency: 256) { index in
                 try await BenchConnection.open(
                     port: port, token: Fixture.token(index % userCount), localAddress: "127.0.0.\(1 + index % addressCount)",
-                    group: group) { _ in }
+                    group: group, tls: client) { _ in }
             }
         }
         var held = try await open()
@@ -83,7 +93,7 @@ struct ConnectionsBenchmark: AsyncParsableCommand {
         for connection in held + warm { await connection.socket.close() }
         try await group.shutdownGracefully()
         try Measure.report(Report(
-            connections: held.count, bytes_per_connection: Measure.round(Double(after - before) / Double(held.count), 0),
+            connections: held.count, tls: tls, bytes_per_connection: Measure.round(Double(after - before) / Double(held.count), 0),
             server_rss_before_mb: Measure.round(Double(before) / 1_048_576, 1),
             server_rss_after_mb: Measure.round(Double(after) / 1_048_576, 1), open_seconds: Measure.round(opening, 1),
             anonymous_after_close_mb: rounds > 0 ? afterClose : nil))

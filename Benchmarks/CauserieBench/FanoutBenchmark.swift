@@ -36,6 +36,8 @@ struct FanoutBenchmark: AsyncParsableCommand {
     @Option(help: "With --peer: the message rates to measure, comma-separated.") var rates: String = "20,50"
     @Option(help: "With --peer: rounds (each system at each rate once per round).") var rounds: Int = 3
     @Flag(help: "Over TLS (wss, the office authority), to compare with the plain figures.") var tls = false
+    @Option(help: "With --connect --tls: the server's office authority (its data/tls/ca.crt), the only one trusted.")
+    var ca: String?
 
     struct Report: Encodable {
         var bench = "fanout"
@@ -64,11 +66,21 @@ struct FanoutBenchmark: AsyncParsableCommand {
         if let prepare {
             try writeStore(at: prepare)
             let config = try ServerProcess.writeConfiguration(for: prepare)
-            print("causerie serve --data \(prepare) --config \(config) --host 0.0.0.0 --port 8080 --tls off --log-level warning")
+            print("causerie serve --data \(prepare) --config \(config) --host 0.0.0.0 --port 8080 --tls \(tls ? "office" : "off") --log-level warning")
+            if tls { print("then: causerie-bench fanout --connect HOST:8080 --tls --ca \(prepare)/tls/ca.crt") }
             return
         }
         if let connect {
-            try await measure(Target(address: connect, serverPid: serverPid))
+            var target = try Target(address: connect, serverPid: serverPid)
+            if tls {
+                guard let ca else { throw BenchError("--connect --tls needs --ca (the server's data/tls/ca.crt)") }
+                // As a browser on another machine: that authority only, the name (or address) checked.
+                var configuration = TLSConfiguration.makeClientConfiguration()
+                configuration.trustRoots = .file(ca)
+                target.tls = try NIOSSLContext(configuration: configuration)
+                target.serverName = target.host
+            }
+            try await measure(target)
             return
         }
         let path = Measure.scratchDirectory("fanout", under: directory)
@@ -101,8 +113,9 @@ struct FanoutBenchmark: AsyncParsableCommand {
         var host: String
         var port: Int
         var cpuSeconds: () -> Double
-        /// wss: the client context (`--tls`).
+        /// wss: the client context (`--tls`), and the name its certificate is checked against.
         var tls: NIOSSLContext?
+        var serverName = "localhost"
 
         init(host: String, port: Int, cpuSeconds: @escaping () -> Double) {
             self.host = host
@@ -125,6 +138,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
         let port = target.port
         let host = target.host
         let tls = target.tls
+        let serverName = target.serverName
         Measure.note("server at \(host):\(port); connecting \(receivers) clients…")
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -134,7 +148,8 @@ struct FanoutBenchmark: AsyncParsableCommand {
         let recorder = Recorder()
         let measuring = Mutex(false)
         let clients = try await openConnections(count: receivers) { index in
-            try await BenchConnection.open(host: host, port: port, token: Fixture.token(index + 1), group: group, tls: tls) { frame in
+            try await BenchConnection.open(host: host, port: port, token: Fixture.token(index + 1), group: group, tls: tls,
+                                           serverName: serverName) { frame in
                 guard Frames.contains(frame, Frames.posted) else { return }
                 let latency: Double? = measuring.withLock { $0 }
                     ? Frames.sendTime(frame).map { Double(monotonicNanoseconds() - $0) / 1e6 } : nil
@@ -143,7 +158,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
         }
         let window = AsyncWindow(size: self.window)
         let sender = try await BenchConnection.open(host: host, port: port, token: Fixture.token(0), group: senderGroup,
-                                                    tls: tls) { frame in
+                                                    tls: tls, serverName: serverName) { frame in
             if Frames.contains(frame, Frames.ok) {
                 window.release()
             } else if Frames.contains(frame, Frames.error) {

@@ -41,6 +41,14 @@ struct ConfigurationFileTests {
         for bad in [#"{"tls": {"mode": "sometimes"}}"#, #"{"tls": {"trustedProxies": ["proxy.lan"]}}"#, #"{"tls": {"names": 3}}"#] {
             #expect(throws: (any Error).self) { try Self.load(bad) }
         }
+        // Names a certificate can be made for; anything else stops the start with words.
+        let named = try Self.load(#"{"tls": {"names": ["Chat.Office.LAN", "10.0.0.9", "fd00::9"]}}"#)
+        #expect(named.tls.names == ["Chat.Office.LAN", "10.0.0.9", "fd00::9"])
+        for name in ["bad name", "*.office.lan", "", "chat.office.lan:8443", "-chat.lan", "café.lan", String(repeating: "a", count: 64)] {
+            let text = String(data: try JSONSerialization.data(withJSONObject: ["tls": ["names": [name]]]), encoding: .utf8)!
+            #expect(throws: (any Error).self, "\(name)") { try Self.load(text) }
+            do { _ = try Self.load(text) } catch { #expect("\(error)".contains("tls.names"), "\(error)") }
+        }
     }
 
     /// The example in docs/configuration.md is a file the server accepts.

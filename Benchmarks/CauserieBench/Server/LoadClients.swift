@@ -15,11 +15,11 @@ final class BenchConnection: Sendable {
     }
 
     static func open(host: String = "127.0.0.1", port: Int, token: String, localAddress: String? = nil,
-                     group: MultiThreadedEventLoopGroup, tls: NIOSSLContext? = nil,
+                     group: MultiThreadedEventLoopGroup, tls: NIOSSLContext? = nil, serverName: String = "localhost",
                      onFrame: @escaping @Sendable ([UInt8]) -> Void) async throws -> BenchConnection {
         let holder = WelcomeBox()
         let socket = try await WebSocketClient.connect(
-            host: host, port: port, localAddress: localAddress, group: group, tls: tls, serverHostname: tls == nil ? nil : "localhost"
+            host: host, port: port, localAddress: localAddress, group: group, tls: tls, serverHostname: tls == nil ? nil : serverName
         ) { bytes in
             if !holder.seen, Frames.contains(bytes, Frames.welcome) {
                 holder.seen = true

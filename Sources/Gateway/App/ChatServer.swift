@@ -202,7 +202,11 @@ public final class ChatServer: Sendable {
         RoomRoutes(kit: kit).add(to: api)
         AdminRoutes(kit: kit).add(to: api)
         OperationsRoutes(kit: kit, store: store).add(to: api)
+        AuditRoutes(kit: kit, store: store).add(to: api)
+        AdminRoomRoutes(kit: kit).add(to: api)
+        StatisticsRoutes(kit: kit).add(to: api)
         let (listening, host, tls) = (self.listening, configuration.host, self.tls)
+        ServerStatusRoutes(kit: kit, store: store, tls: tls, listening: listening).add(to: api)
         InvitationRoutes(kit: kit, signer: clientFiles, urls: { listening.lanURLs(host: host, secure: tls != nil) },
                          fingerprint: { tls?.current.authority?.fingerprint }).add(to: api)
         MetricsRoutes(kit: kit, store: store, tls: tls).add(to: router)

@@ -99,6 +99,9 @@ final class ConnectionRegistry: Sendable {
 
     func connectedUsers() -> [UserID] { state.withLock { Array($0.byUser.keys) } }
 
+    /// Live connections of each connected user.
+    func connectionCounts() -> [UserID: Int] { state.withLock { $0.byUser.mapValues(\.count) } }
+
     func connections(of user: UserID) -> [LiveConnection] {
         state.withLock { Array(($0.byUser[user] ?? [:]).values) }
     }

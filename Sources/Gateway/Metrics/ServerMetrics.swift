@@ -26,7 +26,7 @@ final class ServerMetrics: Sendable {
     private let certificateEnd: Gauge
     /// The store's totals at the last scrape: counters only grow, by the difference.
     private let last = Mutex(WriterStatistics())
-    private let startedAt = Date()
+    let startedAt = Date()
 
     init() {
         func name(_ metric: String, _ unit: String, _ help: String, namespace: String? = "causerie") -> MetricNameDescriptor {

@@ -34,6 +34,12 @@ public struct TLSSettings: Sendable {
     /// Plain HTTP, no proxy trusted: what tests and embedders get unless they ask.
     public static let off = TLSSettings(mode: .off)
 
+    /// A name or address a certificate can be made for: an IP address, or a host name of letters,
+    /// digits and hyphens in dot-separated labels (any case). No wildcard, no space, no port.
+    public static func isCertificateName(_ text: String) -> Bool {
+        isIPAddress(text) || ServerNames.isHostName(text.lowercased())
+    }
+
     /// An IPv4 or IPv6 address in text (trusted proxies are addresses, not names).
     public static func isIPAddress(_ text: String) -> Bool { IPAddressText.bytes(text) != nil }
 }

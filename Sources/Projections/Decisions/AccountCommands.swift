@@ -137,6 +137,29 @@ public struct CreateBot: Command {
     }
 }
 
+/// A new token for a bot (the old one lost, or leaked): every token it had ends, in one decision
+/// with the new one's start, so that there is never a moment with both or with none.
+public struct IssueBotToken: Command {
+    public var user: UserID
+    public var tokenHash: String
+
+    public init(user: UserID, tokenHash: String) {
+        self.user = user
+        self.tokenHash = tokenHash
+    }
+
+    public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
+        try state.requireAdministrator(actor)
+        guard let account = state.accounts[user] else { throw .notFound("user") }
+        guard account.origin == .bot else { throw .invalid("not_a_bot") }
+        let stream = Streams.user(user)
+        let ended = account.sessions.isEmpty ? [] : [PendingEvent(stream, .sessionEnded(.init(
+            tokenHash: "", reason: .revokedByAdministrator)))]
+        return Decision(ended + [PendingEvent(stream, .sessionStarted(.init(
+            tokenHash: tokenHash, address: "", kind: .bot, label: account.username)))])
+    }
+}
+
 /// A new password. By the user (the gateway checked the old one), by an administrator's reset
 /// (the user must change it at next login), or through the recovery question.
 public struct ChangePassword: Command {

@@ -65,6 +65,7 @@ public enum DomainEvent: Hashable, Sendable {
     case messageDeleted(MessageDeleted)
     case backupTaken(BackupTaken)
     case exportTaken(ExportTaken)
+    case auditVerified(AuditVerified)
     case invitationIssued(InvitationIssued)
     case invitationRedeemed(InvitationRedeemed)
     case invitationRevoked(InvitationRevoked)
@@ -119,6 +120,7 @@ public enum DomainEvent: Hashable, Sendable {
         case .messageDeleted(let p): p
         case .backupTaken(let p): p
         case .exportTaken(let p): p
+        case .auditVerified(let p): p
         case .invitationIssued(let p): p
         case .invitationRedeemed(let p): p
         case .invitationRevoked(let p): p
@@ -216,6 +218,7 @@ public enum DomainEvent: Hashable, Sendable {
         entry(MessageDeleted.self, DomainEvent.messageDeleted),
         entry(BackupTaken.self, DomainEvent.backupTaken),
         entry(ExportTaken.self, DomainEvent.exportTaken),
+        entry(AuditVerified.self, DomainEvent.auditVerified),
         entry(InvitationIssued.self, DomainEvent.invitationIssued),
         entry(InvitationRedeemed.self, DomainEvent.invitationRedeemed),
         entry(InvitationRevoked.self, DomainEvent.invitationRevoked),

@@ -1,4 +1,4 @@
-/// Operations on the log itself, recorded in it (stream `operations`): backups and exports.
+/// Operations on the log itself, recorded in it (stream `operations`): backups, exports and audits.
 
 /// A backup was written.
 public struct BackupTaken: EventPayload {
@@ -67,7 +67,42 @@ public struct ExportTaken: EventPayload {
     }
 }
 
-/// Records a backup or an export: by an administrator (HTTP API), or by the server itself on
+/// The log's hash chain was checked (`causerie audit verify`, or the admin panel).
+public struct AuditVerified: EventPayload {
+    public static let tag: UInt16 = 72
+    /// Records checked, from position 1.
+    public var checked: UInt64
+    public var intact: Bool
+    /// The head checked up to.
+    public var headPosition: UInt64
+    public var headHash: String
+    /// The first bad position, and what is wrong there (0 and "" when intact).
+    public var problemPosition: UInt64
+    public var problem: String
+    /// Who asked: a user id, or "cli:<operating-system user>".
+    public var by: String
+
+    public init(checked: UInt64, intact: Bool, headPosition: UInt64, headHash: String, problemPosition: UInt64,
+                problem: String, by: String) {
+        self.checked = checked
+        self.intact = intact
+        self.headPosition = headPosition
+        self.headHash = headHash
+        self.problemPosition = problemPosition
+        self.problem = problem
+        self.by = by
+    }
+    public func encode(to w: inout BinaryWriter) {
+        w.write(checked); w.write(intact); w.write(headPosition); w.write(headHash); w.write(problemPosition)
+        w.write(problem); w.write(by)
+    }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) {
+        checked = try r.read(); intact = try r.read(); headPosition = try r.read(); headHash = try r.read()
+        problemPosition = try r.read(); problem = try r.read(); by = try r.read()
+    }
+}
+
+/// Records a backup, an export or an audit: by an administrator (HTTP API), or by the server itself on
 /// behalf of the command-line tools (which cannot write while the server runs; see Spool).
 public struct RecordOperation: Command {
     public var event: DomainEvent
@@ -77,7 +112,7 @@ public struct RecordOperation: Command {
     public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
         if actor != .system { try state.requireAdministrator(actor) }
         switch event {
-        case .backupTaken, .exportTaken: return Decision([PendingEvent(Streams.operations, event)])
+        case .backupTaken, .exportTaken, .auditVerified: return Decision([PendingEvent(Streams.operations, event)])
         default: throw .invalid("operation")
         }
     }

@@ -9,6 +9,7 @@ public struct ChatState: Hashable, Sendable {
     public private(set) var timelines = TimelinesView()
     public private(set) var reads = ReadStateView()
     public private(set) var statistics = StatisticsView()
+    public private(set) var activity = ActivityView()
     public private(set) var announcements = AnnouncementsView()
     public private(set) var invitations = InvitationsView()
 
@@ -23,6 +24,7 @@ public struct ChatState: Hashable, Sendable {
         timelines.apply(event)
         reads.apply(event, rooms: rooms)
         statistics.apply(event)
+        activity.apply(event)
         announcements.apply(event)
         invitations.apply(event)
         position = event.position

@@ -35,7 +35,8 @@ public enum AuditTrail {
         "user.groups", "group.created", "group.changed", "group.deleted", "settings.changed", "filters.flood",
         "filters.words", "filters.server_password", "filters.addresses", "member.kicked", "member.banned",
         "member.unbanned", "member.muted", "member.unmuted", "member.role", "message.deleted", "room.archived",
-        "room.settings", "broadcast", "backup", "export",
+        "room.settings", "broadcast", "backup", "export", "audit.verified", "invitation.issued", "invitation.redeemed",
+        "invitation.revoked",
     ]
 
     /// Calls `body` for each trail entry matching the query, in log order.
@@ -110,6 +111,14 @@ public enum AuditTrail {
             return ("backup", ["kind": e.kind, "head": "\(e.headPosition)", "sha256": e.sha256, "bytes": "\(e.bytes)", "by": e.by])
         case .exportTaken(let e):
             return ("export", ["format": e.format, "from": e.from, "to": e.to, "count": "\(e.count)", "sha256": e.sha256, "by": e.by])
+        case .auditVerified(let e):
+            return ("audit.verified", ["intact": "\(e.intact)", "checked": "\(e.checked)", "head": "\(e.headPosition)",
+                                       "problem": e.problem, "problemPosition": "\(e.problemPosition)", "by": e.by])
+        case .invitationIssued(let e):
+            return ("invitation.issued", ["invitation": e.invitation, "user": e.username,
+                                          "groups": e.groups.map(\.rawValue).joined(separator: ",")])
+        case .invitationRedeemed(let e): return ("invitation.redeemed", ["invitation": e.invitation, "user": names.userName(e.user)])
+        case .invitationRevoked(let e): return ("invitation.revoked", ["invitation": e.invitation])
         default: return nil
         }
     }

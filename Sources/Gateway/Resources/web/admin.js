@@ -1,4 +1,5 @@
-// The administration page: users, rights groups, filters, settings, broadcast (/api/v1/admin/*).
+// The administration page (/api/v1/admin/*): users, rights groups, rooms, invitations, broadcast, filters,
+// the audit trail and integrity, backups and exports, the server's settings and status.
 
 import { initI18n, t } from './lib/i18n.js';
 import { api, getToken } from './lib/api.js';
@@ -8,10 +9,18 @@ import { usersPanel } from './views/admin-users.js';
 import { groupsPanel } from './views/admin-groups.js';
 import { filtersPanel, settingsPanel } from './views/admin-server.js';
 import { broadcastPanel } from './views/admin-broadcast.js';
+import { invitationsPanel } from './views/admin-invitations.js';
+import { roomsPanel } from './views/admin-rooms.js';
+import { auditPanel } from './views/admin-audit.js';
+import { operationsPanel } from './views/admin-operations.js';
+import { statisticsPanel } from './views/admin-statistics.js';
+import { botsPanel } from './views/admin-bots.js';
 
 const root = document.getElementById('admin');
-const PANELS = { users: usersPanel, groups: groupsPanel, filters: filtersPanel, settings: settingsPanel,
-	broadcast: broadcastPanel };
+// Statistics first, as MyChat's admin is greeted (the seed).
+const PANELS = { statistics: statisticsPanel, users: usersPanel, groups: groupsPanel, rooms: roomsPanel,
+	invitations: invitationsPanel, bots: botsPanel, broadcast: broadcastPanel, filters: filtersPanel, audit: auditPanel,
+	backups: operationsPanel, settings: settingsPanel };
 
 async function boot() {
 	await initI18n();
@@ -43,7 +52,7 @@ async function boot() {
 			h('a.button', { href: './' }, t('admin.back'))),
 		tabs, panel);
 	const initial = location.hash.slice(1);
-	show(PANELS[initial] ? initial : 'users');
+	show(PANELS[initial] ? initial : 'statistics');
 	// A link to admin.html#filters, Back and Forward: the address picks the tab, as a click does.
 	window.addEventListener('hashchange', () => {
 		const name = location.hash.slice(1);

@@ -4,6 +4,7 @@ import { initI18n, t } from './lib/i18n.js';
 import { api, getToken, setToken, getServerPassword } from './lib/api.js';
 import { h, fill } from './lib/dom.js';
 import { showConnect } from './views/connect.js';
+import { takeJoinFragment, openClientFile } from './views/join.js';
 import { startShell } from './views/shell.js';
 
 const root = document.getElementById('app');
@@ -21,8 +22,13 @@ async function boot() {
 		setTimeout(boot, 5000);
 		return;
 	}
-	if (getToken()) chat();
-	else showConnect(root, server, chat);
+	// An invitation link (#join=…) opens its own screen, even where someone is logged in: the
+	// invitation is for a newcomer. A plain client file only brings the server password.
+	const fragment = takeJoinFragment();
+	const opened = fragment ? await openClientFile(fragment) : null;
+	if (opened?.mode === 'join') showConnect(root, server, chat, opened);
+	else if (getToken()) chat();
+	else showConnect(root, server, chat, opened || {});
 }
 
 function chat() {

@@ -258,6 +258,10 @@ struct ConfigurationFile: Codable {
         for proxy in file.tls?.trustedProxies ?? [] where !TLSSettings.isIPAddress(proxy) {
             throw ValidationError("the configuration file \(path) is not valid: tls.trustedProxies holds \(proxy), which is not an IP address")
         }
+        for name in file.tls?.names ?? [] where !TLSSettings.isCertificateName(name) {
+            throw ValidationError(
+                "the configuration file \(path) is not valid: tls.names holds \"\(name)\", which is neither a host name nor an IP address")
+        }
         if let days = file.limits?.sessionIdleDays, !(0...Self.maxSessionIdleDays).contains(days) {
             throw ValidationError(
                 "the configuration file \(path) is not valid: limits.sessionIdleDays must be 0 (never) to \(Int(Self.maxSessionIdleDays)) days, not \(days)")

@@ -48,3 +48,33 @@ export async function api(method, path, body) {
 	if (!response.ok) throw new ApiError(json || { code: 'unavailable', reason: 'http_' + response.status }, response.status);
 	return json;
 }
+
+/**
+ * A download the API streams (a backup, an export): fetched with the session's token, then
+ * offered to save under the server's file name. Resolves with the response's headers.
+ */
+export async function apiDownload(path) {
+	const token = getToken();
+	let response;
+	try {
+		response = await fetch('/api/v1/' + path, { headers: token ? { Authorization: 'Bearer ' + token } : {}, cache: 'no-store' });
+	} catch {
+		throw new ApiError({ code: 'offline', reason: 'offline' });
+	}
+	if (!response.ok) {
+		let json = null;
+		try { json = await response.json(); } catch { /* not JSON */ }
+		throw new ApiError(json || { code: 'unavailable', reason: 'http_' + response.status }, response.status);
+	}
+	const name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') || '')?.[1] || 'download';
+	const url = URL.createObjectURL(await response.blob());
+	const link = document.createElement('a');
+	link.href = url;
+	link.download = name;
+	link.hidden = true;
+	document.body.append(link);
+	link.click();
+	link.remove();
+	setTimeout(() => URL.revokeObjectURL(url), 60_000);
+	return { name, headers: response.headers };
+}

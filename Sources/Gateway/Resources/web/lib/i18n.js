@@ -97,6 +97,31 @@ export function formatNumber(n) { return formatter('number', {}).format(n); }
 export function formatTime(ms) { return formatter('date', { hour: 'numeric', minute: '2-digit' }).format(ms); }
 export function formatDateTime(ms) { return formatter('date', { dateStyle: 'full', timeStyle: 'medium' }).format(ms); }
 export function formatDate(ms) { return formatter('date', { dateStyle: 'medium' }).format(ms); }
+export function formatDayMonth(ms) { return formatter('date', { day: 'numeric', month: 'short' }).format(ms); }
+export function formatShortDateTime(ms) { return formatter('date', { dateStyle: 'short', timeStyle: 'short' }).format(ms); }
+
+/** Seconds as hours, for time online: 12,600 → "3.5 hours". */
+export function formatHours(seconds) {
+	const hours = Math.round(seconds / 360) / 10;
+	try {
+		return formatter('number', { style: 'unit', unit: 'hour', unitDisplay: 'long', maximumFractionDigits: 1 }).format(hours);
+	} catch {
+		return t('duration.hour', { count: hours });
+	}
+}
+
+/** Bytes in the largest unit that keeps a number above 1: 1,536 → "1.5 kB". */
+export function formatBytes(bytes) {
+	const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'];
+	let value = bytes;
+	let unit = 0;
+	while (value >= 1000 && unit < units.length - 1) { value /= 1000; unit += 1; }
+	try {
+		return formatter('number', { style: 'unit', unit: units[unit], unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
+	} catch {
+		return `${value.toFixed(1)} ${['B', 'kB', 'MB', 'GB', 'TB'][unit]}`;
+	}
+}
 
 /** "Today", "Yesterday", else the full date, in the user's time zone and language. */
 export function formatDay(ms) {

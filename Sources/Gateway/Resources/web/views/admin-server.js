@@ -2,14 +2,14 @@
 
 import { h, fill } from '../lib/dom.js';
 import { api } from '../lib/api.js';
-import { t } from '../lib/i18n.js';
+import { t, formatBytes, formatNumber, formatDateTime, formatDate } from '../lib/i18n.js';
 import { field, checkbox, submitting, toast } from './ui.js';
 
 /**
  * A form of [name, kind, label key, hint key] controls filled from `values`, whose submit PUTs
  * them back (lists as one item a line, numbers as numbers) after `adjust(body)`.
  */
-function settingsForm(panel, title, path, values, specs, adjust = (body) => body) {
+function settingsForm(panel, title, path, values, specs, adjust = (body) => body, before = null) {
 	const controls = specs.map(([name, kind, label, hint]) => {
 		const value = values[name];
 		const control = kind === 'check' ? checkbox(t(label), { name, checked: value })
@@ -32,7 +32,7 @@ function settingsForm(panel, title, path, values, specs, adjust = (body) => body
 		await api('PUT', path, adjust(body));
 		toast(t('settings.saved'));
 	});
-	fill(panel, h('section.admin-section', h('h2', t(title)), form));
+	fill(panel, before, h('section.admin-section', h('h2', t(title)), form));
 }
 
 export async function filtersPanel(panel) {
@@ -55,11 +55,59 @@ export async function filtersPanel(panel) {
 	});
 }
 
+/** A definition list of [label key, value] pairs (values as text or nodes). */
+function facts(pairs) {
+	return h('dl.facts', pairs.filter(([, v]) => v !== null && v !== undefined)
+		.map(([key, value]) => [h('dt', t(key)), h('dd', value)]));
+}
+
+/** Seconds as days, hours and minutes: how long the server has run. */
+export function uptime(seconds) {
+	const days = Math.floor(seconds / 86400);
+	const hours = Math.floor((seconds % 86400) / 3600);
+	const minutes = Math.floor((seconds % 3600) / 60);
+	return t('admin.uptimeValue', { days, hours, minutes });
+}
+
+/** What runs and how: version, uptime, the log, the certificate and its authority, discovery. */
+function statusSection(status) {
+	const tls = status.tls;
+	return h('section.admin-section.server-status', { 'data-slot': 'status' },
+		h('h2', t('admin.status')),
+		facts([
+			['admin.version', status.version],
+			['admin.uptime', uptime(status.uptimeSeconds)],
+			['admin.startedAt', formatDateTime(status.startedAt)],
+			['admin.logHead', t('admin.logHeadValue', { count: formatNumber(status.log.position) })],
+			['admin.logSize', formatBytes(status.log.bytes)],
+			['admin.dataDirectory', h('code', status.dataDirectory)],
+			['admin.connectionsNow', t('admin.connectionsValue', { connections: status.connections, users: status.usersOnline })],
+		]),
+		h('h3', t('admin.tls')),
+		tls ? facts([
+			['admin.tlsMode', t('admin.tlsMode.' + tls.mode)],
+			['admin.authority', tls.authority ? tls.authority.name : t('admin.ownCertificate')],
+			['admin.fingerprint', tls.authority ? h('code.fingerprint', { 'data-fingerprint': tls.authority.fingerprint }, tls.authority.fingerprint) : null],
+			['admin.authorityUntil', tls.authority ? formatDate(tls.authority.validUntil) : null],
+			['admin.serverNames', tls.serverNames.join(', ')],
+			['admin.certificateUntil', formatDate(tls.serverValidUntil)],
+		]) : h('p.hint', t('admin.tlsOff')),
+		tls?.authority ? h('p', h('a.button.small', { href: '/ca.crt', download: 'causerie-office-ca.crt' }, t('admin.downloadCA'))) : null,
+		h('h3', t('admin.discovery')),
+		facts([
+			['admin.broadcast', status.discovery.broadcastPort ? t('admin.onPort', { port: status.discovery.broadcastPort }) : t('admin.off')],
+			['admin.mdns', status.discovery.multicastDNS ? t('admin.on') : t('admin.off')],
+			['admin.addresses', status.discovery.urls.join('  ') || '—'],
+		]),
+		h('p.hint', t('admin.startupOptions')));
+}
+
 export async function settingsPanel(panel) {
-	settingsForm(panel, 'admin.tab.settings', 'admin/settings', await api('GET', 'admin/settings'), [
+	const [settings, status] = await Promise.all([api('GET', 'admin/settings'), api('GET', 'admin/status')]);
+	settingsForm(panel, 'admin.tab.settings', 'admin/settings', settings, [
 		['serverName', 'text', 'admin.serverName'],
 		['registrationOpen', 'check', 'admin.registrationOpen'],
 		['maxMessageLength', 'number', 'admin.maxMessageLength'],
 		['retentionDays', 'number', 'admin.retentionDays', 'admin.retentionHint'],
-	]);
+	], undefined, statusSection(status));
 }

@@ -5,18 +5,22 @@ import { api, setToken, setServerPassword, getServerPassword } from '../lib/api.
 import { t } from '../lib/i18n.js';
 import { field, submitting } from './ui.js';
 import { languagePicker } from './language.js';
+import { openClientFile, redeem } from './join.js';
 
 const NEW_PASSWORD = { type: 'password', autocomplete: 'new-password' };
 
-/** `onDone()` runs once a session is ready; `mode`: login, register, recover or change. */
-export function showConnect(root, server, onDone, { mode = 'login', current = '', notice = '' } = {}) {
+/**
+ * `onDone()` runs once a session is ready; `mode`: login, register, recover, change, or join (an
+ * invitation opened: `join` is what `openClientFile` gave).
+ */
+export function showConnect(root, server, onDone, { mode = 'login', current = '', notice = '', join = null } = {}) {
 	const go = (next, options = {}) => showConnect(root, server, onDone, { mode: next, ...options });
 	const card = h('div.connect-card',
 		h('header.connect-head', h('img.connect-logo', { src: 'favicon.svg', alt: '', width: 48, height: 48 }),
 			h('h1.server-name', server.name), h('p.connect-sub', t('connect.subtitle'))),
 		notice ? h('p.notice', { role: 'status' }, notice) : null,
-		FORMS[mode]({ server, go, onDone, current }),
-		h('footer.connect-foot', languagePicker(() => go(mode, { current }))));
+		FORMS[mode]({ server, go, onDone, current, join }),
+		h('footer.connect-foot', languagePicker(() => go(mode, { current, join }))));
 	fill(root, h('main.connect', card));
 	document.title = server.name;
 	card.querySelector('input')?.focus();
@@ -33,8 +37,8 @@ function form(name, fields, action, links = []) {
 		fields.filter(Boolean).map(([key, label, props = {}, hint]) => field(t(label),
 			h('input', { name: key, required: true, autocomplete: 'off', ...props }), hint && t(hint))),
 		error, submit,
-		links.length ? h('p.connect-links', links.map(([label, fn, action]) =>
-			h('button.link', { 'data-action': action, onclick: fn }, t(label)))) : null);
+		links.length ? h('p.connect-links', links.map((link) => (link instanceof Node ? link
+			: h('button.link', { 'data-action': link[2], onclick: link[1] }, t(link[0]))))) : null);
 	submitting(el, error, () => action(Object.fromEntries([...el.elements].filter((e) => e.name).map((e) => [e.name, e.value]))));
 	return el;
 }
@@ -60,7 +64,8 @@ const FORMS = {
 		if (login.mustChangePassword) go('change', { current: v.password, notice: t('connect.mustChange') });
 		else onDone();
 	}, [server.registrationOpen && ['connect.register', () => go('register'), 'register'],
-		['connect.forgot', () => go('recover'), 'recover']].filter(Boolean)),
+		['connect.forgot', () => go('recover'), 'recover'],
+		clientFileLink(go)].filter(Boolean)),
 
 	register: ({ server, go, onDone }) => form('register', [
 		['username', 'connect.username', { autocomplete: 'username', autocapitalize: 'none', maxlength: 32 }, 'connect.usernameHint'],
@@ -101,6 +106,23 @@ const FORMS = {
 		return el;
 	},
 
+	// An invitation: the name, display name and groups are the administrator's; the password is all.
+	join: ({ go, onDone, join }) => {
+		const { invitation } = join;
+		const el = form('join', [
+			['password', 'connect.password', NEW_PASSWORD, 'connect.passwordHint'],
+			['again', 'connect.passwordAgain', NEW_PASSWORD],
+		], async (v) => {
+			if (v.password !== v.again) throw t('connect.passwordsDiffer');
+			// The server password the file carried (if any) was kept when it was opened.
+			setToken((await redeem(join, v.password)).token);
+			onDone();
+		}, [['connect.haveAccount', () => go('login'), 'login']]);
+		el.querySelector('h2').textContent = t('connect.joinTitle', { name: invitation.displayName || invitation.username });
+		el.querySelector('h2').after(h('p.hint', t('connect.joinIntro', { username: invitation.username })));
+		return el;
+	},
+
 	change: ({ onDone, current }) => {
 		const el = form('change', [
 			!current && ['current', 'connect.currentPassword', { type: 'password', autocomplete: 'current-password' }],
@@ -117,3 +139,19 @@ const FORMS = {
 		return el;
 	},
 };
+
+/**
+ * "Open a client file": a `.causerie` file from the disk, checked, then the screen it calls for.
+ * A label around a visually hidden file input, so that it is a real control for the keyboard.
+ */
+function clientFileLink(go) {
+	const input = h('input.sr-only', { type: 'file', name: 'client-file', accept: '.causerie,application/json' });
+	input.addEventListener('change', async () => {
+		const file = input.files[0];
+		if (!file) return;
+		// A client file is a few hundred bytes; anything large is not one (and is not read).
+		const next = await openClientFile(file.size <= 65536 ? await file.text() : '');
+		go(next.mode, next);
+	});
+	return h('label.link', { 'data-action': 'open-file' }, t('connect.openFile'), input);
+}

@@ -9,6 +9,10 @@ public struct StatisticsView: Hashable, Sendable {
         public var messages = 0
         /// When last connected or disconnected, in milliseconds since 1970 (as every time clients see).
         public var lastSeen: Int64 = 0
+        /// The address the last connection came from ("" for the server's totals).
+        public var lastAddress = ""
+
+        public init() {}
     }
 
     public var perUser: [UserID: Totals] = [:]
@@ -34,6 +38,7 @@ public struct StatisticsView: Hashable, Sendable {
             open[e.connection] = (user, event.timestamp)
             perUser[user, default: Totals()].connections += 1
             perUser[user]!.lastSeen = event.timestamp / 1000
+            perUser[user]!.lastAddress = e.address
             server.lastSeen = event.timestamp / 1000
             server.connections += 1
         case .connectionClosed(let e):

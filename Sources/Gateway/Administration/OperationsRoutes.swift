@@ -93,20 +93,8 @@ struct OperationsRoutes {
         }
     }
 
-    /// Runs blocking work off Swift's cooperative threads.
     private func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws(APIError) -> T {
-        do {
-            return try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-            }
-        } catch let error as APIError {
-            throw error
-        } catch OperationError.refused(let why) {
-            throw APIError(code: "invalid", reason: "refused:" + why, status: 400)
-        } catch {
-            core.logger.error("operation failed", metadata: ["error": "\(error)"])
-            throw APIError(code: "unavailable", reason: "operation_failed", status: 503)
-        }
+        try await offloaded(core, work)
     }
 
     /// Streams a temporary file in chunks and removes it afterwards.
@@ -128,6 +116,7 @@ struct OperationsRoutes {
         })
     }
 }
+
 
 extension HTTPField.Name {
     static let causerieHead = Self("X-Causerie-Head")!

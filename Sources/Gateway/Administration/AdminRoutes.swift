@@ -3,7 +3,7 @@ import Hummingbird
 import Projections
 import Wire
 
-/// Administration: users, rights groups, settings, filters, bots, broadcasts, statistics.
+/// Administration: users, rights groups, settings, filters, bots, broadcasts.
 /// Every route requires the `administer` permission (checked again by each command's decision).
 struct AdminRoutes {
     let kit: HTTPKit
@@ -14,12 +14,23 @@ struct AdminRoutes {
         var username: String
         var displayName: String
         var email: String
+        var phone: String
+        var department: String
         var groups: [String]
         var disabled: Bool
         var bot: Bool
         var mustChangePassword: Bool
         var sessions: Int
         var origin: String
+        /// Live connections now.
+        var online: Int
+        /// Seconds connected over closed connections, and when last seen (ms; 0: never).
+        var secondsOnline: Int64
+        var lastSeen: Int64
+        /// The address of the last connection or session used ("" if none).
+        var lastAddress: String
+        /// When a session or bot token was last used (ms; 0: never).
+        var lastUsed: Int64
     }
 
     struct CreateUserBody: Decodable {
@@ -98,16 +109,6 @@ struct AdminRoutes {
         var groups: [String]?
     }
 
-    struct Statistics: Encodable {
-        var usersOnline: Int
-        var connections: Int
-        var accounts: Int
-        var rooms: Int
-        var position: UInt64
-        var server: StatisticsView.Totals
-        var perUser: [String: StatisticsView.Totals]
-    }
-
     /// The caller, who must be an administrator.
     private func administrator(_ request: Request) throws(APIError) -> UserID { try kit.administrator(request) }
 
@@ -116,13 +117,21 @@ struct AdminRoutes {
     func add(to api: RouterGroup<CauserieContext>) {
         api.get("admin/users") { request, _ in
             _ = try administrator(request)
+            let online = core.registry.connectionCounts()
             return kit.json(core.withState { state in
                 state.accounts.byID.values.sorted { $0.id < $1.id }.map { account in
-                    AdminUser(user: account.id.rawValue, username: account.username, displayName: account.profile.displayName,
-                              email: account.profile.email, groups: account.groups.map(\.rawValue),
-                              disabled: account.disabled, bot: account.origin == .bot,
-                              mustChangePassword: account.mustChangePassword, sessions: account.sessions.count,
-                              origin: "\(account.origin)")
+                    let totals = state.statistics.perUser[account.id] ?? StatisticsView.Totals()
+                    let latest = account.sessions.values.max { $0.usedAt < $1.usedAt }
+                    return AdminUser(
+                        user: account.id.rawValue, username: account.username, displayName: account.profile.displayName,
+                        email: account.profile.email, phone: account.profile.phone, department: account.profile.department,
+                        groups: account.groups.map(\.rawValue),
+                        disabled: account.disabled, bot: account.origin == .bot,
+                        mustChangePassword: account.mustChangePassword, sessions: account.sessions.count,
+                        origin: "\(account.origin)", online: online[account.id] ?? 0, secondsOnline: totals.secondsOnline,
+                        lastSeen: max(totals.lastSeen, (latest?.usedAt ?? 0) / 1000),
+                        lastAddress: totals.lastAddress.isEmpty ? latest?.address ?? "" : totals.lastAddress,
+                        lastUsed: (latest?.usedAt ?? 0) / 1000)
                 }
             })
         }
@@ -260,22 +269,19 @@ struct AdminRoutes {
                 user: user, username: body.username, tokenHash: hash, groups: groups(body.groups) ?? [.users]), by: admin)
             return kit.created(position: position, ["user": user.rawValue, "token": token])
         }
+        api.post("admin/bots/{user}/token") { request, context in
+            let admin = try administrator(request)
+            let user = UserID(try kit.parameter("user", context))
+            let (token, hash) = SecureRandom.token()
+            let position = try await core.execute(IssueBotToken(user: user, tokenHash: hash), by: admin)
+            return kit.created(position: position, ["user": user.rawValue, "token": token])
+        }
         api.post("admin/broadcast") { request, _ in
             let admin = try administrator(request)
             let body = try await kit.body(BroadcastBody.self, request)
             return kit.ok(position: try await core.execute(
                 Broadcast(text: body.text, recipients: (body.recipients ?? []).map { UserID($0) },
                           groups: (body.groups ?? []).map { GroupID($0) }), by: admin))
-        }
-        api.get("admin/statistics") { request, _ in
-            _ = try administrator(request)
-            let online = core.registry.connectedUsers().count
-            let connections = core.registry.connectionCount
-            return kit.json(core.withState { state in
-                Statistics(usersOnline: online, connections: connections, accounts: state.accounts.byID.count,
-                           rooms: state.rooms.byID.count, position: state.position, server: state.statistics.server,
-                           perUser: Dictionary(uniqueKeysWithValues: state.statistics.perUser.map { ($0.key.rawValue, $0.value) }))
-            })
         }
     }
 }
