@@ -923,6 +923,18 @@ def admin_panel_rooms_audit_backup(ctx):
     admin.wait(lambda: "Archived" in admin.text_of(f"tr[data-room='{room}']"), what="archived")
     check(ctx.server.api("GET", f"rooms/{room}", token=token)["archived"] is True, "not archived for alice")
     admin.shot("admin-rooms")
+    # Deleted from the panel: Bob, a member, sees it leave his sidebar at once, with a notice.
+    bob = ctx.browser("bob")
+    old = ctx.server.api("POST", "rooms", {"name": "old-project"}, token=token)["room"]
+    ctx.server.api("POST", f"rooms/{old}/join", {}, token=ctx.token("bob"))
+    bob.find(f".sidebar .nav-item[data-room='{old}']")
+    admin.driver.refresh()
+    admin.find(f"tr[data-room='{old}'] [data-action='delete']").click()
+    admin.type("dialog[open] [name='reason']", "project finished")
+    admin.submit_dialog()
+    admin.find(f"tr[data-room='{old}'][data-deleted='true']")
+    bob.gone(f".sidebar .nav-item[data-room='{old}']", 10)
+    bob.wait_text(".toast", "deleted by an administrator")
 
     # Audit: the chain verified; the moderation trail names who muted whom.
     projects = next(r["room"] for r in ctx.server.api("GET", "rooms", token=token) if r["name"] == "projects")

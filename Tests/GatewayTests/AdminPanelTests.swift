@@ -122,6 +122,51 @@ import Testing
     }
 }
 
+/// Deleting a room: its members see it go, nobody joins it again, the log keeps it.
+@Suite struct RoomDeletionTests {
+    @Test func aDeletedRoomLeavesEveryMemberAndCannotBeJoinedAgain() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let admin = try await server.adminToken()
+        let alice = try await server.register("alice")
+        let bob = try await server.register("bob")
+        let created = try await server.http("POST", "/api/v1/rooms", token: alice.token, body: jsonText(["name": "old-project"]))
+        let room = try #require(created.body["room"]?.string)
+        _ = try await server.http("POST", "/api/v1/rooms/\(room)/join", token: bob.token, body: "{}")
+        _ = try await server.http("POST", "/api/v1/rooms/\(room)/messages", token: alice.token, body: jsonText(["text": "kept for audits"]))
+        let watching = try await server.client(bob.token)
+
+        // Not by the room's owner (only administrators delete), not the general room.
+        #expect(try await server.http("DELETE", "/api/v1/admin/rooms/\(room)", token: alice.token).status == 403)
+        #expect(try await server.http("DELETE", "/api/v1/admin/rooms/main", token: admin).body["reason"]?.string == "main_room")
+        let deleted = try await server.http("DELETE", "/api/v1/admin/rooms/\(room)", token: admin, body: jsonText(["reason": "finished"]))
+        #expect(deleted.status == 200, "\(deleted.body)")
+        let frame = try await watching.event { $0["kind"]?.string == "room.deleted" }
+        #expect(frame["room"]?.string == room)
+
+        for token in [alice.token, bob.token] {
+            let rooms = try await server.http("GET", "/api/v1/rooms", token: token)
+            #expect(!rooms.body.array.contains { $0["room"]?.string == room }, "\(rooms.body)")
+            #expect(try await server.http("GET", "/api/v1/rooms/\(room)/messages", token: token).status == 404)
+        }
+        let directory = try await server.http("GET", "/api/v1/rooms/directory", token: bob.token)
+        #expect(!directory.body.array.contains { $0["room"]?.string == room })
+        #expect(try await server.http("POST", "/api/v1/rooms/\(room)/join", token: bob.token, body: "{}").status == 404)
+        #expect(try await server.http("DELETE", "/api/v1/admin/rooms/\(room)", token: admin).status == 404, "deleted twice")
+        // Listed for administrators as deleted, and in the trail with its reason.
+        let listed = try await server.http("GET", "/api/v1/admin/rooms", token: admin)
+        let row = try #require(listed.body.array.first { $0["room"]?.string == room })
+        #expect(row["deleted"]?.bool == true && row["members"]?.int == 0)
+        let trail = try await server.http("GET", "/api/v1/admin/audit/trail?kind=room.deleted", token: admin)
+        #expect(trail.body["entries"]?[0]?["details"]?["reason"]?.string == "finished", "\(trail.body)")
+        // Its name stays taken.
+        let again = try await server.http("POST", "/api/v1/rooms", token: admin, body: jsonText(["name": "old-project"]))
+        #expect(again.status == 409, "\(again.body)")
+        await watching.close()
+        await server.stop()
+    }
+}
+
 /// Bots: a new token ends the old ones; when each was last used.
 @Suite struct BotTokenTests {
     @Test func aNewTokenEndsTheOldOneAndLastUseIsShown() async throws {

@@ -15,6 +15,7 @@ struct AdminRoomRoutes {
         var topic: String
         var visibility: String
         var archived: Bool
+        var deleted: Bool
         var autoJoin: Bool
         var nonLeavable: Bool
         var passwordSet: Bool
@@ -24,6 +25,10 @@ struct AdminRoomRoutes {
         /// Messages ever posted (deleted ones included), and when the last was (ms; 0: none).
         var messages: Int
         var lastMessageAt: Int64
+    }
+
+    struct DeleteBody: Decodable {
+        var reason: String?
     }
 
     struct ChangeBody: Decodable {
@@ -40,7 +45,7 @@ struct AdminRoomRoutes {
                     let timeline = state.timelines[room.id]
                     return AdminRoom(
                         room: room.id.rawValue, name: room.name, topic: room.topic, visibility: "\(room.visibility)",
-                        archived: room.archived, autoJoin: room.autoJoin, nonLeavable: room.nonLeavable,
+                        archived: room.archived, deleted: room.deleted, autoJoin: room.autoJoin, nonLeavable: room.nonLeavable,
                         passwordSet: room.passwordHash != nil, members: room.members.count,
                         owners: room.roles.filter { $0.value == .owner }.map(\.key.rawValue).sorted(),
                         operators: room.roles.filter { $0.value == .operator }.map(\.key.rawValue).sorted(),
@@ -52,7 +57,7 @@ struct AdminRoomRoutes {
             let admin = try kit.administrator(request)
             let room = RoomID(try kit.parameter("room", context))
             let body = try await kit.body(ChangeBody.self, request)
-            guard let found = core.withState({ $0.rooms[room] }) else { throw APIError.notFound("room") }
+            guard let found = core.withState({ $0.rooms[room] }), !found.deleted else { throw APIError.notFound("room") }
             var position = core.position
             if let archived = body.archived, archived != found.archived {
                 position = try await core.execute(ChangeRoom(room: room, change: .archived(archived)), by: admin)
@@ -63,6 +68,12 @@ struct AdminRoomRoutes {
                     nonLeavable: body.nonLeavable ?? found.nonLeavable, autoJoin: body.autoJoin ?? found.autoJoin)), by: admin)
             }
             return kit.ok(position: position)
+        }
+        api.delete("admin/rooms/{room}") { request, context in
+            let admin = try kit.administrator(request)
+            let room = RoomID(try kit.parameter("room", context))
+            let body = try await kit.body(DeleteBody.self, request, emptyIs: DeleteBody())
+            return kit.ok(position: try await core.execute(ChangeRoom(room: room, change: .deleted(reason: body.reason ?? "")), by: admin))
         }
     }
 }

@@ -10,6 +10,8 @@ enum Audience: Sendable {
     case administrators(also: UserID?)
     /// The room's members at the event's position, and these users besides (the one kicked…).
     case room(RoomID, also: UserID?)
+    /// Those who were members at the event's position though none are now (a room deleted).
+    case formerMembers(RoomID)
 
     static func of(_ stored: StoredEvent) -> Audience {
         switch stored.event {
@@ -20,6 +22,7 @@ enum Audience: Sendable {
         case .quickPhrasesChanged, .readMarked, .passwordChanged:
             return stored.user.map { .user($0) } ?? .nobody
         case .roomCreated(let e): return .room(e.room, also: nil)
+        case .roomDeleted: return stored.room.map { .formerMembers($0) } ?? .nobody
         case .roomRenamed, .topicChanged, .roomArchived, .roomSettingsChanged, .memberJoined, .roleChanged, .memberMuted,
              .memberUnmuted, .messagePosted, .messageEdited, .messageDeleted:
             return stored.room.map { .room($0, also: nil) } ?? .nobody
@@ -43,6 +46,7 @@ enum Audience: Sendable {
         case .users(let list): list.contains(user)
         case .administrators(let also): also == user || state.isAdministrator(user)
         case .room(let room, let also): also == user || (state.rooms[room]?.wasMember(user, at: position) ?? false)
+        case .formerMembers(let room): state.rooms[room]?.wasMember(user, at: position) ?? false
         }
     }
 }

@@ -238,6 +238,9 @@ public final class ChatCore: Sendable {
             var members = state.rooms[room]?.members ?? []
             if let also { members.insert(also) }
             return .users(members)
+        case .formerMembers(let room):
+            guard let found = state.rooms[room] else { return .none }
+            return .users(Set(found.history.keys.filter { found.wasMember($0, at: stored.position) }))
         }
     }
 

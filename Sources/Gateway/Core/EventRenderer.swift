@@ -114,6 +114,9 @@ enum EventRenderer {
             json.field("kind", "room.topic")
             json.field("room", room)
             json.field("topic", e.topic)
+        case .roomDeleted:
+            json.field("kind", "room.deleted")
+            json.field("room", room)
         case .roomArchived(let e):
             json.field("kind", "room.archived")
             json.field("room", room)

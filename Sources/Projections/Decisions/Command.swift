@@ -64,7 +64,7 @@ extension ChatState {
     /// administrator of the server.
     func roomModeratedBy(_ room: RoomID, _ actor: UserID) throws(Rejection) -> RoomsView.Room {
         _ = try activeAccount(actor)
-        guard let found = rooms[room] else { throw .notFound("room") }
+        guard let found = rooms[room], !found.deleted else { throw .notFound("room") }
         let serverWide = permissions(of: actor).contains(.moderate) || permissions(of: actor).contains(.administer)
         guard serverWide || (found.members.contains(actor) && found.role(of: actor) >= .operator) else {
             if found.members.contains(actor) { throw .forbidden("not_operator") }

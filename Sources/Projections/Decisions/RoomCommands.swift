@@ -62,6 +62,8 @@ public struct ChangeRoom: Command {
         case topic(String)
         case archived(Bool)
         case settings(visibility: RoomVisibility, passwordHash: String?, nonLeavable: Bool, autoJoin: Bool)
+        /// By an administrator only: everyone leaves, for good (`RoomDeleted`).
+        case deleted(reason: String)
     }
 
     public var room: RoomID
@@ -99,6 +101,11 @@ public struct ChangeRoom: Command {
             }
             return Decision([PendingEvent(stream, .roomSettingsChanged(.init(
                 visibility: visibility, passwordHash: passwordHash, nonLeavable: nonLeavable, autoJoin: autoJoin)))])
+        case .deleted(let reason):
+            try state.requireAdministrator(actor)
+            guard room != .main else { throw .forbidden("main_room") }
+            guard let clean = Names.text(reason, limit: Limits.reason) else { throw .invalid("reason") }
+            return Decision([PendingEvent(stream, .roomDeleted(.init(reason: clean)))])
         }
     }
 }
@@ -117,7 +124,7 @@ public struct JoinRoom: Command {
 
     public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
         _ = try state.activeAccount(actor)
-        guard let found = state.rooms[room], found.visibility != .direct else { throw .notFound("room") }
+        guard let found = state.rooms[room], found.visibility != .direct, !found.deleted else { throw .notFound("room") }
         let invited = found.invited[actor] != nil
         // A private room is invisible to those not invited.
         guard found.visibility == .public || invited || found.members.contains(actor) else { throw .notFound("room") }

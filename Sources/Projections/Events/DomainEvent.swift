@@ -50,6 +50,7 @@ public enum DomainEvent: Hashable, Sendable {
     case topicChanged(TopicChanged)
     case roomArchived(RoomArchived)
     case roomSettingsChanged(RoomSettingsChanged)
+    case roomDeleted(RoomDeleted)
     case memberJoined(MemberJoined)
     case memberLeft(MemberLeft)
     case memberInvited(MemberInvited)
@@ -105,6 +106,7 @@ public enum DomainEvent: Hashable, Sendable {
         case .topicChanged(let p): p
         case .roomArchived(let p): p
         case .roomSettingsChanged(let p): p
+        case .roomDeleted(let p): p
         case .memberJoined(let p): p
         case .memberLeft(let p): p
         case .memberInvited(let p): p
@@ -203,6 +205,7 @@ public enum DomainEvent: Hashable, Sendable {
         entry(TopicChanged.self, DomainEvent.topicChanged),
         entry(RoomArchived.self, DomainEvent.roomArchived),
         entry(RoomSettingsChanged.self, DomainEvent.roomSettingsChanged),
+        entry(RoomDeleted.self, DomainEvent.roomDeleted),
         entry(MemberJoined.self, DomainEvent.memberJoined),
         entry(MemberLeft.self, DomainEvent.memberLeft),
         entry(MemberInvited.self, DomainEvent.memberInvited),

@@ -79,6 +79,18 @@ public struct RoomArchived: EventPayload {
     public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { archived = try r.read() }
 }
 
+/// A room deleted by an administrator: everyone leaves it, nobody can join it again, it is
+/// listed nowhere. The log keeps it and its messages (audits, compliance exports); its name
+/// stays claimed, as every room name is for good.
+public struct RoomDeleted: EventPayload {
+    public static let tag: UInt16 = 55
+    public var reason: String
+
+    public init(reason: String) { self.reason = reason }
+    public func encode(to w: inout BinaryWriter) { w.write(reason) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { reason = try r.read() }
+}
+
 public struct RoomSettingsChanged: EventPayload {
     public static let tag: UInt16 = 44
     public var visibility: RoomVisibility

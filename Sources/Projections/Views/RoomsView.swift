@@ -16,6 +16,8 @@ public struct RoomsView: Hashable, Sendable {
         public var nonLeavable: Bool
         public var autoJoin: Bool
         public var archived = false
+        /// Deleted by an administrator: no members, no joining, listed nowhere.
+        public var deleted = false
         public var createdAt: UInt64
         public var members: Set<UserID> = []
         /// Pending invitations: who was invited, by whom and where in the log.
@@ -97,6 +99,14 @@ public struct RoomsView: Hashable, Sendable {
             room.name = e.name
             byKey[Names.key(e.name)] = id
         case .topicChanged(let e): room.topic = e.topic
+        case .roomDeleted:
+            room.deleted = true
+            room.archived = true
+            room.autoJoin = false
+            room.invited = [:]
+            byID[id] = room
+            for user in room.members { leave(user, id, at: event.position) }
+            return
         case .roomArchived(let e): room.archived = e.archived
         case .roomSettingsChanged(let e):
             let becameAutoJoin = e.autoJoin && !room.autoJoin

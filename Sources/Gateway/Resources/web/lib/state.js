@@ -108,6 +108,14 @@ export class State {
 				this.emit('rooms');
 			}
 			this.toTimeline(ev);
+		} else if (kind === 'room.deleted') {
+			// Deleted by an administrator: gone for everyone in it.
+			if (room) {
+				this.rooms.delete(ev.room);
+				this.timelines.delete(ev.room);
+				this.emit('rooms');
+				this.emit('removed', { room: ev.room, name: room.name, kind: ev.kind, mine: false });
+			}
 		} else if (kind.startsWith('room.')) {
 			if (room) {
 				const { name, topic, archived, visibility, hasPassword, nonLeavable, autoJoin } = ev;

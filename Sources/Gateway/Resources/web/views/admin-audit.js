@@ -9,7 +9,7 @@ import { field, errorText, submitting } from './ui.js';
 /** Presets of kinds (the server's names, `causerie audit log --kind`). */
 export const TRAIL_PRESETS = {
 	moderation: ['member.kicked', 'member.banned', 'member.unbanned', 'member.muted', 'member.unmuted', 'member.role',
-		'message.deleted', 'room.archived', 'room.settings'],
+		'message.deleted', 'room.archived', 'room.deleted', 'room.settings'],
 	accounts: ['login', 'login.failed', 'session.ended', 'password.changed', 'user.created', 'user.disabled', 'user.enabled',
 		'user.groups', 'invitation.issued', 'invitation.redeemed', 'invitation.revoked'],
 	rights: ['group.created', 'group.changed', 'group.deleted', 'settings.changed', 'filters.flood', 'filters.words',

@@ -6,6 +6,8 @@ import { api } from '../lib/api.js';
 import { t, foldForSearch, formatShortDateTime, formatNumber } from '../lib/i18n.js';
 import { openDialog, field, checkbox, errorText, toast } from './ui.js';
 
+const REASON_MAX = 256;
+
 const view = { search: '', kind: '' };
 
 export async function roomsPanel(panel) {
@@ -35,23 +37,36 @@ export async function roomsPanel(panel) {
 			} });
 	};
 
+	const deleteDialog = (room) => {
+		const reason = h('input', { name: 'reason', maxlength: REASON_MAX, autocomplete: 'off' });
+		openDialog({ title: t('admin.deleteRoomOf', { room: title(room) }), submitLabel: t('admin.deleteRoom'),
+			body: [h('p', t('admin.deleteRoomWarning', { count: room.members })), field(t('admin.reason'), reason)],
+			onSubmit: async () => {
+				await api('DELETE', 'admin/rooms/' + room.room, { reason: reason.value.trim() });
+				toast(t('admin.roomDeleted', { room: title(room) }));
+				reload();
+			} });
+	};
+
 	const flag = (room, key, label) => {
-		const box = checkbox(t(label), { checked: room[key], 'data-flag': key, disabled: room.visibility === 'direct' || room.room === 'main' });
+		const box = checkbox(t(label), { checked: room[key], 'data-flag': key,
+			disabled: room.visibility === 'direct' || room.room === 'main' || room.deleted });
 		box.input.addEventListener('change', () => change(room, { [key]: box.input.checked }));
 		return box.el;
 	};
-	const row = (room) => h('tr', { 'data-room': room.room, class: room.archived ? 'archived' : '' },
+	const row = (room) => h('tr', { 'data-room': room.room, class: room.archived ? 'archived' : '', 'data-deleted': String(room.deleted) },
 		h('td', h('strong', { dir: 'auto' }, title(room)), room.topic ? h('div.muted', { dir: 'auto' }, room.topic) : null),
 		h('td', t('admin.roomKind.' + room.visibility), room.passwordSet ? h('div.muted', t('admin.roomPassword')) : null,
-			room.archived ? h('div.status-off', t('admin.archived')) : null),
+			room.deleted ? h('div.status-off', t('admin.deleted')) : room.archived ? h('div.status-off', t('admin.archived')) : null),
 		h('td', formatNumber(room.members)),
 		h('td', room.owners.map(nameOf).join(', ') || '—'),
 		h('td', formatNumber(room.messages), room.lastMessageAt ? h('div.muted', formatShortDateTime(room.lastMessageAt)) : null),
 		h('td', flag(room, 'autoJoin', 'admin.autoJoin'), flag(room, 'nonLeavable', 'admin.nonLeavable')),
-		h('td.actions', room.visibility === 'direct' || room.room === 'main' ? null : [
+		h('td.actions', room.visibility === 'direct' || room.room === 'main' || room.deleted ? null : [
 			h('button.button.small', { 'data-action': 'owner', onclick: () => ownerDialog(room) }, t('admin.addOwner')), ' ',
 			h('button.button.small', { class: room.archived ? '' : 'danger', 'data-action': 'archive',
-				onclick: () => change(room, { archived: !room.archived }) }, t(room.archived ? 'admin.restore' : 'admin.archive'))]));
+				onclick: () => change(room, { archived: !room.archived }) }, t(room.archived ? 'admin.restore' : 'admin.archive')), ' ',
+			h('button.button.small.danger', { 'data-action': 'delete', onclick: () => deleteDialog(room) }, t('admin.deleteRoom'))]));
 
 	const tbody = h('tbody');
 	const count = h('h2');
