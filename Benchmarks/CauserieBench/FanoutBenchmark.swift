@@ -38,6 +38,11 @@ struct FanoutBenchmark: AsyncParsableCommand {
     @Flag(help: "Over TLS (wss, the office authority), to compare with the plain figures.") var tls = false
     @Option(help: "With --connect --tls: the server's office authority (its data/tls/ca.crt), the only one trusted.")
     var ca: String?
+    @Option(help: """
+        With --connect --tls: the name its certificate is checked against (default: the host given, \
+        unless it is an IP address: then the authority alone is checked, as TLS has no name to send).
+        """)
+    var serverName: String?
 
     struct Report: Encodable {
         var bench = "fanout"
@@ -66,7 +71,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
         if let prepare {
             try writeStore(at: prepare)
             let config = try ServerProcess.writeConfiguration(for: prepare)
-            print("causerie serve --data \(prepare) --config \(config) --host 0.0.0.0 --port 8080 --tls \(tls ? "office" : "off") --log-level warning")
+            print("causerie serve --data \(prepare) --config \(config) --host 0.0.0.0 --port 8080 --tls \(tls ? "office" : "off") --no-mdns --log-level warning")
             if tls { print("then: causerie-bench fanout --connect HOST:8080 --tls --ca \(prepare)/tls/ca.crt") }
             return
         }
@@ -78,7 +83,8 @@ struct FanoutBenchmark: AsyncParsableCommand {
                 var configuration = TLSConfiguration.makeClientConfiguration()
                 configuration.trustRoots = .file(ca)
                 target.tls = try NIOSSLContext(configuration: configuration)
-                target.serverName = target.host
+                let isAddress = target.host.contains(":") || target.host.split(separator: ".").allSatisfy { Int($0) != nil }
+                target.serverName = serverName ?? (isAddress ? nil : target.host)
             }
             try await measure(target)
             return
@@ -115,7 +121,7 @@ struct FanoutBenchmark: AsyncParsableCommand {
         var cpuSeconds: () -> Double
         /// wss: the client context (`--tls`), and the name its certificate is checked against.
         var tls: NIOSSLContext?
-        var serverName = "localhost"
+        var serverName: String? = "localhost"
 
         init(host: String, port: Int, cpuSeconds: @escaping () -> Double) {
             self.host = host

@@ -15,7 +15,7 @@ final class BenchConnection: Sendable {
     }
 
     static func open(host: String = "127.0.0.1", port: Int, token: String, localAddress: String? = nil,
-                     group: MultiThreadedEventLoopGroup, tls: NIOSSLContext? = nil, serverName: String = "localhost",
+                     group: MultiThreadedEventLoopGroup, tls: NIOSSLContext? = nil, serverName: String? = "localhost",
                      onFrame: @escaping @Sendable ([UInt8]) -> Void) async throws -> BenchConnection {
         let holder = WelcomeBox()
         let socket = try await WebSocketClient.connect(
