@@ -966,6 +966,16 @@ def admin_panel_rooms_audit_backup(ctx):
     admin.click("[data-tab='settings']")
     fingerprint = ctx.server.trust()["fingerprint"]
     admin.wait(lambda: admin.find("[data-fingerprint]").get_attribute("data-fingerprint") == fingerprint, what="the fingerprint")
+    # Discovery switched live: broadcast answers off, then on; mDNS cannot run (one address, --no-mdns).
+    check(not admin.find("input[data-discovery='multicastDNS']").is_enabled(), "mDNS offered on a server that cannot announce")
+    broadcast = admin.find("input[data-discovery='broadcast']")
+    check(broadcast.is_enabled() and broadcast.is_selected(), "broadcast answers not shown on")
+    broadcast.click()
+    admin.wait(lambda: ctx.server.api("GET", "admin/status", token=admin_token)["discovery"]["broadcast"] is False, 5,
+               "broadcast answers off")
+    broadcast.click()
+    admin.wait(lambda: ctx.server.api("GET", "admin/status", token=admin_token)["discovery"]["broadcast"] is True, 5,
+               "broadcast answers on again")
     admin.shot("admin-server")
 
     # A bot made from the Bots tab: its token, shown once, works until revoked from the same tab.

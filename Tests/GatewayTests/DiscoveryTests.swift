@@ -1,4 +1,6 @@
+import Fixtures
 import Foundation
+import Gateway
 import Synchronization
 import Testing
 
@@ -217,5 +219,79 @@ struct DiscoveryTests {
         first.waitUntilExit()
         let gone = try await watcher.wait(5) { $0["event"]?.string == "removed" && $0["name"]?.string == "\(name)._causerie._tcp.local." }
         #expect(gone != nil, "\(watcher.events)")
+    }
+
+    /// An administrator switches discovery off and on from the panel's API, live: the mDNS
+    /// announcement says goodbye and comes back (probing again), the broadcast responder falls
+    /// silent and answers again.
+    @Test func anAdministratorSwitchesDiscoveryOffAndOnLive() async throws {
+        guard let (a, b) = try await Self.twoHosts() else {
+            print("discovery switch test not run: network namespaces need root (ip netns)")
+            return
+        }
+        defer { _ = try? Self.sh("ip netns del \(a); ip netns del \(b)") }
+        try #require(try await Self.run("/usr/bin/python3 -c 'import zeroconf'").status == 0,
+                     "python3-zeroconf (Debian) is needed: `make test` installs it")
+        // A store whose administrator's password is known (no one-time password to read).
+        let directory = NSTemporaryDirectory() + "causerie-switch-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fixture = try Fixture(directory: directory)
+        try fixture.initialize(passwordHash: PasswordHasher.hashNowForFixtures("admin-password-1"))
+        try fixture.close()
+        let watcher = try Watcher(in: b, types: ["_causerie._tcp.local."])
+        defer { watcher.stop() }
+        #expect(try await watcher.wait(10) { $0["event"]?.string == "ready" } != nil)
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        serve.arguments = ["netns", "exec", a, ProcessTests.executable.path, "serve", "--data", directory, "--host", "0.0.0.0",
+                           "--port", "18080", "--tls", "off", "--discovery-port", "18089", "--log-level", "warning"]
+        serve.standardOutput = FileHandle.nullDevice
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        defer { serve.terminate(); serve.waitUntilExit() }
+        let base = "http://10.78.0.1:18080/api/v1"
+        for _ in 0..<200 {
+            if try await Self.run("ip netns exec \(b) curl -s -o /dev/null \(base)/server").status == 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let login = try await Self.run("""
+            ip netns exec \(b) curl -s -H 'Content-Type: application/json' \
+              -d '{"username":"admin","password":"admin-password-1"}' \(base)/login
+            """)
+        let token = try #require(try JSONValue(parsing: Data(login.output.utf8))["token"]?.string, "\(login.output)")
+        func change(_ body: String) async throws {
+            let done = try await Self.run("""
+                ip netns exec \(b) curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Authorization: Bearer \(token)' \
+                  -H 'Content-Type: application/json' -d '\(body)' \(base)/admin/discovery
+                """)
+            #expect(done.output == "200", "\(body): \(done.output)")
+        }
+        func broadcastAnswers() async throws -> Bool {
+            try await Self.run("ip netns exec \(b) \(ProcessTests.executable.path) discover --port 18089 --timeout 1 --no-mdns --json")
+                .output.contains("10.78.0.1")
+        }
+        func seen(_ event: String, after count: Int) async throws -> Bool {
+            try await watcher.wait(15) { _ in
+                watcher.events.dropFirst(count).contains { $0["event"]?.string == event && $0["type"]?.string == "_causerie._tcp.local." }
+            } != nil
+        }
+        #expect(try await seen("added", after: 0), "\(watcher.events)")
+        #expect(try await broadcastAnswers())
+
+        // Off: goodbye at once, and silence on the broadcast port.
+        var count = watcher.events.count
+        try await change(#"{"multicastDNS": false, "broadcast": false}"#)
+        #expect(try await seen("removed", after: count), "no goodbye: \(watcher.events)")
+        #expect(try await broadcastAnswers() == false, "still answering broadcasts")
+        let status = try await Self.run("ip netns exec \(b) curl -s -H 'Authorization: Bearer \(token)' \(base)/admin/status")
+        let discovery = try JSONValue(parsing: Data(status.output.utf8))["discovery"]
+        #expect(discovery?["multicastDNS"]?.bool == false && discovery?["broadcast"]?.bool == false
+                && discovery?["multicastDNSAvailable"]?.bool == true && discovery?["broadcastPort"]?.int == 18089, "\(status.output)")
+
+        // On again: announced again, and answering.
+        count = watcher.events.count
+        try await change(#"{"multicastDNS": true, "broadcast": true}"#)
+        #expect(try await seen("added", after: count), "not announced again: \(watcher.events)")
+        #expect(try await broadcastAnswers())
     }
 }

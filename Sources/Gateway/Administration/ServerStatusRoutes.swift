@@ -4,8 +4,8 @@ import Hummingbird
 import Projections
 
 /// The admin panel's Server tab: what runs and how — version, uptime, the log, the certificate
-/// and its authority (docs/tls.md), discovery (docs/discovery.md). Read-only: these are start-up
-/// options (docs/configuration.md), and the panel says where to change them.
+/// and its authority (docs/tls.md), discovery (docs/discovery.md). TLS and the ports are start-up
+/// options (docs/configuration.md); discovery can also be switched off and on here, live.
 struct ServerStatusRoutes {
     let kit: HTTPKit
     let store: LMDBEventStore
@@ -33,9 +33,13 @@ struct ServerStatusRoutes {
             var serverValidUntil: Int64
         }
         struct Discovery: Encodable {
-            /// The UDP broadcast responder's port, nil when off.
+            /// The UDP broadcast responder's port, nil when the start-up options turn it off.
             var broadcastPort: Int?
-            /// Announced over mDNS/DNS-SD (on, and listening on every interface).
+            /// Answering broadcasts now: it runs and the administrators' switch is on.
+            var broadcast: Bool
+            /// mDNS can run: the start-up options allow it and the server listens on every interface.
+            var multicastDNSAvailable: Bool
+            /// Announced over mDNS/DNS-SD now: available and switched on.
             var multicastDNS: Bool
             var urls: [String]
         }
@@ -57,6 +61,8 @@ struct ServerStatusRoutes {
             let head = try? await core.store.head()
             let started = core.metrics.startedAt
             let current = tls?.current
+            let (broadcastOn, multicastOn) = core.withState { ($0.server.discoveryBroadcast, $0.server.discoveryMulticastDNS) }
+            let available = configuration.multicastDNS && ["0.0.0.0", "::", ""].contains(configuration.host)
             let status = Status(
                 version: Snapshots.version, startedAt: Int64(started.timeIntervalSince1970 * 1000),
                 uptimeSeconds: Int64(Date().timeIntervalSince(started)), dataDirectory: configuration.dataDirectory,
@@ -68,12 +74,24 @@ struct ServerStatusRoutes {
                     }, serverNames: current.serverNames, serverValidUntil: milliseconds(current.serverValidUntil))
                 },
                 discovery: .init(
-                    broadcastPort: configuration.discoveryPort,
-                    multicastDNS: configuration.multicastDNS && ["0.0.0.0", "::", ""].contains(configuration.host),
+                    broadcastPort: configuration.discoveryPort, broadcast: configuration.discoveryPort != nil && broadcastOn,
+                    multicastDNSAvailable: available, multicastDNS: available && multicastOn,
                     urls: listening.lanURLs(host: configuration.host, secure: tls != nil)),
                 connections: core.registry.connectionCount, usersOnline: core.registry.connectedUsers().count)
             return kit.json(status)
         }
+        api.put("admin/discovery") { request, _ in
+            let admin = try kit.administrator(request)
+            let body = try await kit.body(DiscoveryBody.self, request)
+            let (broadcast, multicast) = core.withState { ($0.server.discoveryBroadcast, $0.server.discoveryMulticastDNS) }
+            return kit.ok(position: try await core.execute(ChangeDiscovery(
+                broadcast: body.broadcast ?? broadcast, multicastDNS: body.multicastDNS ?? multicast), by: admin))
+        }
+    }
+
+    struct DiscoveryBody: Decodable {
+        var broadcast: Bool?
+        var multicastDNS: Bool?
     }
 
     private func milliseconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970 * 1000) }

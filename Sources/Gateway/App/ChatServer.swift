@@ -147,7 +147,9 @@ public final class ChatServer: Sendable {
         if let discoveryPort = configuration.discoveryPort {
             let host = configuration.host
             services.append(DiscoveryResponder(port: discoveryPort, answer: {
-                DiscoveryMessage.Answer(
+                // Switched off by an administrator: no answer.
+                guard core.withState({ $0.server.discoveryBroadcast }) else { return nil }
+                return DiscoveryMessage.Answer(
                     name: core.withState { $0.server.settings.serverName }, version: Snapshots.version,
                     // Loopback means the asker's own machine: left out.
                     urls: listening.lanURLs(host: host, secure: tls != nil),
@@ -162,7 +164,7 @@ public final class ChatServer: Sendable {
                 return ServiceAnnouncement(
                     instance: core.withState { $0.server.settings.serverName }, host: LocalAddresses.hostName(), port: port,
                     version: Snapshots.version, fingerprint: tls?.current.authority?.fingerprint, secure: tls != nil)
-            }, logger: logger))
+            }, enabled: { core.withState { $0.server.discoveryMulticastDNS } }, logger: logger))
         }
         return Application(
             router: router,

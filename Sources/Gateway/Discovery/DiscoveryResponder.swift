@@ -4,11 +4,12 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// Answers `DiscoveryMessage.query` on a UDP port for as long as the server runs. Answers are
-/// limited per sender (a few a second): a forged source address cannot make the server flood it.
+/// Answers `DiscoveryMessage.query` on a UDP port for as long as the server runs, unless `answer`
+/// says nil (an administrator switched discovery off). Answers are limited per sender (a few a
+/// second): a forged source address cannot make the server flood it.
 struct DiscoveryResponder: Service {
     let port: Int
-    let answer: @Sendable () -> DiscoveryMessage.Answer
+    let answer: @Sendable () -> DiscoveryMessage.Answer?
     let logger: Logger
 
     func run() async throws {
@@ -42,12 +43,12 @@ final class DiscoveryHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
-    let answer: @Sendable () -> DiscoveryMessage.Answer
+    let answer: @Sendable () -> DiscoveryMessage.Answer?
     /// Answers per sender in the current second.
     private var answered: [String: Int] = [:]
     private var second = 0
 
-    init(answer: @escaping @Sendable () -> DiscoveryMessage.Answer) {
+    init(answer: @escaping @Sendable () -> DiscoveryMessage.Answer?) {
         self.answer = answer
     }
 
@@ -62,9 +63,10 @@ final class DiscoveryHandler: ChannelInboundHandler {
             answered.removeAll(keepingCapacity: true)
         }
         let sender = envelope.remoteAddress.ipAddress ?? ""
+        guard let current = answer() else { return }
         guard answered[sender, default: 0] < 3, answered.count < 1000 else { return }
         answered[sender, default: 0] += 1
-        let reply = ByteBuffer(bytes: DiscoveryMessage.encode(answer()))
+        let reply = ByteBuffer(bytes: DiscoveryMessage.encode(current))
         context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: reply)), promise: nil)
     }
 

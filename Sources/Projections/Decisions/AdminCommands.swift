@@ -63,6 +63,23 @@ public struct ChangeSettings: Command {
     }
 }
 
+/// LAN discovery switched on or off by an administrator (docs/discovery.md).
+public struct ChangeDiscovery: Command {
+    public var broadcast: Bool
+    public var multicastDNS: Bool
+
+    public init(broadcast: Bool, multicastDNS: Bool) {
+        self.broadcast = broadcast
+        self.multicastDNS = multicastDNS
+    }
+
+    public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
+        try state.requireAdministrator(actor)
+        if state.server.discoveryBroadcast == broadcast && state.server.discoveryMulticastDNS == multicastDNS { return Decision([]) }
+        return Decision([PendingEvent(Streams.server, .discoveryChanged(.init(broadcast: broadcast, multicastDNS: multicastDNS)))])
+    }
+}
+
 /// The filters: flood limit, word filter, server password, address rules.
 public struct ChangeFilters: Command {
     public enum Change: Sendable {

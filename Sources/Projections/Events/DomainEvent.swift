@@ -24,6 +24,7 @@ public enum DomainEvent: Hashable, Sendable {
     case wordFilterChanged(WordFilterChanged)
     case serverPasswordChanged(ServerPasswordChanged)
     case addressRulesChanged(AddressRulesChanged)
+    case discoveryChanged(DiscoveryChanged)
     case broadcastSent(BroadcastSent)
     case groupCreated(GroupCreated)
     case groupChanged(GroupChanged)
@@ -80,6 +81,7 @@ public enum DomainEvent: Hashable, Sendable {
         case .wordFilterChanged(let p): p
         case .serverPasswordChanged(let p): p
         case .addressRulesChanged(let p): p
+        case .discoveryChanged(let p): p
         case .broadcastSent(let p): p
         case .groupCreated(let p): p
         case .groupChanged(let p): p
@@ -179,6 +181,7 @@ public enum DomainEvent: Hashable, Sendable {
         entry(WordFilterChanged.self, DomainEvent.wordFilterChanged),
         entry(ServerPasswordChanged.self, DomainEvent.serverPasswordChanged),
         entry(AddressRulesChanged.self, DomainEvent.addressRulesChanged),
+        entry(DiscoveryChanged.self, DomainEvent.discoveryChanged),
         entry(BroadcastSent.self, DomainEvent.broadcastSent),
         entry(GroupCreated.self, DomainEvent.groupCreated),
         entry(GroupChanged.self, DomainEvent.groupChanged),

@@ -126,6 +126,21 @@ public struct AddressRulesChanged: EventPayload {
     public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { allow = try r.read(); deny = try r.read() }
 }
 
+/// Whether the server answers LAN discovery broadcasts and announces itself over mDNS, as an
+/// administrator switched them (the start-up options decide whether they can run at all).
+public struct DiscoveryChanged: EventPayload {
+    public static let tag: UInt16 = 8
+    public var broadcast: Bool
+    public var multicastDNS: Bool
+
+    public init(broadcast: Bool, multicastDNS: Bool) {
+        self.broadcast = broadcast
+        self.multicastDNS = multicastDNS
+    }
+    public func encode(to w: inout BinaryWriter) { w.write(broadcast); w.write(multicastDNS) }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { broadcast = try r.read(); multicastDNS = try r.read() }
+}
+
 /// An administrator's message to every user or to a list (stream `broadcasts`).
 ///
 /// Version 2 adds `groups`: the groups the administrator chose, kept for the record; `recipients`

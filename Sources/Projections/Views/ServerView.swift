@@ -7,6 +7,9 @@ public struct ServerView: Hashable, Sendable {
     public var serverPasswordHash: String?
     public var allow: [String] = []
     public var deny: [String] = []
+    /// LAN discovery as the administrators switched it (on until they say otherwise).
+    public var discoveryBroadcast = true
+    public var discoveryMulticastDNS = true
 
     public init() {}
 
@@ -22,6 +25,9 @@ public struct ServerView: Hashable, Sendable {
         case .addressRulesChanged(let e):
             allow = e.allow
             deny = e.deny
+        case .discoveryChanged(let e):
+            discoveryBroadcast = e.broadcast
+            discoveryMulticastDNS = e.multicastDNS
         default: break
         }
     }

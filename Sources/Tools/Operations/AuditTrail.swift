@@ -36,7 +36,7 @@ public enum AuditTrail {
         "filters.words", "filters.server_password", "filters.addresses", "member.kicked", "member.banned",
         "member.unbanned", "member.muted", "member.unmuted", "member.role", "message.deleted", "room.archived",
         "room.deleted", "room.settings", "broadcast", "backup", "export", "audit.verified", "invitation.issued",
-        "invitation.redeemed", "invitation.revoked",
+        "invitation.redeemed", "invitation.revoked", "discovery.changed",
     ]
 
     /// Calls `body` for each trail entry matching the query, in log order.
@@ -103,6 +103,8 @@ public enum AuditTrail {
         case .roleChanged(let e): return ("member.role", ["room": room, "user": names.userName(e.user), "role": "\(e.role)"])
         case .messageDeleted(let e): return ("message.deleted", ["room": room, "message": "\(e.message)"])
         case .roomArchived(let e): return ("room.archived", ["room": room, "archived": "\(e.archived)"])
+        case .discoveryChanged(let e):
+            return ("discovery.changed", ["broadcast": "\(e.broadcast)", "multicastDNS": "\(e.multicastDNS)"])
         case .roomDeleted(let e): return ("room.deleted", ["room": room, "reason": e.reason])
         case .roomSettingsChanged(let e):
             return ("room.settings", ["room": room, "visibility": "\(e.visibility)", "nonLeavable": "\(e.nonLeavable)",

@@ -12,6 +12,8 @@ import Wire
 struct MulticastDNSResponder: Service {
     /// Nil until the server listens (the port goes into the SRV record).
     let announcement: @Sendable () -> ServiceAnnouncement?
+    /// False while an administrator has switched the announcement off (it is then silent).
+    var enabled: @Sendable () -> Bool = { true }
     let logger: Logger
     var port = MulticastDNSResponder.port
 
@@ -26,8 +28,13 @@ struct MulticastDNSResponder: Service {
         }
         guard var current = first else { return }
         // A datagram channel can die of a send error NIO deems fatal (an interface vanishing
-        // under it): opened again a second later, as long as the server runs.
+        // under it): opened again a second later, as long as the server runs. Switched off by
+        // an administrator: goodbye, then silence until it is switched on (probing again).
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            while !enabled() {
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
             let channel: any Channel
             do {
                 channel = try await bind(current)
@@ -37,18 +44,38 @@ struct MulticastDNSResponder: Service {
                 return
             }
             logger.info("announcing over mDNS", metadata: ["mdns.instance": "\(current.instance)", "mdns.host": "\(current.hostName)"])
-            // Goodbye (TTL 0) on every interface when the server stops, so that browsers drop the
-            // entry now, not in 75 minutes; then the channel closes, which ends the wait.
+            // Goodbye (TTL 0) on every interface when the server stops or the switch goes off, so
+            // that browsers drop the entry now, not in 75 minutes; then the channel closes.
+            let enabled = self.enabled
             try? await withGracefulShutdownHandler {
-                try await channel.closeFuture.get()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await channel.closeFuture.get() }
+                    group.addTask {
+                        while enabled() { try await Task.sleep(for: .milliseconds(250)) }
+                        Self.sayGoodbye(on: channel)
+                        try await channel.closeFuture.get()
+                    }
+                    _ = try await group.next()
+                    group.cancelAll()
+                }
             } onGracefulShutdown: {
-                let said = channel.eventLoop.makePromise(of: Void.self)
-                channel.pipeline.fireUserInboundEventTriggered(MulticastDNSHandler.Goodbye(done: said))
-                said.futureResult.whenComplete { _ in channel.close(promise: nil) }
+                Self.sayGoodbye(on: channel)
             }
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
-            try? await Task.sleep(for: .seconds(1))
+            if enabled() { try? await Task.sleep(for: .seconds(1)) } else { logger.info("mDNS announcement switched off") }
             current = announcement() ?? current
+        }
+    }
+
+    /// TTL-0 records on every interface, then the channel closes.
+    /// Once only in effect: on the channel's loop, and not on a channel already closed (whose
+    /// handler would never answer).
+    static func sayGoodbye(on channel: any Channel) {
+        channel.eventLoop.execute {
+            guard channel.isActive else { return }
+            let said = channel.eventLoop.makePromise(of: Void.self)
+            channel.pipeline.fireUserInboundEventTriggered(MulticastDNSHandler.Goodbye(done: said))
+            said.futureResult.whenComplete { _ in channel.close(promise: nil) }
         }
     }
 

@@ -3,7 +3,7 @@
 import { h, fill } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, formatBytes, formatNumber, formatDateTime, formatDate } from '../lib/i18n.js';
-import { field, checkbox, submitting, toast } from './ui.js';
+import { field, checkbox, errorText, submitting, toast } from './ui.js';
 
 /**
  * A form of [name, kind, label key, hint key] controls filled from `values`, whose submit PUTs
@@ -69,6 +69,30 @@ export function uptime(seconds) {
 	return t('admin.uptimeValue', { days, hours, minutes });
 }
 
+/**
+ * LAN discovery switched off and on, live (PUT admin/discovery); a switch the start-up options
+ * turned off is shown off and cannot be changed here.
+ */
+function discoverySwitches(discovery) {
+	const one = (field, label, on, available, hint) => {
+		const box = checkbox(label, { checked: on, disabled: !available, 'data-discovery': field });
+		box.input.addEventListener('change', async () => {
+			try {
+				await api('PUT', 'admin/discovery', { [field]: box.input.checked });
+				toast(t('settings.saved'));
+			} catch (error) {
+				box.input.checked = !box.input.checked;
+				toast(errorText(error), 'error');
+			}
+		});
+		return h('div', box.el, available ? null : h('p.hint', t(hint)));
+	};
+	return h('div.discovery-switches',
+		one('broadcast', t('admin.broadcastSwitch', { port: discovery.broadcastPort ?? '—' }), discovery.broadcast,
+			discovery.broadcastPort != null, 'admin.broadcastUnavailable'),
+		one('multicastDNS', t('admin.mdnsSwitch'), discovery.multicastDNS, discovery.multicastDNSAvailable, 'admin.mdnsUnavailable'));
+}
+
 /** What runs and how: version, uptime, the log, the certificate and its authority, discovery. */
 function statusSection(status) {
 	const tls = status.tls;
@@ -94,11 +118,8 @@ function statusSection(status) {
 		]) : h('p.hint', t('admin.tlsOff')),
 		tls?.authority ? h('p', h('a.button.small', { href: '/ca.crt', download: 'causerie-office-ca.crt' }, t('admin.downloadCA'))) : null,
 		h('h3', t('admin.discovery')),
-		facts([
-			['admin.broadcast', status.discovery.broadcastPort ? t('admin.onPort', { port: status.discovery.broadcastPort }) : t('admin.off')],
-			['admin.mdns', status.discovery.multicastDNS ? t('admin.on') : t('admin.off')],
-			['admin.addresses', status.discovery.urls.join('  ') || '—'],
-		]),
+		discoverySwitches(status.discovery),
+		facts([['admin.addresses', status.discovery.urls.join('  ') || '—']]),
 		h('p.hint', t('admin.startupOptions')));
 }
 
