@@ -1010,6 +1010,12 @@ def admin_panel_rooms_audit_backup(ctx):
     with open(csv) as f:
         lines = f.read().splitlines()
     check(lines[0].startswith("time,usersOnline") and len(lines) == 31, f"CSV: {lines[:2]} ({len(lines)} lines)")
+    admin.click("[data-action='rooms-csv']")
+    rooms_csv = os.path.join(downloads, "causerie-rooms-month.csv")
+    admin.wait(lambda: os.path.exists(rooms_csv), 15, "the per-room CSV file")
+    with open(rooms_csv) as f:
+        rows = f.read().splitlines()
+    check(rows[0].startswith("room,name,") and any(",projects," in r for r in rows[1:]), f"per-room CSV: {rows[:3]}")
     admin.shot("admin-statistics")
 
 

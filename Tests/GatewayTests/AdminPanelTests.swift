@@ -224,6 +224,12 @@ import Testing
         #expect(last["messages"]?.int == 4 && (last["logins"]?.int ?? 0) >= 3 && last["connections"]?.int == 2, "\(last)")
         let rooms = day.body["busiestRooms"]?.array.compactMap { $0["room"]?.string }
         #expect(rooms == [busy, "main"], "\(day.body["busiestRooms"] ?? .null)")
+        // Per room and day: the 24 hours touch one or two UTC days, today's counts last.
+        let days = day.body["days"]?.array ?? []
+        #expect((1...2).contains(days.count), "\(days)")
+        let perDay = day.body["roomsByDay"]?.array ?? []
+        #expect(perDay.first?["room"]?.string == busy && perDay.first?["messages"]?.array.count == days.count)
+        #expect(perDay.first?["messages"]?.array.last?.int == 3, "\(perDay)")
 
         await a.close()
         await b.close()

@@ -47,12 +47,24 @@ struct StatisticsRoutes {
         var messages: Int
     }
 
+    /// One room's messages on each of the range's days (`History.days`).
+    struct RoomDays: Encodable {
+        var room: String
+        var name: String
+        var visibility: String
+        var messages: [Int]
+    }
+
     struct History: Encodable {
         var range: String
         var bucket: String
         var points: [Point]
         /// The rooms with the most messages over the range, most first (at most 10).
         var busiestRooms: [RoomCount]
+        /// The (UTC) days the range touches, ms since the epoch, oldest first.
+        var days: [Int64]
+        /// Messages per day in every room that had any over the range, busiest first.
+        var roomsByDay: [RoomDays]
     }
 
     func add(to api: RouterGroup<CauserieContext>) {
@@ -112,15 +124,27 @@ struct StatisticsRoutes {
                     activeUsers: activity.activeUsers[index]?.count ?? 0)
             }
         }
+        let days = Array((firstHour / 24)...(hourNow / 24))
         var perRoom: [RoomID: Int] = [:]
-        for day in (firstHour / 24)...(hourNow / 24) {
-            for (room, count) in activity.roomMessages[day] ?? [:] { perRoom[room, default: 0] += count }
+        var byDay: [RoomID: [Int]] = [:]
+        for (index, day) in days.enumerated() {
+            for (room, count) in activity.roomMessages[day] ?? [:] {
+                perRoom[room, default: 0] += count
+                byDay[room, default: Array(repeating: 0, count: days.count)][index] += count
+            }
         }
-        let busiest = perRoom.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10).map { room, count in
+        let ranked = perRoom.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        func describe(_ room: RoomID) -> (name: String, visibility: String) {
             let found = rooms[room]
-            return RoomCount(room: room.rawValue, name: found?.name ?? "", visibility: found.map { "\($0.visibility)" } ?? "",
-                             messages: count)
+            return (found?.name ?? "", found.map { "\($0.visibility)" } ?? "")
         }
-        return History(range: range.rawValue, bucket: range.hourly ? "hour" : "day", points: points, busiestRooms: Array(busiest))
+        let busiest = ranked.prefix(10).map { room, count in
+            RoomCount(room: room.rawValue, name: describe(room).name, visibility: describe(room).visibility, messages: count)
+        }
+        let roomsByDay = ranked.map { room, _ in
+            RoomDays(room: room.rawValue, name: describe(room).name, visibility: describe(room).visibility, messages: byDay[room] ?? [])
+        }
+        return History(range: range.rawValue, bucket: range.hourly ? "hour" : "day", points: points, busiestRooms: Array(busiest),
+                       days: days.map { $0 * ActivityView.microsecondsPerDay / 1000 }, roomsByDay: roomsByDay)
     }
 }

@@ -19,6 +19,14 @@ export function historyCSV(history) {
 	return [COLUMNS, ...rows].map((row) => row.join(',')).join('\r\n') + '\r\n';
 }
 
+/** Messages per room and day as CSV: a row per room, a column per (UTC) day. */
+export function roomsCSV(history) {
+	const quote = (text) => (/[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text);
+	const header = ['room', 'name', ...history.days.map((d) => new Date(d).toISOString().slice(0, 10))];
+	const rows = history.roomsByDay.map((r) => [r.room, quote(r.visibility === 'direct' ? '' : r.name), ...r.messages]);
+	return [header, ...rows].map((row) => row.join(',')).join('\r\n') + '\r\n';
+}
+
 function card(key, value) {
 	return h('div.stat-card', { 'data-stat': key }, h('div.stat-value', value), h('div.stat-label', t('admin.stat.' + key)));
 }
@@ -53,7 +61,9 @@ export async function statisticsPanel(panel) {
 		h('section.admin-section',
 			h('div.section-head', h('h2', t('admin.overTime')), rangeButtons,
 				h('button.button.small', { 'data-action': 'csv', onclick: () => download(`causerie-statistics-${chosen}.csv`, historyCSV(history),
-					'text/csv') }, t('admin.downloadCSV'))),
+					'text/csv') }, t('admin.downloadCSV')),
+				h('button.button.small', { 'data-action': 'rooms-csv', onclick: () => download(`causerie-rooms-${chosen}.csv`, roomsCSV(history),
+					'text/csv') }, t('admin.downloadRoomsCSV'))),
 			h('div.chart-grid',
 				chartSection('usersOnline', history, 'usersOnline', 'line'),
 				chartSection('messages', history, 'messages', 'bar'),
