@@ -6,6 +6,7 @@ import HummingbirdCore
 public import Logging
 import NIOCore
 import NIOHTTP1
+import Operations
 import Projections
 import ServiceLifecycle
 import Synchronization
@@ -28,6 +29,9 @@ public final class ChatServer: Sendable {
     let clientFiles: ClientFileSigner
     /// The port once listening (known only then when the configured port is 0).
     let listening = ListeningPort()
+    /// File contents (docs/files.md) and the uploads being received.
+    let blobs: any BlobStore
+    let uploads: UploadRegistry
 
     private init(_ configuration: ServerConfiguration, logger: Logger) throws {
         self.configuration = configuration
@@ -49,6 +53,14 @@ public final class ChatServer: Sendable {
         }
         do {
             clientFiles = try ClientFileSigner.load(dataDirectory: configuration.dataDirectory)
+        } catch {
+            store.close()
+            throw error
+        }
+        do {
+            let blobStore = try FileBlobStore(directory: configuration.dataDirectory + "/blobs")
+            blobs = blobStore
+            uploads = try UploadRegistry(directory: configuration.dataDirectory + "/uploads", blobs: blobStore)
         } catch {
             store.close()
             throw error
@@ -211,6 +223,9 @@ public final class ChatServer: Sendable {
         ServerStatusRoutes(kit: kit, store: store, tls: tls, listening: listening).add(to: api)
         InvitationRoutes(kit: kit, signer: clientFiles, urls: { listening.lanURLs(host: host, secure: tls != nil) },
                          fingerprint: { tls?.current.authority?.fingerprint }).add(to: api)
+        let files = FileService(kit: kit, blobs: blobs, uploads: uploads)
+        UploadRoutes(files: files).add(to: api)
+        FileRoutes(files: files).add(to: api)
         MetricsRoutes(kit: kit, store: store, tls: tls).add(to: router)
         StaticRoutes(webRoot: configuration.webRoot).add(to: router)
         return router

@@ -33,8 +33,22 @@ enum Audience: Sendable {
         case .memberKicked(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         case .memberBanned(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         case .memberUnbanned(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
+        case .fileUploaded, .folderShared, .fileRenamed, .fileMoved, .fileDeleted, .folderCreated, .folderMoved, .folderDeleted:
+            return ofFileStream(stored)
+        case .fileLimitsChanged, .blobsCollected: return .administrators(also: nil)
+        case .userQuotaChanged: return .administrators(also: stored.user)
         default: return .nobody
         }
+    }
+
+    /// A file event's audience is its area's: a room's members, a personal area's owner, everyone
+    /// for the public area (the stream says which: FileArea.stream).
+    private static func ofFileStream(_ stored: StoredEvent) -> Audience {
+        if let room = stored.room { return .room(room, also: nil) }
+        if stored.stream == FileArea.public.stream { return .everyone }
+        let prefix = "files:user:"
+        if stored.stream.hasPrefix(prefix) { return .user(UserID(String(stored.stream.dropFirst(prefix.count)))) }
+        return .nobody
     }
 
     /// Whether `user` was entitled to the event at its position (catch-up after a reconnect).

@@ -169,6 +169,60 @@ enum EventRenderer {
             json.field("kind", "message.deleted")
             json.field("room", room)
             json.field("message", e.message)
+        case .fileUploaded(let e):
+            json.field("kind", "file.uploaded")
+            json.field("room", room)
+            fileFields(e.file, e.area, e.folder, e.name, e.blob, stored.actor, into: &json)
+            json.field("replaces", e.replaces?.rawValue)
+        case .folderShared(let e):
+            json.field("kind", "folder.shared")
+            json.field("room", room)
+            json.field("area", areaName(e.area))
+            json.field("folder", e.folder)
+            json.field("name", e.name)
+            json.field("count", e.entries.count)
+            json.field("size", e.entries.reduce(UInt64(0)) { $0 &+ $1.blob.size })
+            json.field("uploader", stored.actor.rawValue)
+        case .fileRenamed(let e):
+            json.field("kind", "file.renamed")
+            json.field("room", room)
+            json.field("file", e.file.rawValue)
+            json.field("name", e.name)
+        case .fileMoved(let e):
+            json.field("kind", "file.moved")
+            json.field("room", room)
+            json.field("file", e.file.rawValue)
+            json.field("area", areaName(e.area))
+            json.field("folder", e.folder)
+            json.field("name", e.name)
+        case .fileDeleted(let e):
+            json.field("kind", "file.deleted")
+            json.field("room", room)
+            json.field("file", e.file.rawValue)
+        case .folderCreated(let e):
+            json.field("kind", "folder.created")
+            json.field("room", room)
+            json.field("area", areaName(e.area))
+            json.field("path", e.path)
+        case .folderMoved(let e):
+            json.field("kind", "folder.moved")
+            json.field("room", room)
+            json.field("area", areaName(e.area))
+            json.field("from", e.from)
+            json.field("to", e.to)
+        case .folderDeleted(let e):
+            json.field("kind", "folder.deleted")
+            json.field("room", room)
+            json.field("area", areaName(e.area))
+            json.field("path", e.path)
+        case .fileLimitsChanged(let e):
+            json.field("kind", "files.limits")
+            json.field("defaultQuota", e.defaultQuota)
+            json.field("maxFileSize", e.maxFileSize)
+        case .userQuotaChanged(let e):
+            json.field("kind", "files.quota")
+            json.field("user", user)
+            json.field("bytes", e.bytes)
         case .backupTaken(let e):
             json.field("kind", "backup.taken")
             json.field("backupKind", e.kind)
@@ -185,6 +239,29 @@ enum EventRenderer {
             return false
         }
         return true
+    }
+
+    /// An area as a client names it; a personal area only ever reaches its owner, who calls it
+    /// `personal`.
+    static func areaName(_ area: FileArea) -> String {
+        switch area {
+        case .room(let room): "room:\(room.rawValue)"
+        case .personal: "personal"
+        case .public: "public"
+        }
+    }
+
+    private static func fileFields(_ file: FileID, _ area: FileArea, _ folder: String, _ name: String, _ blob: BlobRef,
+                                   _ uploader: UserID, into json: inout JSONWriter) {
+        json.field("file", file.rawValue)
+        json.field("area", areaName(area))
+        json.field("folder", folder)
+        json.field("name", name)
+        json.field("size", blob.size)
+        json.field("mediaType", blob.mediaType)
+        json.field("sha256", blob.sha256)
+        json.field("inline", MediaTypes.inlineSafe(blob.mediaType))
+        json.field("uploader", uploader.rawValue)
     }
 
     private static func member(_ kind: String, _ room: String?, _ user: UserID, into json: inout JSONWriter) {

@@ -108,11 +108,12 @@ struct HTTPKit: Sendable {
 
     /// The request body decoded as `T`, within the body size limit. With `emptyIs`, a request
     /// without a body stands for that value (every field of the body is optional).
-    func body<T: Decodable>(_ type: T.Type, _ request: Request, emptyIs empty: T? = nil) async throws(APIError) -> T {
+    /// `limit` raises the size limit for the few bodies that are lists by nature (a shared folder).
+    func body<T: Decodable>(_ type: T.Type, _ request: Request, emptyIs empty: T? = nil, limit: Int? = nil) async throws(APIError) -> T {
         var request = request
         let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: core.configuration.limits.maxBodyBytes)
+            buffer = try await request.collectBody(upTo: limit ?? core.configuration.limits.maxBodyBytes)
         } catch {
             throw APIError.tooLarge("body")
         }

@@ -12,6 +12,7 @@ public struct ChatState: Hashable, Sendable {
     public private(set) var activity = ActivityView()
     public private(set) var announcements = AnnouncementsView()
     public private(set) var invitations = InvitationsView()
+    public private(set) var files = FilesView()
 
     public init() {}
 
@@ -27,6 +28,7 @@ public struct ChatState: Hashable, Sendable {
         activity.apply(event)
         announcements.apply(event)
         invitations.apply(event)
+        files.apply(event)
         position = event.position
     }
 

@@ -71,6 +71,17 @@ public enum DomainEvent: Hashable, Sendable {
     case invitationIssued(InvitationIssued)
     case invitationRedeemed(InvitationRedeemed)
     case invitationRevoked(InvitationRevoked)
+    case fileUploaded(FileUploaded)
+    case folderShared(FolderShared)
+    case fileRenamed(FileRenamed)
+    case fileMoved(FileMoved)
+    case fileDeleted(FileDeleted)
+    case folderCreated(FolderCreated)
+    case folderMoved(FolderMoved)
+    case folderDeleted(FolderDeleted)
+    case fileLimitsChanged(FileLimitsChanged)
+    case userQuotaChanged(UserQuotaChanged)
+    case blobsCollected(BlobsCollected)
 
     /// The payload inside, for encoding.
     public var payload: any EventPayload {
@@ -128,6 +139,17 @@ public enum DomainEvent: Hashable, Sendable {
         case .invitationIssued(let p): p
         case .invitationRedeemed(let p): p
         case .invitationRevoked(let p): p
+        case .fileUploaded(let p): p
+        case .folderShared(let p): p
+        case .fileRenamed(let p): p
+        case .fileMoved(let p): p
+        case .fileDeleted(let p): p
+        case .folderCreated(let p): p
+        case .folderMoved(let p): p
+        case .folderDeleted(let p): p
+        case .fileLimitsChanged(let p): p
+        case .userQuotaChanged(let p): p
+        case .blobsCollected(let p): p
         }
     }
 
@@ -228,6 +250,17 @@ public enum DomainEvent: Hashable, Sendable {
         entry(InvitationIssued.self, DomainEvent.invitationIssued),
         entry(InvitationRedeemed.self, DomainEvent.invitationRedeemed),
         entry(InvitationRevoked.self, DomainEvent.invitationRevoked),
+        entry(FileUploaded.self, DomainEvent.fileUploaded),
+        entry(FolderShared.self, DomainEvent.folderShared),
+        entry(FileRenamed.self, DomainEvent.fileRenamed),
+        entry(FileMoved.self, DomainEvent.fileMoved),
+        entry(FileDeleted.self, DomainEvent.fileDeleted),
+        entry(FolderCreated.self, DomainEvent.folderCreated),
+        entry(FolderMoved.self, DomainEvent.folderMoved),
+        entry(FolderDeleted.self, DomainEvent.folderDeleted),
+        entry(FileLimitsChanged.self, DomainEvent.fileLimitsChanged),
+        entry(UserQuotaChanged.self, DomainEvent.userQuotaChanged),
+        entry(BlobsCollected.self, DomainEvent.blobsCollected),
     ])
 }
 

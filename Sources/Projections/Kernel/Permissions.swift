@@ -15,13 +15,15 @@ public struct Permissions: OptionSet, Hashable, Sendable, BinaryCodable {
     public static let postBulletin = Permissions(rawValue: 1 << 9)
     public static let moderate = Permissions(rawValue: 1 << 10)
     public static let administer = Permissions(rawValue: 1 << 11)
+    /// Writing to the public file area (everyone reads it). Administrators may without it.
+    public static let publicFiles = Permissions(rawValue: 1 << 12)
 
     /// Stable names, used by the protocol, the HTTP API and the admin page.
     public static let names: [(String, Permissions)] = [
         ("sendMessages", .sendMessages), ("postToRooms", .postToRooms), ("directMessages", .directMessages),
         ("createRooms", .createRooms), ("useEmoticons", .useEmoticons), ("sendFiles", .sendFiles),
         ("voice", .voice), ("video", .video), ("kanban", .kanban), ("postBulletin", .postBulletin),
-        ("moderate", .moderate), ("administer", .administer),
+        ("moderate", .moderate), ("administer", .administer), ("publicFiles", .publicFiles),
     ]
 
     public static let all = Permissions(names.map(\.1))

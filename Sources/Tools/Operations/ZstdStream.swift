@@ -6,9 +6,11 @@ final class ZstdCompressor {
     private var output = [UInt8](repeating: 0, count: ZSTD_CStreamOutSize())
     private let sink: ([UInt8]) throws -> Void
 
-    init(level: Int32 = 3, sink: @escaping ([UInt8]) throws -> Void) {
+    /// With `pledgedSize`, the frame header records the content's size (blobs read it back).
+    init(level: Int32 = 3, pledgedSize: UInt64? = nil, sink: @escaping ([UInt8]) throws -> Void) {
         context = ZSTD_createCCtx()
         ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
+        if let pledgedSize { ZSTD_CCtx_setPledgedSrcSize(context, pledgedSize) }
         // Two threads compress while this one reads and hashes (when libzstd was built with them).
         ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, 2)
         self.sink = sink

@@ -1,0 +1,158 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Operations
+import Projections
+
+/// What every file door shares (the web's HTTP routes today; WebDAV and FTP next): the blob
+/// store, the uploads in progress, and the way bytes become a file — through the domain's
+/// commands, so each door makes the same events under the same rules.
+struct FileService: Sendable {
+    let kit: HTTPKit
+    let blobs: any BlobStore
+    let uploads: UploadRegistry
+    var core: ChatCore { kit.core }
+
+    /// What tus clients are told (the default quota: the real limit is checked per user).
+    var maxUploadSize: UInt64 {
+        core.withState { $0.files.maxFileSize > 0 ? $0.files.maxFileSize : $0.files.defaultQuota }
+    }
+
+    /// The caller's upload; anyone else's answers 404 like one that does not exist.
+    func upload(_ id: String, of user: UserID) throws(APIError) -> UploadRegistry.Upload {
+        guard let upload = uploads[id], upload.owner == user.rawValue else { throw APIError.notFound("upload") }
+        return upload
+    }
+
+    func tusHeaders(_ upload: UploadRegistry.Upload, offset: UInt64, touched: Int64? = nil) -> HTTPFields {
+        var headers: HTTPFields = [
+            .tusResumable: UploadRoutes.version, .uploadOffset: String(offset), .uploadLength: String(upload.length),
+            .uploadExpires: Self.httpDate(UploadRegistry.expiry(touched: touched ?? upload.created)),
+        ]
+        if upload.blob != nil, !upload.part { headers[.causerieFile] = upload.file }
+        if let position = upload.position { headers[.causeriePosition] = String(position) }
+        return headers
+    }
+
+    /// An area named by a client. `user:<id>` opens the direct conversation if it has none yet,
+    /// so a file can go to someone who never chatted with the sender (and is offline).
+    func resolveArea(_ parameter: String, for user: UserID) async throws(APIError) -> FileArea {
+        guard let area = FileArea(parameter: parameter, caller: user) else { throw APIError.invalid("area") }
+        if parameter.hasPrefix("user:"), case .room(let room) = area, core.withState({ $0.rooms[room] == nil }) {
+            _ = try await core.openDirect(user, with: UserID(String(parameter.dropFirst(5))))
+        }
+        return area
+    }
+
+    /// Bytes the user has announced in unfinished uploads (they count against the quota too, so
+    /// that many uploads at once cannot each fit and together overflow it).
+    func pendingBytes(of user: UserID) -> UInt64 {
+        uploads.pending(of: user)
+    }
+
+    /// Decides `command` without appending: the answer a completed upload would get.
+    func check(_ command: StoreFile, by user: UserID, pendingBytes: UInt64) throws(APIError) {
+        let now = kit.now
+        let verdict: Rejection? = core.withState { state in
+            do throws(Rejection) {
+                _ = try command.decide(by: user, in: state, now: now)
+            } catch {
+                return error
+            }
+            let wanted = command.blob.size &+ pendingBytes
+            let (total, overflow) = state.files.used(by: user).addingReportingOverflow(wanted)
+            guard !overflow, wanted >= pendingBytes, total <= state.files.quota(of: user) else { return Rejection.tooLarge("quota") }
+            return nil
+        }
+        if let verdict { throw APIError(verdict) }
+    }
+
+    /// PATCH (or the body of a POST): appends the body at `offset`, and completes the upload
+    /// when its last byte is in.
+    func receive(_ request: Request, into upload: UploadRegistry.Upload, at offset: UInt64, by user: UserID)
+        async throws(APIError) -> Response
+    {
+        guard uploads.begin(upload.id) else { throw APIError(code: "conflict", reason: "upload_busy", status: 423) }
+        defer { uploads.end(upload.id) }
+        if upload.blob != nil {
+            guard offset == upload.length else { throw APIError(code: "conflict", reason: "upload_offset", status: 409) }
+            return Response(status: .noContent, headers: tusHeaders(upload, offset: upload.length))
+        }
+        let staging: any StagingFile
+        do {
+            staging = try blobs.openStaging(upload.id)
+        } catch {
+            throw APIError.unavailable
+        }
+        defer { staging.close() }
+        guard staging.size == offset else { throw APIError(code: "conflict", reason: "upload_offset", status: 409) }
+        let remaining = upload.length - offset
+        if let declared = request.headers[.contentLength].flatMap({ UInt64($0) }), declared > remaining {
+            throw APIError.tooLarge("upload_length")
+        }
+        let body = request.body
+        do {
+            for try await buffer in body {
+                if staging.size - offset + UInt64(buffer.readableBytes) > remaining {
+                    // More than announced: nothing of this request is kept.
+                    try? staging.truncate(to: offset)
+                    throw APIError.tooLarge("upload_length")
+                }
+                try buffer.withUnsafeReadableBytes { try staging.append($0) }
+            }
+            try staging.sync()
+        } catch let error as APIError {
+            throw error
+        } catch BlobStoreError.diskFull {
+            try? staging.truncate(to: offset)
+            throw APIError(code: "unavailable", reason: "disk_full", status: 507)
+        } catch {
+            // The connection dropped: what was written stays, and HEAD says how much.
+            try? staging.sync()
+            throw APIError(code: "invalid", reason: "body_interrupted", status: 400)
+        }
+        let received = staging.size
+        guard received == upload.length else {
+            return Response(status: .noContent, headers: tusHeaders(upload, offset: received, touched: kit.now))
+        }
+        let done = try await complete(upload, by: user)
+        return Response(status: .noContent, headers: tusHeaders(done, offset: done.length, touched: kit.now))
+    }
+
+    /// The last byte is in: into the blob store (durable), then the event that names it.
+    private func complete(_ upload: UploadRegistry.Upload, by user: UserID) async throws(APIError) -> UploadRegistry.Upload {
+        let blobs = self.blobs
+        let id = upload.id
+        let (stored, type) = try await offloaded(core) { () throws -> (StoredBlob, String) in
+            let type = MediaTypes.sniff(try blobs.stagedPrefix(id, count: MediaTypes.sniffLength))
+            return (try blobs.commit(staging: id, compress: MediaTypes.compressible(type)), type)
+        }
+        var done = upload
+        done.blob = stored.sha256
+        done.mediaType = type
+        if !upload.part {
+            guard let area = FileArea(parameter: upload.area, caller: user) else { throw APIError.invalid("area") }
+            let position = try await core.execute(StoreFile(
+                file: FileID(upload.file), area: area, folder: upload.folder, name: upload.name,
+                blob: BlobRef(sha256: stored.sha256, size: stored.size, mediaType: type),
+                onCollision: upload.overwrite ? .replace : .rename), by: user)
+            done.position = position
+        }
+        do {
+            try uploads.save(done)
+        } catch {
+            core.logger.warning("upload record not saved", metadata: ["upload": "\(id)"])
+        }
+        return done
+    }
+
+    static func httpDate(_ microseconds: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(microseconds) / 1_000_000))
+    }
+}
