@@ -137,3 +137,11 @@ public struct InvitationDays: CheckedNumber {
     public let value: Int
     public init(unchecked value: Int) { self.value = value }
 }
+
+/// A size in bytes (quotas, file sizes, upload lengths and offsets): up to 2^63 − 1, so sums of
+/// a few of them are checked, not wrapped.
+public struct ByteCount: CheckedNumber {
+    public static let range: ClosedRange<UInt64> = 0...UInt64(Int64.max)
+    public let value: UInt64
+    public init(unchecked value: UInt64) { self.value = value }
+}

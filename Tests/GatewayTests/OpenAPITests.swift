@@ -22,7 +22,7 @@ struct OpenAPITests {
                 // Answered by the TLS middleware before any route (TLSTests fetch them).
                 path = nil
             } else if let path, line.hasPrefix("    "), !line.hasPrefix("     "),
-                      let method = ["get", "post", "put", "patch", "delete"].first(where: { line == "    \($0):" }) {
+                      let method = ["get", "post", "put", "patch", "delete", "head", "options"].first(where: { line == "    \($0):" }) {
                 result.insert("\(method.uppercased()) \(path)")
             }
         }

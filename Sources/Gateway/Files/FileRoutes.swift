@@ -45,12 +45,12 @@ struct FileRoutes {
     }
 
     struct LimitsBody: Decodable {
-        var defaultQuota: UInt64
-        var maxFileSize: UInt64
+        var defaultQuota: ByteCount
+        var maxFileSize: ByteCount
     }
 
     struct QuotaBody: Decodable {
-        var bytes: UInt64?
+        var bytes: ByteCount?
     }
 
     struct Listing: Encodable {
@@ -196,13 +196,13 @@ struct FileRoutes {
             let user = try kit.administrator(request)
             let body = try await kit.body(LimitsBody.self, request)
             return kit.ok(position: try await core.execute(
-                SetFileLimits(defaultQuota: body.defaultQuota, maxFileSize: body.maxFileSize), by: user))
+                SetFileLimits(defaultQuota: body.defaultQuota.value, maxFileSize: body.maxFileSize.value), by: user))
         }
         api.put("admin/users/{user}/quota") { request, context in
             let admin = try kit.administrator(request)
             let user = UserID(try kit.parameter("user", context))
             let body = try await kit.body(QuotaBody.self, request)
-            return kit.ok(position: try await core.execute(SetUserQuota(user: user, bytes: body.bytes), by: admin))
+            return kit.ok(position: try await core.execute(SetUserQuota(user: user, bytes: body.bytes?.value), by: admin))
         }
     }
 

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import Operations
 import Projections
+import Wire
 
 /// Resumable uploads: the tus 1.0 protocol (core, creation, creation-with-upload, termination,
 /// expiration; https://tus.io/protocols/resumable-upload), so any tus client works and a
@@ -47,7 +48,7 @@ struct UploadRoutes {
             guard request.headers[.contentType]?.lowercased().hasPrefix("application/offset+octet-stream") == true else {
                 throw APIError(code: "invalid", reason: "content_type", status: 415)
             }
-            guard let given = request.headers[.uploadOffset].flatMap({ UInt64($0) }) else { throw APIError.invalid("upload_offset") }
+            let given = try Self.bytes(request.headers[.uploadOffset] ?? "", "upload_offset")
             return try await files.receive(request, into: upload, at: given, by: user)
         }
         api.delete("uploads/{upload}") { request, context in
@@ -70,10 +71,10 @@ struct UploadRoutes {
     /// POST: checks everything that can be checked before the body, then (creation-with-upload)
     /// takes the first bytes if the request carries them.
     private func create(_ request: Request, _ user: UserID) async throws -> Response {
-        guard let lengthText = request.headers[.uploadLength], let length = UInt64(lengthText),
-              lengthText.utf8.count <= 19 else {
+        guard let lengthText = request.headers[.uploadLength] else {
             throw APIError.invalid(request.headers[.uploadDeferLength] != nil ? "upload_defer_length" : "upload_length")
         }
+        let length = try Self.bytes(lengthText, "upload_length")
         let metadata = try Self.metadata(request.headers[.uploadMetadata] ?? "")
         guard let name = metadata["filename"] ?? metadata["name"], !name.isEmpty else { throw APIError.invalid("filename") }
         let area = try await files.resolveArea(metadata["area"] ?? "personal", for: user)
@@ -105,6 +106,15 @@ struct UploadRoutes {
         }
         headers[.location] = "/api/v1/uploads/\(upload.id)"
         return Response(status: .created, headers: headers)
+    }
+
+    /// A byte count from a header, checked like every number from outside.
+    static func bytes(_ text: String, _ field: String) throws(APIError) -> UInt64 {
+        do throws(Rejection) {
+            return try ByteCount(parsing: Substring(text), field: field).value
+        } catch {
+            throw APIError(error)
+        }
     }
 
     static func lastName(_ path: String) -> String {

@@ -259,3 +259,7 @@ public struct BlobsCollected: EventPayload {
     public func encode(to w: inout BinaryWriter) { w.write(blobs); w.write(bytes) }
     public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { blobs = try r.read(); bytes = try r.read() }
 }
+
+extension FileID: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self.init(value) }
+}

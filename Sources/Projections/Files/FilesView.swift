@@ -132,6 +132,7 @@ public struct FilesView: Hashable, Sendable {
             guard var file = byID[e.file] else { return }
             unlink(file)
             file.name = e.name
+            byID[file.id] = file
             link(file)
         case .fileMoved(let e):
             guard var file = byID[e.file] else { return }
@@ -140,6 +141,7 @@ public struct FilesView: Hashable, Sendable {
             file.area = e.area
             file.folder = shownPath(e.area, e.folder) ?? e.folder
             file.name = e.name
+            byID[file.id] = file
             link(file)
         case .fileDeleted(let e):
             remove(e.file, at: event.timestamp)

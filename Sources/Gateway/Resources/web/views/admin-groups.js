@@ -7,7 +7,7 @@ import { t } from '../lib/i18n.js';
 import { field, errorText, submitting, toast } from './ui.js';
 
 export const PERMISSIONS = ['sendMessages', 'postToRooms', 'directMessages', 'createRooms', 'useEmoticons', 'sendFiles',
-	'voice', 'video', 'kanban', 'postBulletin', 'moderate', 'administer'];
+	'voice', 'video', 'kanban', 'postBulletin', 'moderate', 'administer', 'publicFiles'];
 const BUILT_IN = new Set(['administrators', 'users', 'guests']);
 
 /** One column's saves go one after the other, each with the boxes as they are when it is sent. */
