@@ -13,8 +13,10 @@ struct FileTransferTests {
     }
 
     /// Runs curl and returns the final response's status, headers (lower-case names) and body.
+    /// Waits without holding a thread: the server under test runs in this process, on the same
+    /// small pool of threads (two on a two-core machine).
     static func curl(_ server: TestServer, _ method: String, _ path: String, token: String?, headers: [String: String] = [:],
-                     bodyFile: String? = nil) throws -> CurlResult {
+                     bodyFile: String? = nil) async throws -> CurlResult {
         let directory = NSTemporaryDirectory() + "curl-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -27,8 +29,15 @@ struct FileTransferTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
         let head = (try? String(contentsOfFile: "\(directory)/h", encoding: .utf8)) ?? ""
         var status = 0
         var fields: [String: String] = [:]
@@ -66,7 +75,7 @@ struct FileTransferTests {
         for i in 0..<content.count { content[i] = UInt8(truncatingIfNeeded: i &* 2_654_435_761 >> 7) }
 
         // Created before a byte is sent: Bob has never chatted with Alice and is not connected.
-        let created = try Self.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: Self.tus.merging([
+        let created = try await Self.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: Self.tus.merging([
             "Upload-Length": "\(content.count)",
             "Upload-Metadata": Self.metadata(["filename": "Résumé 2026.bin", "area": "user:\(bob.user)"]),
         ]) { $1 })
@@ -76,17 +85,17 @@ struct FileTransferTests {
 
         // The first third arrives, then the connection "drops"; a retry at a stale offset is refused.
         let first = try Self.write(content[0..<100_000])
-        let patched = try Self.curl(server, "PATCH", location, token: alice.token, headers: Self.chunk.merging(["Upload-Offset": "0"]) { $1 },
+        let patched = try await Self.curl(server, "PATCH", location, token: alice.token, headers: Self.chunk.merging(["Upload-Offset": "0"]) { $1 },
                                     bodyFile: first)
         #expect(patched.status == 204 && patched.headers["upload-offset"] == "100000")
-        #expect(try Self.curl(server, "PATCH", location, token: alice.token, headers: Self.chunk.merging(["Upload-Offset": "0"]) { $1 },
+        #expect(try await Self.curl(server, "PATCH", location, token: alice.token, headers: Self.chunk.merging(["Upload-Offset": "0"]) { $1 },
                               bodyFile: first).status == 409)
         // Someone else cannot even see the upload.
-        #expect(try Self.curl(server, "HEAD", location, token: carol.token, headers: Self.tus).status == 404)
-        let head = try Self.curl(server, "HEAD", location, token: alice.token, headers: Self.tus)
+        #expect(try await Self.curl(server, "HEAD", location, token: carol.token, headers: Self.tus).status == 404)
+        let head = try await Self.curl(server, "HEAD", location, token: alice.token, headers: Self.tus)
         #expect(head.status == 200 && head.headers["upload-offset"] == "100000" && head.headers["cache-control"] == "no-store")
         let rest = try Self.write(content[100_000...])
-        let done = try Self.curl(server, "PATCH", location, token: alice.token,
+        let done = try await Self.curl(server, "PATCH", location, token: alice.token,
                                  headers: Self.chunk.merging(["Upload-Offset": "100000"]) { $1 }, bodyFile: rest)
         #expect(done.status == 204 && done.headers["upload-offset"] == "300000")
         let file = try #require(done.headers["x-causerie-file"])
@@ -96,7 +105,7 @@ struct FileTransferTests {
         let history = try await server.http("GET", "/api/v1/rooms/\(dm)/messages", token: bob.token)
         let item = history.body["items"]?.array.first { $0["kind"]?.string == "file.uploaded" }
         #expect(item?["file"]?.string == file && item?["size"]?.int == 300_000 && item?["name"]?.string == "Résumé 2026.bin")
-        let whole = try Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token)
+        let whole = try await Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token)
         #expect(whole.status == 200 && whole.body == content)
         #expect(whole.headers["content-disposition"] == "attachment; filename=\"R_sum_ 2026.bin\"; filename*=UTF-8''R%C3%A9sum%C3%A9%202026.bin")
         #expect(whole.headers["x-content-type-options"] == "nosniff")
@@ -104,24 +113,24 @@ struct FileTransferTests {
         #expect(whole.headers["content-type"] == "application/octet-stream")
         let etag = try #require(whole.headers["etag"])
 
-        let part = try Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token, headers: ["Range": "bytes=1000-1999"])
+        let part = try await Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token, headers: ["Range": "bytes=1000-1999"])
         #expect(part.status == 206 && part.body == content[1000..<2000] && part.headers["content-range"] == "bytes 1000-1999/300000")
-        let tail = try Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token, headers: ["Range": "bytes=-10"])
+        let tail = try await Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token, headers: ["Range": "bytes=-10"])
         #expect(tail.status == 206 && tail.body == content[(300_000 - 10)...])
-        let stale = try Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token,
+        let stale = try await Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token,
                                   headers: ["Range": "bytes=0-9", "If-Range": "\"other\""])
         #expect(stale.status == 200 && stale.body.count == 300_000)
-        let fresh = try Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token, headers: ["Range": "bytes=0-9", "If-Range": etag])
+        let fresh = try await Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token, headers: ["Range": "bytes=0-9", "If-Range": etag])
         #expect(fresh.status == 206 && fresh.body.count == 10)
-        let beyond = try Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token, headers: ["Range": "bytes=300000-"])
+        let beyond = try await Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token, headers: ["Range": "bytes=300000-"])
         #expect(beyond.status == 416 && beyond.headers["content-range"] == "bytes */300000")
-        #expect(try Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token, headers: ["If-None-Match": etag]).status == 304)
+        #expect(try await Self.curl(server, "GET", "/api/v1/files/\(file)", token: bob.token, headers: ["If-None-Match": etag]).status == 304)
 
         // Carol may not read it, and cannot tell it exists: the same 404 as an unknown id.
-        let refused = try Self.curl(server, "GET", "/api/v1/files/\(file)", token: carol.token)
-        let unknown = try Self.curl(server, "GET", "/api/v1/files/f_doesnotexist", token: carol.token)
+        let refused = try await Self.curl(server, "GET", "/api/v1/files/\(file)", token: carol.token)
+        let unknown = try await Self.curl(server, "GET", "/api/v1/files/f_doesnotexist", token: carol.token)
         #expect(refused.status == 404 && refused.body == unknown.body)
-        #expect(try Self.curl(server, "GET", "/api/v1/files/\(file)", token: nil).status == 401)
+        #expect(try await Self.curl(server, "GET", "/api/v1/files/\(file)", token: nil).status == 401)
     }
 
     @Test func identicalContentIsStoredOnceTextCompressedAndImagesShownInlineOnly() async throws {
@@ -134,7 +143,7 @@ struct FileTransferTests {
         for (name, data) in [("notes.txt", text), ("copy of notes.txt", text), ("photo.txt", png)] {
             let body = try Self.write(data)
             // creation-with-upload: the whole file in the POST.
-            let result = try Self.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: Self.chunk.merging([
+            let result = try await Self.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: Self.chunk.merging([
                 "Upload-Length": "\(data.count)", "Upload-Metadata": Self.metadata(["filename": name]),
             ]) { $1 }, bodyFile: body)
             #expect(result.status == 201 && result.headers["upload-offset"] == "\(data.count)")
@@ -144,14 +153,14 @@ struct FileTransferTests {
             .filter { $0.count > 60 } ?? []
         #expect(blobs.count == 2, "\(blobs)")
         #expect(blobs.contains { $0.hasSuffix(".zst") })
-        let notes = try Self.curl(server, "GET", "/api/v1/files/\(ids[1])", token: alice.token)
+        let notes = try await Self.curl(server, "GET", "/api/v1/files/\(ids[1])", token: alice.token)
         #expect(notes.body == text && notes.headers["content-type"] == "text/plain; charset=utf-8")
-        let middle = try Self.curl(server, "GET", "/api/v1/files/\(ids[0])", token: alice.token, headers: ["Range": "bytes=50000-50099"])
+        let middle = try await Self.curl(server, "GET", "/api/v1/files/\(ids[0])", token: alice.token, headers: ["Range": "bytes=50000-50099"])
         #expect(middle.status == 206 && middle.body == text[50_000..<50_100])
         // The PNG is an image by its bytes, whatever its name says; text never goes inline.
-        let image = try Self.curl(server, "GET", "/api/v1/files/\(ids[2])?inline=1", token: alice.token)
+        let image = try await Self.curl(server, "GET", "/api/v1/files/\(ids[2])?inline=1", token: alice.token)
         #expect(image.headers["content-type"] == "image/png" && image.headers["content-disposition"]?.hasPrefix("inline;") == true)
-        let notInline = try Self.curl(server, "GET", "/api/v1/files/\(ids[0])?inline=1", token: alice.token)
+        let notInline = try await Self.curl(server, "GET", "/api/v1/files/\(ids[0])?inline=1", token: alice.token)
         #expect(notInline.headers["content-disposition"]?.hasPrefix("attachment;") == true)
         let listing = try await server.http("GET", "/api/v1/files?area=personal", token: alice.token)
         #expect(listing.body["files"]?.array.map { $0["name"]?.string ?? "" } == ["copy of notes.txt", "notes.txt", "photo.txt"])
@@ -167,47 +176,47 @@ struct FileTransferTests {
                                       body: jsonText(["defaultQuota": 1_000_000, "maxFileSize": 0])).status == 200)
         #expect(try await server.http("PUT", "/api/v1/admin/files/limits", token: alice.token,
                                       body: jsonText(["defaultQuota": 1, "maxFileSize": 0])).status == 403)
-        func create(_ length: Int, _ meta: [String: String], headers: [String: String] = Self.tus) throws -> CurlResult {
-            try Self.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: headers.merging([
+        func create(_ length: Int, _ meta: [String: String], headers: [String: String] = Self.tus) async throws -> CurlResult {
+            try await Self.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: headers.merging([
                 "Upload-Length": "\(length)", "Upload-Metadata": Self.metadata(meta)]) { $1 })
         }
-        let tooBig = try create(2_000_000, ["filename": "big.iso"])
+        let tooBig = try await create(2_000_000, ["filename": "big.iso"])
         #expect(tooBig.status == 413 && String(decoding: tooBig.body, as: UTF8.self).contains("\"quota\""))
         for (name, reason) in [("../../etc/passwd", "name:separator"), ("..", "name:dots"), ("CON", "name:reserved"),
                                ("a\u{0}b", "name:control"), ("x:y", "name:windowsCharacter")] {
-            let refused = try create(10, ["filename": name])
+            let refused = try await create(10, ["filename": name])
             #expect(refused.status == 400 && String(decoding: refused.body, as: UTF8.self).contains(reason), "\(name)")
         }
         // The header's number goes through the same checked conversion as every number from outside.
         for (length, reason) in [("-1", "out_of_range:upload_length"), ("1e3", "wrong_type:upload_length"),
                                  ("9223372036854775808", "out_of_range:upload_length"),
                                  (String(repeating: "9", count: 5000), "out_of_range:upload_length"), ("12abc", "wrong_type:upload_length")] {
-            let refused = try Self.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: Self.tus.merging([
+            let refused = try await Self.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: Self.tus.merging([
                 "Upload-Length": length, "Upload-Metadata": Self.metadata(["filename": "a.txt"])]) { $1 })
             #expect(refused.status == 400 && String(decoding: refused.body, as: UTF8.self).contains(reason), "\(length.prefix(20)): \(refused.status)")
         }
-        let traversal = try create(10, ["filename": "a.txt", "folder": "../x"])
+        let traversal = try await create(10, ["filename": "a.txt", "folder": "../x"])
         #expect(traversal.status == 400)
-        #expect(try create(10, ["filename": "a.txt"], headers: [:]).status == 412)
-        #expect(try create(10, ["filename": "a.txt", "area": "room:nowhere"]).status == 404)
+        #expect(try await create(10, ["filename": "a.txt"], headers: [:]).status == 412)
+        #expect(try await create(10, ["filename": "a.txt", "area": "room:nowhere"]).status == 404)
 
         // Announcing 10 bytes and sending 20: nothing of it is kept.
-        let liar = try create(10, ["filename": "small.txt"])
+        let liar = try await create(10, ["filename": "small.txt"])
         let location = try #require(liar.headers["location"])
         let twenty = try Self.write(Data(repeating: 65, count: 20))
-        let sent = try Self.curl(server, "PATCH", location, token: alice.token, headers: Self.chunk.merging(["Upload-Offset": "0"]) { $1 },
+        let sent = try await Self.curl(server, "PATCH", location, token: alice.token, headers: Self.chunk.merging(["Upload-Offset": "0"]) { $1 },
                                  bodyFile: twenty)
         #expect(sent.status == 413)
-        #expect(try Self.curl(server, "HEAD", location, token: alice.token, headers: Self.tus).headers["upload-offset"] == "0")
+        #expect(try await Self.curl(server, "HEAD", location, token: alice.token, headers: Self.tus).headers["upload-offset"] == "0")
         // Terminated uploads are gone.
-        #expect(try Self.curl(server, "DELETE", location, token: alice.token, headers: Self.tus).status == 204)
-        #expect(try Self.curl(server, "HEAD", location, token: alice.token, headers: Self.tus).status == 404)
+        #expect(try await Self.curl(server, "DELETE", location, token: alice.token, headers: Self.tus).status == 204)
+        #expect(try await Self.curl(server, "HEAD", location, token: alice.token, headers: Self.tus).status == 404)
 
         // A folder: its files uploaded as parts, then one event naming them all.
         var parts: [[String: String]] = []
         for (path, text) in [("a.txt", "first"), ("sub/b.txt", "second")] {
             let body = try Self.write(Data(text.utf8))
-            let result = try Self.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: Self.chunk.merging([
+            let result = try await Self.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: Self.chunk.merging([
                 "Upload-Length": "\(text.utf8.count)", "Upload-Metadata": Self.metadata(["filename": path, "part": "1"]),
             ]) { $1 }, bodyFile: body)
             #expect(result.status == 201 && result.headers["x-causerie-file"] == nil)

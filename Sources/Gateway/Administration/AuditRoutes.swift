@@ -12,6 +12,8 @@ struct AuditRoutes {
     let kit: HTTPKit
     /// The trail is a batch read over the log (`EventLogReader`), as the command-line tool's.
     let store: any EventLogReader
+    /// Every existing file's content is checked with the chain.
+    let blobs: any BlobStore
     var core: ChatCore { kit.core }
 
     struct Verification: Encodable {
@@ -24,6 +26,8 @@ struct AuditRoutes {
         var problemPosition: UInt64?
         /// The `AuditVerified` event's position.
         var position: UInt64
+        /// File contents: how many were rehashed, and those missing or altered (by the event naming each).
+        var files: BlobAudit.Report
     }
 
     struct Trail: Encodable {
@@ -43,15 +47,23 @@ struct AuditRoutes {
                 core.logger.error("audit verify failed", metadata: ["error": "\(error)"])
                 throw APIError(code: "unavailable", reason: "operation_failed", status: 503)
             }
-            let problem = report.problem.map { "\($0.kind.rawValue): \($0.detail)" }
+            let blobs = self.blobs
+            let state = core.withState { $0 }
+            let files = try await offloaded(core) { BlobAudit.verify(state, blobs: blobs) }
+            var problem = report.problem.map { "\($0.kind.rawValue): \($0.detail)" }
+            var problemPosition = report.problem?.position
+            if problem == nil, let first = files.problems.first {
+                problem = "blob_\(first.kind): \(first.name) (\(first.sha256))"
+                problemPosition = first.position
+            }
             let position = try await core.execute(RecordOperation(.auditVerified(.init(
-                checked: report.checked, intact: report.isIntact, headPosition: report.recordedHead.position,
-                headHash: report.recordedHead.hash.hex, problemPosition: report.problem?.position ?? 0, problem: problem ?? "",
+                checked: report.checked, intact: problem == nil, headPosition: report.recordedHead.position,
+                headHash: report.recordedHead.hash.hex, problemPosition: problemPosition ?? 0, problem: problem ?? "",
                 by: admin.rawValue))), by: admin)
             return kit.json(Verification(
-                intact: report.isIntact, checked: report.checked, head: report.recordedHead.position,
+                intact: problem == nil, checked: report.checked, head: report.recordedHead.position,
                 headHash: report.recordedHead.hash.hex, verifiedThrough: report.verifiedHead.position, problem: problem,
-                problemPosition: report.problem?.position, position: position))
+                problemPosition: problemPosition, position: position, files: files))
         }
         api.get("admin/audit/trail") { request, _ in
             _ = try kit.administrator(request)

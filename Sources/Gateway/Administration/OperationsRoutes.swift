@@ -13,6 +13,8 @@ struct OperationsRoutes {
     let kit: HTTPKit
     /// Backups and exports read the embedded store directly (Operations works on LMDB files).
     let store: LMDBEventStore
+    /// File contents go into backups with the log.
+    let blobs: any BlobStore
     var core: ChatCore { kit.core }
 
     private func administrator(_ request: Request) throws(APIError) -> UserID { try kit.administrator(request) }
@@ -22,7 +24,8 @@ struct OperationsRoutes {
             let admin = try administrator(request)
             let path = core.configuration.dataDirectory + "/.download-" + UUID().uuidString + ".cbk"
             let result = try await removing(path, onFailureOf: {
-                let result = try await offload { try Backups.full(store, to: path) }
+                let blobs = self.blobs
+                let result = try await offload { try Backups.full(store, blobs: blobs, to: path) }
                 try await core.execute(RecordOperation(.backupTaken(.init(
                     kind: result.kind, headPosition: result.head.position, headHash: result.head.hash.hex, sha256: result.sha256,
                     bytes: result.bytes, by: admin.rawValue))), by: admin)

@@ -153,7 +153,7 @@ public final class ChatServer: Sendable {
                         WebSocketFrameHandler(session: session, limit: limits.maxFrameBytes))
                 })
         }
-        let background = BackgroundService(core: core, store: store, tls: tls, readiness: readiness, onFirstStart: onFirstStart)
+        let background = BackgroundService(core: core, store: store, tls: tls, blobs: blobs, uploads: uploads, readiness: readiness, onFirstStart: onFirstStart)
         var services: [any Service] = [background]
         let listening = self.listening
         if let discoveryPort = configuration.discoveryPort {
@@ -215,8 +215,8 @@ public final class ChatServer: Sendable {
         AccountRoutes(kit: kit).add(to: api)
         RoomRoutes(kit: kit).add(to: api)
         AdminRoutes(kit: kit).add(to: api)
-        OperationsRoutes(kit: kit, store: store).add(to: api)
-        AuditRoutes(kit: kit, store: store).add(to: api)
+        OperationsRoutes(kit: kit, store: store, blobs: blobs).add(to: api)
+        AuditRoutes(kit: kit, store: store, blobs: blobs).add(to: api)
         AdminRoomRoutes(kit: kit).add(to: api)
         StatisticsRoutes(kit: kit).add(to: api)
         let (listening, host, tls) = (self.listening, configuration.host, self.tls)
@@ -256,6 +256,8 @@ struct BackgroundService: Service {
     /// For LMDB's own upkeep (stale reader slots).
     let store: LMDBEventStore
     let tls: ServerTLS?
+    let blobs: any BlobStore
+    let uploads: UploadRegistry
     let readiness: Readiness
     let onFirstStart: @Sendable (ChatCore.FirstStart) -> Void
 
@@ -290,6 +292,14 @@ struct BackgroundService: Service {
                     try await Task.sleep(for: .seconds(60))
                     let cleared = store.clearStaleReaders()
                     if cleared > 0 { core.logger.notice("cleared stale LMDB readers", metadata: ["store.stale_readers": "\(cleared)"]) }
+                }
+            }
+            group.addTask {
+                // File contents nothing names any longer, after their grace period.
+                let collector = BlobCollector(core: core, blobs: blobs, uploads: uploads)
+                while !Task.isCancelled {
+                    await collector.collect()
+                    try await Task.sleep(for: .seconds(3600))
                 }
             }
             if let tls {

@@ -60,6 +60,11 @@ final class UploadRegistry: Sendable {
         uploads.withLock { $0.values.count { $0.owner == owner.rawValue && $0.blob == nil } }
     }
 
+    /// Content of completed uploads still waiting to be named (a folder being shared).
+    func completedBlobs() -> Set<String> {
+        uploads.withLock { Set($0.values.compactMap { $0.part && $0.position == nil ? $0.blob : nil }) }
+    }
+
     /// Bytes announced by the owner's unfinished uploads.
     func pending(of owner: UserID) -> UInt64 {
         uploads.withLock { $0.values.reduce(0) { $1.owner == owner.rawValue && $1.blob == nil ? $0 &+ $1.length : $0 } }

@@ -412,8 +412,8 @@ public struct RecordBlobCollection: Command {
 
     public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
         guard actor == .system || state.isAdministrator(actor) else { throw .forbidden("missing_permission:administer") }
-        // Only blobs still orphaned: one named again meanwhile is kept.
-        let still = blobs.filter { state.files.orphans[$0] != nil }
+        // Only blobs no file names: one named again meanwhile is kept.
+        let still = blobs.filter { state.files.references[$0] == nil }
         guard !still.isEmpty else { return Decision([]) }
         return Decision([PendingEvent(Streams.operations, .blobsCollected(.init(blobs: still, bytes: bytes)))])
     }

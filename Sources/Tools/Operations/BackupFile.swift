@@ -29,6 +29,8 @@ enum BackupFormat {
     static let headerSize = 16
     static let trailerSize = 56
     static let chunkSize = 1 << 20
+    /// File entries named `blob-<sha256>` hold file contents (docs/files.md), whole and uncompressed.
+    static let blobPrefix = "blob-"
 }
 
 /// What a backup holds, written at its end.
@@ -126,18 +128,38 @@ final class BackupWriter {
     func addFile(name: String, from source: String, progress: ((UInt64) -> Void)? = nil) throws -> UInt64 {
         guard let input = FileHandle(forReadingAtPath: source) else { throw OperationError.io("cannot read \(source)") }
         defer { try? input.close() }
+        return try addEntry(name: name, progress: progress) { [UInt8](try input.read(upToCount: BackupFormat.chunkSize) ?? Data()) }
+    }
+
+    /// Copies a blob's content into the backup as the file entry `blob-<sha256>`; returns its size.
+    func addBlob(_ hash: String, from reader: any BlobReader) throws -> UInt64 {
+        var offset: UInt64 = 0
+        return try addEntry(name: BackupFormat.blobPrefix + hash, progress: nil) {
+            let chunk: [UInt8]
+            do {
+                chunk = try reader.read(at: offset, count: BackupFormat.chunkSize)
+            } catch {
+                throw OperationError.io("blob \(hash): \(error)")
+            }
+            offset += UInt64(chunk.count)
+            return chunk
+        }
+    }
+
+    /// A file entry whose content `next` gives chunk by chunk (empty at the end).
+    private func addEntry(name: String, progress: ((UInt64) -> Void)?, next: () throws -> [UInt8]) throws -> UInt64 {
         try put(UInt8(1))
         let nameBytes = Array(name.utf8)
         try put(UInt16(nameBytes.count))
         try put(nameBytes)
         var total: UInt64 = 0
         while true {
-            let chunk = try input.read(upToCount: BackupFormat.chunkSize) ?? Data()
+            let chunk = try next()
             if chunk.isEmpty { break }
             try put(UInt32(chunk.count))
             try flushPending()
             uncompressed += UInt64(chunk.count)
-            try chunk.withUnsafeBytes { try compressor.write($0) }
+            try compressor.write(chunk)
             total += UInt64(chunk.count)
             progress?(total)
         }

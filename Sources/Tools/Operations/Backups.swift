@@ -1,5 +1,6 @@
 public import EventStore
 import Foundation
+import Projections
 
 /// Hot backups of the whole server into one file, their verification, and restores
 /// (docs/operations.md). Backups read the store through LMDB read transactions, so the server
@@ -17,8 +18,9 @@ public enum Backups {
     }
 
     /// A full backup: LMDB's compacting copy (a consistent snapshot), zstd-compressed.
-    public static func full(_ store: LMDBEventStore, to path: String, progress: ((String, Double) -> Void)? = nil)
-        throws -> Result
+    /// With `blobs`, every file content stored is added after the log (`blob-<sha256>` entries).
+    public static func full(_ store: LMDBEventStore, blobs: (any BlobStore)? = nil, to path: String,
+                            progress: ((String, Double) -> Void)? = nil) throws -> Result
     {
         let start = Date()
         let scratch = path + ".copy-" + UUID().uuidString
@@ -42,10 +44,18 @@ public enum Backups {
             let bytes = try writer.addFile(name: "data.mdb", from: scratch + "/data.mdb") { done in
                 progress?("compressing", Double(done) / Double(max(size, 1)))
             }
+            var entries: [BackupManifest.Entry] = [.init(kind: "file", name: "data.mdb", bytes: bytes, records: 0)]
+            if let blobs {
+                let all = blobs.all()
+                for (index, hash) in all.enumerated() {
+                    entries.append(try addBlob(hash, from: blobs, to: writer))
+                    progress?("files", Double(index + 1) / Double(all.count))
+                }
+            }
             let (_, sha256, total) = try writer.finish { compressed, uncompressed, bodySHA256 in
                 BackupManifest(
                     format: 1, kind: "full", created: ISO8601.now(), storeID: store.storeID, head: head, since: nil,
-                    anchor: anchor, entries: [.init(kind: "file", name: "data.mdb", bytes: bytes, records: 0)],
+                    anchor: anchor, entries: entries,
                     uncompressedBytes: uncompressed, compressedBytes: compressed, bodySHA256: bodySHA256)
             }
             return Result(path: path, kind: "full", head: head, since: nil, bytes: total, uncompressedBytes: bytes,
@@ -57,7 +67,8 @@ public enum Backups {
     }
 
     /// An increment: the records after the head of `previous` (a full backup or an increment).
-    public static func incremental(_ store: LMDBEventStore, since previous: String, to path: String,
+    /// With `blobs`, the contents the increment's events name are added after its records.
+    public static func incremental(_ store: LMDBEventStore, blobs: (any BlobStore)? = nil, since previous: String, to path: String,
                                    progress: ((String, Double) -> Void)? = nil) throws -> Result {
         let start = Date()
         let base = try BackupReader(path: previous).manifest
@@ -82,12 +93,24 @@ public enum Backups {
                 progress?("records", Double(count) / Double(max(1, head.position - base.head.position)))
             }
             try writer.endRecords()
+            var entries: [BackupManifest.Entry] = [.init(kind: "records", name: "events", bytes: writer.uncompressed, records: count)]
+            if let blobs, head.position > base.head.position {
+                var named: [String] = []
+                try store.scan(from: base.head.position + 1, through: head.position) { record in
+                    named.append(contentsOf: blobsNamed(by: try Exports.decode(record).event))
+                    return true
+                }
+                var seen = Set<String>()
+                for hash in named where seen.insert(hash).inserted && blobs.contains(hash) {
+                    entries.append(try addBlob(hash, from: blobs, to: writer))
+                }
+            }
             let anchor = try Anchor.make(store, head: head)
             let (_, sha256, total) = try writer.finish { compressed, uncompressed, bodySHA256 in
                 BackupManifest(
                     format: 1, kind: "incremental", created: ISO8601.now(), storeID: store.storeID, head: head,
                     since: base.head, anchor: anchor,
-                    entries: [.init(kind: "records", name: "events", bytes: uncompressed, records: count)],
+                    entries: entries,
                     uncompressedBytes: uncompressed, compressedBytes: compressed, bodySHA256: bodySHA256)
             }
             return Result(path: path, kind: "incremental", head: head, since: base.head, bytes: total,
@@ -98,6 +121,27 @@ public enum Backups {
         }
     }
 
+    /// The contents an event names.
+    static func blobsNamed(by event: DomainEvent) -> [String] {
+        switch event {
+        case .fileUploaded(let e): [e.blob.sha256]
+        case .folderShared(let e): e.entries.map(\.blob.sha256)
+        default: []
+        }
+    }
+
+    private static func addBlob(_ hash: String, from blobs: any BlobStore, to writer: BackupWriter) throws -> BackupManifest.Entry {
+        let reader: any BlobReader
+        do {
+            reader = try blobs.open(hash)
+        } catch {
+            throw OperationError.io("blob \(hash): \(error)")
+        }
+        defer { reader.close() }
+        let bytes = try writer.addBlob(hash, from: reader)
+        return .init(kind: "blob", name: hash, bytes: bytes, records: 0)
+    }
+
     public struct Verification: Codable, Sendable {
         public var path: String
         public var kind: String
@@ -105,19 +149,24 @@ public enum Backups {
         public var since: Head?
         public var records: UInt64
         public var storeID: String
+        /// File contents in the backup, each rehashed against its name.
+        public var blobs: Int
     }
 
     /// Checks a backup completely without restoring it: its SHA-256, its structure, and (full) the
-    /// log inside — every record's chain — or (increment) the chain of its records.
+    /// log inside — every record's chain — or (increment) the chain of its records; every file
+    /// content is rehashed against its name, and (full) every file existing at the backup's head
+    /// must have its content inside.
     public static func verify(_ path: String, progress: ((String, Double) -> Void)? = nil) throws -> Verification {
         let reader = try BackupReader(path: path) { progress?("checksum", $0) }
         let manifest = reader.manifest
         let scratch = NSTemporaryDirectory() + "causerie-verify-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var records: UInt64 = 0
+        var hashes = Set<String>()
         switch manifest.kind {
         case "full":
-            try extract(reader, into: scratch, progress: progress)
+            hashes = try extract(reader, into: scratch, blobs: nil, progress: progress)
             let store = try LMDBEventStore(.init(directory: scratch, readOnly: true), logger: .quiet)
             defer { store.close() }
             let report = try store.verifyLog()
@@ -126,26 +175,40 @@ public enum Backups {
                 throw OperationError.corrupt("the log inside does not match the manifest's head")
             }
             records = report.checked
+            let state = try Replay(store, through: manifest.head.position).state
+            if let file = state.files.byID.values.sorted(by: { $0.position < $1.position })
+                .first(where: { !hashes.contains($0.blob.sha256) }) {
+                throw OperationError.corrupt(
+                    "the content of \(file.path) (event at position \(file.position), blob \(file.blob.sha256)) is missing")
+            }
         case "incremental":
             guard let since = manifest.since else { throw OperationError.corrupt("an increment without its base") }
             var previous = since.hash
             var expected = since.position + 1
+            var blob: BlobCheck?
             try reader.walk { item in
-                guard case .records(let batch) = item else {
-                    if case .fileStart = item { throw OperationError.corrupt("an increment holding a file") }
-                    return
-                }
-                for record in batch {
-                    guard record.position == expected else {
-                        throw OperationError.corrupt("record \(expected) is missing from the increment")
+                switch item {
+                case .fileStart(let name):
+                    guard let check = BlobCheck(name) else { throw OperationError.corrupt("an increment holding a file") }
+                    blob = check
+                case .fileChunk(let bytes):
+                    blob?.hasher.update(bytes)
+                case .fileEnd:
+                    if var check = blob { hashes.insert(try check.finish()) }
+                    blob = nil
+                case .records(let batch):
+                    for record in batch {
+                        guard record.position == expected else {
+                            throw OperationError.corrupt("record \(expected) is missing from the increment")
+                        }
+                        do {
+                            previous = try record.verifiedHash(following: previous)
+                        } catch {
+                            throw OperationError.corrupt("record \(record.position): \(error)")
+                        }
+                        expected += 1
+                        records += 1
                     }
-                    do {
-                        previous = try record.verifiedHash(following: previous)
-                    } catch {
-                        throw OperationError.corrupt("record \(record.position): \(error)")
-                    }
-                    expected += 1
-                    records += 1
                 }
             }
             guard expected - 1 == manifest.head.position, previous == manifest.head.hash else {
@@ -155,28 +218,75 @@ public enum Backups {
             throw OperationError.corrupt("unknown backup kind \(manifest.kind)")
         }
         return Verification(path: path, kind: manifest.kind, head: manifest.head, since: manifest.since,
-                            records: records, storeID: manifest.storeID)
+                            records: records, storeID: manifest.storeID, blobs: hashes.count)
     }
 
-    /// Writes a full backup's files into `directory`.
-    static func extract(_ reader: BackupReader, into directory: String, progress: ((String, Double) -> Void)?) throws {
+    /// A `blob-<sha256>` entry being read: hashed as it comes, checked at its end.
+    struct BlobCheck {
+        let expected: String
+        var hasher = SHA256Hasher()
+
+        init?(_ name: String) {
+            guard name.hasPrefix(BackupFormat.blobPrefix) else { return nil }
+            let hash = String(name.dropFirst(BackupFormat.blobPrefix.count))
+            guard FileBlobStore.isValidHash(hash) else { return nil }
+            expected = hash
+        }
+
+        mutating func finish() throws -> String {
+            let actual = hasher.finalize()
+            guard actual == expected else { throw OperationError.corrupt("file content \(expected) is altered (its bytes hash to \(actual))") }
+            return expected
+        }
+    }
+
+    /// Writes a full backup's files into `directory`, and its file contents into `blobs` (nil:
+    /// only checked); returns the hashes of the contents, each checked against its name.
+    static func extract(_ reader: BackupReader, into directory: String, blobs: FileBlobStore?,
+                        progress: ((String, Double) -> Void)?) throws -> Set<String> {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var current: FileHandle?
+        var blob: BlobCheck?
+        var staging: (any StagingFile)?
+        var hashes = Set<String>()
         var written: UInt64 = 0
         let total = max(reader.manifest.uncompressedBytes, 1)
         try reader.walk { item in
             switch item {
             case .fileStart(let name):
+                if let check = BlobCheck(name) {
+                    blob = check
+                    if let blobs { staging = try blobs.openStaging("restore-" + check.expected) }
+                    return
+                }
                 let path = directory + "/" + name
                 guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
                 else { throw OperationError.io("cannot create \(path)") }
                 current = handle
             case .fileChunk(let bytes):
-                guard let current else { throw OperationError.corrupt("file data outside a file") }
-                try current.write(contentsOf: Data(bytes))
+                if blob != nil {
+                    blob?.hasher.update(bytes)
+                    try staging?.append(bytes)
+                } else {
+                    guard let current else { throw OperationError.corrupt("file data outside a file") }
+                    try current.write(contentsOf: Data(bytes))
+                }
                 written += UInt64(bytes.count)
                 progress?("extracting", Double(written) / Double(total))
             case .fileEnd:
+                if var check = blob {
+                    let hash = try check.finish()
+                    if let blobs, let file = staging {
+                        file.close()
+                        let id = "restore-" + hash
+                        let type = MediaTypes.sniff(try blobs.stagedPrefix(id, count: MediaTypes.sniffLength))
+                        _ = try blobs.commit(staging: id, compress: MediaTypes.compressible(type))
+                    }
+                    hashes.insert(hash)
+                    blob = nil
+                    staging = nil
+                    return
+                }
                 try current?.synchronize()
                 try current?.close()
                 current = nil
@@ -184,6 +294,7 @@ public enum Backups {
                 throw OperationError.corrupt("a full backup holding records")
             }
         }
+        return hashes
     }
 
     public struct Restoration: Codable, Sendable {
@@ -215,17 +326,37 @@ public enum Backups {
         }
         let created = !FileManager.default.fileExists(atPath: directory)
         do {
-            try extract(readers[0], into: directory, progress: progress)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let blobs = try FileBlobStore(directory: directory + "/blobs")
+            _ = try extract(readers[0], into: directory, blobs: blobs, progress: progress)
             var imported: UInt64 = 0
             for reader in readers.dropFirst() {
+                var blob: BlobCheck?
+                var staging: (any StagingFile)?
                 try reader.walk { item in
-                    guard case .records(let batch) = item else { return }
-                    do {
-                        try LMDBEventStore.importRecords(into: directory, batch)
-                    } catch {
-                        throw OperationError.corrupt("\(reader.path): \(error)")
+                    switch item {
+                    case .records(let batch):
+                        do {
+                            try LMDBEventStore.importRecords(into: directory, batch)
+                        } catch {
+                            throw OperationError.corrupt("\(reader.path): \(error)")
+                        }
+                        imported += UInt64(batch.count)
+                    case .fileStart(let name):
+                        guard let check = BlobCheck(name) else { throw OperationError.corrupt("an increment holding a file") }
+                        blob = check
+                        staging = try blobs.openStaging("restore-" + check.expected)
+                    case .fileChunk(let bytes):
+                        blob?.hasher.update(bytes)
+                        try staging?.append(bytes)
+                    case .fileEnd:
+                        guard var check = blob else { return }
+                        let hash = try check.finish()
+                        staging?.close()
+                        _ = try blobs.commit(staging: "restore-" + hash, compress: false)
+                        blob = nil
+                        staging = nil
                     }
-                    imported += UInt64(batch.count)
                 }
             }
             let store = try LMDBEventStore(.init(directory: directory, readOnly: true), logger: .quiet)

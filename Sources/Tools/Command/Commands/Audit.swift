@@ -32,6 +32,7 @@ struct AuditVerify: ParsableCommand {
         var problem: String?
         var problemPosition: UInt64?
         var anchor: String?
+        var files: BlobAudit.Report?
     }
 
     func run() throws {
@@ -49,15 +50,29 @@ struct AuditVerify: ParsableCommand {
                 position = finding.firstMismatch
             }
         }
+        // File contents, where the store has any (the data directory's, or the backup's).
+        var files: BlobAudit.Report?
+        if let directory = store.blobDirectory(of: log), FileManager.default.fileExists(atPath: directory) {
+            let found = try BlobAudit.verify(log, blobs: try FileBlobStore(directory: directory))
+            files = found
+            if problem == nil, let first = found.problems.first {
+                problem = "blob_\(first.kind): \(first.name) (\(first.sha256))"
+                position = first.position
+            }
+        }
         let result = Report(intact: problem == nil, checked: report.checked, head: report.recordedHead,
                             verifiedThrough: report.verifiedHead, problem: problem, problemPosition: position,
-                            anchor: anchorText)
+                            anchor: anchorText, files: files)
         if output.json {
             try output.print(json: result)
         } else {
             print("head: position \(report.recordedHead.position), hash \(report.recordedHead.hash.hex)")
             print("checked \(report.checked) records from position \(report.from)")
             if let anchorText { print("anchor: \(anchorText)") }
+            if let files { print("files: \(files.blobs) contents of \(files.files) files rehashed, \(files.problems.count) missing or altered") }
+            for found in files?.problems ?? [] {
+                print("  \(found.kind) content of \(found.name), named by the event at position \(found.position): \(found.sha256)")
+            }
             if let problem, let position {
                 print("FAILED at position \(position): \(problem)")
             } else {

@@ -34,13 +34,16 @@ struct BackupTake: ParsableCommand {
     func run() throws {
         guard FileManager.default.fileExists(atPath: data + "/data.mdb") else { throw ValidationError("no store in \(data)") }
         let store = try LMDBEventStore(.init(directory: data, readOnly: true), logger: .quiet)
+        // File contents (docs/files.md) go in with the log; a data directory without any has none.
+        let blobs: (any BlobStore)? = FileManager.default.fileExists(atPath: data + "/blobs")
+            ? try FileBlobStore(directory: data + "/blobs") : nil
         let progress = Progress("backup")
         let result: Backups.Result
         do {
             result = if let since {
-                try Backups.incremental(store, since: since, to: out) { _, fraction in progress.update(fraction) }
+                try Backups.incremental(store, blobs: blobs, since: since, to: out) { _, fraction in progress.update(fraction) }
             } else {
-                try Backups.full(store, to: out) { stage, fraction in progress.update(fraction, stage) }
+                try Backups.full(store, blobs: blobs, to: out) { stage, fraction in progress.update(fraction, stage) }
             }
         } catch {
             store.close()

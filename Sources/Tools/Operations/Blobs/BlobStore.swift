@@ -21,6 +21,11 @@ public protocol BlobStore: Sendable {
     /// Reads a blob's content (decompressed) from `offset`.
     func open(_ sha256: String) throws(BlobStoreError) -> any BlobReader
     func remove(_ sha256: String) throws(BlobStoreError)
+    /// When the blob was stored or last found again by a `commit` of the same content (µs).
+    func modified(_ sha256: String) -> Int64?
+    /// Removes the blob only if no `commit` found it since `cutoff` (µs); whether it went.
+    /// `commit` and this exclude each other, so content uploaded again is never removed under it.
+    func remove(_ sha256: String, ifUntouchedSince cutoff: Int64) throws(BlobStoreError) -> Bool
     /// Every blob stored (hashes).
     func all() -> [String]
     /// Bytes used on disk by blobs (compressed sizes).

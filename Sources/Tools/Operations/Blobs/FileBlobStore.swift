@@ -1,5 +1,6 @@
 import CZstd
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -12,6 +13,8 @@ import Glibc
 /// absent, never half-written under its name.
 public final class FileBlobStore: BlobStore {
     public let directory: String
+    /// Between finding content already stored (and touching it) and the collector's removal.
+    private let collection = Mutex<Void>(())
     private var stagingDirectory: String { directory + "/staging" }
     private var contentDirectory: String { directory + "/sha256" }
 
@@ -110,7 +113,13 @@ public final class FileBlobStore: BlobStore {
             size += UInt64(got)
         }
         let hash = hasher.finalize()
-        if location(hash) != nil {
+        let found = collection.withLock { _ -> Bool in
+            guard let (existing, _) = location(hash) else { return false }
+            // Touched: the collector leaves it alone now that an event is about to name it.
+            utimes(existing, nil)
+            return true
+        }
+        if found {
             unlink(path)
             return StoredBlob(sha256: hash, size: size, deduplicated: true)
         }
@@ -199,6 +208,20 @@ public final class FileBlobStore: BlobStore {
     public func remove(_ sha256: String) throws(BlobStoreError) {
         guard let (path, _) = location(sha256) else { return }
         guard unlink(path) == 0 else { throw Self.error("unlink \(path)") }
+    }
+
+    public func modified(_ sha256: String) -> Int64? {
+        var info = stat()
+        guard let (path, _) = location(sha256), stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_mtim.tv_sec) * 1_000_000 + Int64(info.st_mtim.tv_nsec) / 1000
+    }
+
+    public func remove(_ sha256: String, ifUntouchedSince cutoff: Int64) throws(BlobStoreError) -> Bool {
+        try collection.withLock { _ throws(BlobStoreError) -> Bool in
+            guard let (path, _) = location(sha256), let touched = modified(sha256), touched < cutoff else { return false }
+            guard unlink(path) == 0 else { throw Self.error("unlink \(path)") }
+            return true
+        }
     }
 
     public func all() -> [String] {
