@@ -71,6 +71,29 @@ struct FileOperationsTests {
         #expect(throws: OperationError.self) { try Backups.verify(directory + "/bad.cbk") }
     }
 
+    @Test func theComplianceExportListsFileTransfersWithNameSizeHashSenderAndConversation() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let bob = try await server.register("bob")
+        let body = try T.write(Data("budget 2027".utf8))
+        let sent = try await T.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: T.chunk.merging([
+            "Upload-Length": "11", "Upload-Metadata": T.metadata(["filename": "budget.txt", "area": "user:\(bob.user)"]),
+        ]) { $1 }, bodyFile: body)
+        #expect(sent.status == 201)
+        var output = Data()
+        let manifest = try Exports.run(server.server.store, .init(
+            from: Date(timeIntervalSinceNow: -3600), to: Date(timeIntervalSinceNow: 3600), users: [UserID(bob.user)], format: .jsonl)) {
+            output.append(contentsOf: $0)
+        }
+        let rows = String(decoding: output, as: UTF8.self).split(separator: "\n").compactMap { try? JSONValue(parsing: Data($0.utf8)) }
+        let row = try #require(rows.first { $0["kind"]?.string == "file.uploaded" })
+        #expect(row["fileName"]?.string == "budget.txt" && row["fileSize"]?.int == 11 && row["actorName"]?.string == "alice")
+        #expect(row["fileSHA256"]?.string == "066de7cf2916ae920de825d1a9e8de268d81f80fd2e047143b4ce467dd4cd6f6")
+        #expect(row["roomName"]?.string == "Direct: alice & bob" || row["roomName"]?.string == "Direct: bob & alice")
+        #expect(manifest.count >= 1)
+    }
+
     @Test func contentNothingNamesIsCollectedAfterTheGraceAndTheCollectionLogged() async throws {
         let server = try await TestServer.start()
         defer { server.remove() }

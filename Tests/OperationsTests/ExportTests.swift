@@ -138,9 +138,9 @@ struct ExportTests {
                                                           rooms: ["ops"], format: .csv, timeZone: .gmt))
         let rows = Self.parseCSV(text)
         #expect(rows.first == ["position", "time", "kind", "room", "room_name", "actor", "actor_name", "actor_display_name",
-                               "subject", "subject_name", "subject_display_name", "message", "reply_to", "text"])
-        #expect(rows.dropFirst().allSatisfy { $0.count == 14 })
-        #expect(rows.contains { $0.last == hostile })
+                               "subject", "subject_name", "subject_display_name", "message", "reply_to", "text", "file", "file_name", "file_size", "file_sha256"])
+        #expect(rows.dropFirst().allSatisfy { $0.count == 18 })
+        #expect(rows.contains { $0[13] == hostile })
         try fixture.close()
     }
 

@@ -78,9 +78,9 @@ public enum Exports {
         if start <= end {
             try store.scan(from: start, through: end) { record in
                 let stored = try decode(record)
-                let row = names.row(for: stored)
+                let found = names.rows(for: stored)
                 names.apply(stored)
-                if let row, filter.accepts(row, names) {
+                for row in found where filter.accepts(row, names) {
                     try writer.write(row, &hashing)
                     count += 1
                     if first == nil { first = row.position }
@@ -159,6 +159,16 @@ struct ExportRow {
     var message: UInt64?
     var replyTo: UInt64?
     var text: String?
+    /// A file transfer: the file, its name (path in a shared folder), size and content hash.
+    var file: ExportFile?
+}
+
+struct ExportFile {
+    var id: String
+    var name: String
+    var size: UInt64
+    var sha256: String
+    var mediaType: String
 }
 
 /// User and room names through time (memory in the number of users and rooms, not events).
@@ -201,6 +211,32 @@ struct NameBook {
         guard let found = rooms[room] else { return room.rawValue }
         if let members = found.directMembers { return "Direct: " + members.map(userName).joined(separator: " & ") }
         return found.name
+    }
+
+    /// The rows of an event: one, or one per file of a shared folder, or none.
+    func rows(for stored: StoredEvent) -> [ExportRow] {
+        guard case .folderShared(let e) = stored.event else { return row(for: stored).map { [$0] } ?? [] }
+        guard var row = row(for: stored) else { return [] }
+        return e.entries.map { entry in
+            row.file = ExportFile(id: entry.file.rawValue, name: "\(e.path)/\(entry.path)", size: entry.blob.size,
+                                  sha256: entry.blob.sha256, mediaType: entry.blob.mediaType)
+            return row
+        }
+    }
+
+    /// Where a file event happened, for its row: the room, or the area's name.
+    private func place(_ area: FileArea, _ row: inout ExportRow) {
+        switch area {
+        case .room(let room):
+            row.room = room
+            row.roomName = roomName(room)
+        case .personal(let owner):
+            row.room = nil
+            row.roomName = "Personal files of \(userName(owner))"
+        case .public:
+            row.room = nil
+            row.roomName = "Public files"
+        }
     }
 
     /// The row for an event an export shows, nil for the others. Names are those before the event.
@@ -283,6 +319,26 @@ struct NameBook {
             row.kind = "member.role"
             subject(e.user)
             row.text = "\(e.role)"
+        case .fileUploaded(let e):
+            row.kind = "file.uploaded"
+            place(e.area, &row)
+            row.file = ExportFile(id: e.file.rawValue, name: e.folder.isEmpty ? e.name : "\(e.folder)/\(e.name)", size: e.blob.size,
+                                  sha256: e.blob.sha256, mediaType: e.blob.mediaType)
+        case .folderShared(let e):
+            row.kind = "folder.shared"
+            place(e.area, &row)
+            row.text = e.path
+        case .fileRenamed(let e):
+            row.kind = "file.renamed"
+            row.text = e.name
+            row.file = ExportFile(id: e.file.rawValue, name: e.name, size: 0, sha256: "", mediaType: "")
+        case .fileMoved(let e):
+            row.kind = "file.moved"
+            row.text = e.folder.isEmpty ? e.name : "\(e.folder)/\(e.name)"
+            row.file = ExportFile(id: e.file.rawValue, name: e.name, size: 0, sha256: "", mediaType: "")
+        case .fileDeleted(let e):
+            row.kind = "file.deleted"
+            row.file = ExportFile(id: e.file.rawValue, name: "", size: 0, sha256: "", mediaType: "")
         default:
             return nil
         }

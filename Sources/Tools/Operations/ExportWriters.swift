@@ -31,6 +31,15 @@ struct JSONLinesWriter: ExportWriter {
         if let message = row.message { json.field("message", message) }
         if let replyTo = row.replyTo { json.field("replyTo", replyTo) }
         if let text = row.text { json.field("text", text) }
+        if let file = row.file {
+            json.field("file", file.id)
+            if !file.sha256.isEmpty {
+                json.field("fileName", file.name)
+                json.field("fileSize", file.size)
+                json.field("fileSHA256", file.sha256)
+                json.field("fileMediaType", file.mediaType)
+            }
+        }
         json.endObject()
         json.endLine()
         if json.bytes.count >= 1 << 16 {
@@ -50,7 +59,8 @@ struct JSONLinesWriter: ExportWriter {
 struct CSVWriter: ExportWriter {
     private var formatter: TimestampFormatter
     static let columns = ["position", "time", "kind", "room", "room_name", "actor", "actor_name", "actor_display_name",
-                          "subject", "subject_name", "subject_display_name", "message", "reply_to", "text"]
+                          "subject", "subject_name", "subject_display_name", "message", "reply_to", "text",
+                          "file", "file_name", "file_size", "file_sha256"]
 
     init(timeZone: TimeZone) {
         formatter = TimestampFormatter(timeZone: timeZone)
@@ -66,6 +76,8 @@ struct CSVWriter: ExportWriter {
             row.actor.rawValue, row.actorName, row.actorDisplayName, row.subject?.rawValue ?? "", row.subjectName ?? "",
             row.subjectDisplayName ?? "",
             row.message.map(String.init) ?? "", row.replyTo.map(String.init) ?? "", row.text ?? "",
+            row.file?.id ?? "", row.file?.name ?? "", row.file.map { $0.sha256.isEmpty ? "" : String($0.size) } ?? "",
+            row.file?.sha256 ?? "",
         ]
         try sink.write(fields.map(Self.quote).joined(separator: ",") + "\r\n")
     }
@@ -155,6 +167,12 @@ struct HTMLWriter: ExportWriter {
         case "room.renamed": "<i>renamed the room to \(text)</i>"
         case "room.topic": "<i>set the topic: \(text)</i>"
         case "broadcast": "<i>announced:</i> <span class=\"text\">\(text)</span>"
+        case "file.uploaded", "folder.shared":
+            "<i>sent the file</i> <span class=\"text\">\(escape(row.file?.name ?? ""))</span> "
+                + "(\(row.file?.size ?? 0) bytes, SHA-256 <code>\(row.file?.sha256 ?? "")</code>)"
+        case "file.renamed": "<i>renamed a file to</i> \(text)"
+        case "file.moved": "<i>moved a file to</i> \(text)"
+        case "file.deleted": "<i>deleted the file</i> \(escape(row.file?.id ?? ""))"
         default: "<i>\(escape(row.kind))</i> \(text)"
         }
     }
