@@ -1,7 +1,7 @@
 import EventStore
 import Foundation
 @testable import Gateway
-import Operations
+@testable import Operations
 import Projections
 import Testing
 
@@ -69,6 +69,29 @@ struct FileOperationsTests {
         let bad = try await T.curl(server, "GET", "/api/v1/admin/backup", token: admin)
         try bad.body.write(to: URL(fileURLWithPath: directory + "/bad.cbk"))
         #expect(throws: OperationError.self) { try Backups.verify(directory + "/bad.cbk") }
+    }
+
+    @Test func anIncrementCarriesTheContentsItsEventsNameAndRestoresWithTheFull() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let first = try await Self.upload(server, alice.token, "first.txt", Data("first".utf8))
+        let directory = NSTemporaryDirectory() + "causerie-files-increment-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try Backups.full(server.server.store, blobs: server.server.blobs, to: directory + "/full.cbk")
+        let second = try await Self.upload(server, alice.token, "second.txt", Data(String(repeating: "second ", count: 500).utf8))
+        let increment = try Backups.incremental(server.server.store, blobs: server.server.blobs, since: directory + "/full.cbk",
+                                                to: directory + "/inc.cbk")
+        #expect(increment.kind == "incremental")
+        #expect(try Backups.verify(directory + "/inc.cbk").blobs == 1)
+        _ = try Backups.restore([directory + "/full.cbk", directory + "/inc.cbk"], into: directory + "/restored")
+        let restored = try FileBlobStore(directory: directory + "/restored/blobs")
+        for file in [first, second] {
+            let hash = server.core.withState { $0.files[FileID(file)]!.blob.sha256 }
+            #expect(restored.contains(hash))
+            #expect(BlobAudit.contentHash(hash, in: restored)?.0 == hash)
+        }
     }
 
     @Test func theComplianceExportListsFileTransfersWithNameSizeHashSenderAndConversation() async throws {

@@ -82,7 +82,6 @@ struct UploadRoutes {
         let folder = part ? "" : (metadata["folder"] ?? "")
         let overwrite = metadata["overwrite"] == "1" || metadata["overwrite"] == "true"
         guard files.uploads.count(of: user) < UploadRegistry.maxPerUser else { throw APIError.tooLarge("uploads") }
-        files.uploads.sweep(now: kit.now)
         // The same decision the completed upload will face, with the announced size.
         let file = FileID(SecureRandom.identifier("f"))
         let probe = StoreFile(file: file, area: area, folder: folder, name: part ? Self.lastName(name) : name,

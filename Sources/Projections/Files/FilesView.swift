@@ -81,8 +81,8 @@ public struct FilesView: Hashable, Sendable {
     /// A folder's contents: sub-folder names and files, sorted by name.
     public func list(_ area: FileArea, _ folder: String) -> (folders: [String], files: [File]) {
         let location = Location(area, folder)
-        let folders = (subfolders[location] ?? [:]).values.sorted { $0.localizedStandardCompareKey < $1.localizedStandardCompareKey }
-        let found = (files[location] ?? [:]).values.compactMap { byID[$0] }.sorted { $0.name.localizedStandardCompareKey < $1.name.localizedStandardCompareKey }
+        let folders = (subfolders[location] ?? [:]).values.sorted { $0.fileListOrder < $1.fileListOrder }
+        let found = (files[location] ?? [:]).values.compactMap { byID[$0] }.sorted { $0.name.fileListOrder < $1.name.fileListOrder }
         return (folders, found)
     }
 
@@ -246,6 +246,6 @@ public struct FilesView: Hashable, Sendable {
 }
 
 extension String {
-    /// Sort key for listings: case-insensitive, the order people expect in a file list.
-    var localizedStandardCompareKey: String { lowercased() }
+    /// Sort key for listings: case-insensitive (locale-independent, so every door lists alike).
+    var fileListOrder: String { lowercased() }
 }

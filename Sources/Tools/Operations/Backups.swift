@@ -185,17 +185,15 @@ public enum Backups {
             guard let since = manifest.since else { throw OperationError.corrupt("an increment without its base") }
             var previous = since.hash
             var expected = since.position + 1
-            var blob: BlobCheck?
+            var blobs = BlobEntries(into: nil)
             try reader.walk { item in
                 switch item {
                 case .fileStart(let name):
-                    guard let check = BlobCheck(name) else { throw OperationError.corrupt("an increment holding a file") }
-                    blob = check
+                    guard try blobs.start(name) else { throw OperationError.corrupt("an increment holding a file") }
                 case .fileChunk(let bytes):
-                    blob?.hasher.update(bytes)
+                    try blobs.append(bytes)
                 case .fileEnd:
-                    if var check = blob { hashes.insert(try check.finish()) }
-                    blob = nil
+                    try blobs.end()
                 case .records(let batch):
                     for record in batch {
                         guard record.position == expected else {
@@ -214,6 +212,7 @@ public enum Backups {
             guard expected - 1 == manifest.head.position, previous == manifest.head.hash else {
                 throw OperationError.corrupt("the increment does not end at its manifest's head")
             }
+            hashes = blobs.hashes
         default:
             throw OperationError.corrupt("unknown backup kind \(manifest.kind)")
         }
@@ -221,23 +220,53 @@ public enum Backups {
                             records: records, storeID: manifest.storeID, blobs: hashes.count)
     }
 
-    /// A `blob-<sha256>` entry being read: hashed as it comes, checked at its end.
-    struct BlobCheck {
-        let expected: String
-        var hasher = SHA256Hasher()
+    /// The `blob-<sha256>` entries of a backup as it is walked: each hashed as it comes and
+    /// checked against its name at its end, and, given a store, staged into it and committed.
+    struct BlobEntries {
+        let store: FileBlobStore?
+        private var expected: String?
+        private var hasher = SHA256Hasher()
+        private var staging: (any StagingFile)?
+        private(set) var hashes = Set<String>()
 
-        init?(_ name: String) {
-            guard name.hasPrefix(BackupFormat.blobPrefix) else { return nil }
+        init(into store: FileBlobStore?) { self.store = store }
+
+        var receiving: Bool { expected != nil }
+
+        /// Starts the entry if it is a blob; false for any other file.
+        mutating func start(_ name: String) throws -> Bool {
+            guard name.hasPrefix(BackupFormat.blobPrefix) else { return false }
             let hash = String(name.dropFirst(BackupFormat.blobPrefix.count))
-            guard FileBlobStore.isValidHash(hash) else { return nil }
+            guard FileBlobStore.isValidHash(hash) else { throw OperationError.corrupt("a file entry has an unsafe name") }
             expected = hash
+            hasher = SHA256Hasher()
+            staging = try store?.openStaging(Self.stagingID(hash))
+            return true
         }
 
-        mutating func finish() throws -> String {
-            let actual = hasher.finalize()
-            guard actual == expected else { throw OperationError.corrupt("file content \(expected) is altered (its bytes hash to \(actual))") }
-            return expected
+        mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
+            hasher.update(bytes)
+            try staging?.append(bytes)
         }
+
+        mutating func end() throws {
+            guard let hash = expected else { return }
+            expected = nil
+            staging?.close()
+            staging = nil
+            let actual = hasher.finalize()
+            guard actual == hash else {
+                store?.discardStaging(Self.stagingID(hash))
+                throw OperationError.corrupt("file content \(hash) is altered (its bytes hash to \(actual))")
+            }
+            if let store {
+                let type = MediaTypes.sniff(try store.stagedPrefix(Self.stagingID(hash), count: MediaTypes.sniffLength))
+                _ = try store.commit(staging: Self.stagingID(hash), compress: MediaTypes.compressible(type))
+            }
+            hashes.insert(hash)
+        }
+
+        static func stagingID(_ hash: String) -> String { "restore-" + hash }
     }
 
     /// Writes a full backup's files into `directory`, and its file contents into `blobs` (nil:
@@ -246,27 +275,20 @@ public enum Backups {
                         progress: ((String, Double) -> Void)?) throws -> Set<String> {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var current: FileHandle?
-        var blob: BlobCheck?
-        var staging: (any StagingFile)?
-        var hashes = Set<String>()
+        var entries = BlobEntries(into: blobs)
         var written: UInt64 = 0
         let total = max(reader.manifest.uncompressedBytes, 1)
         try reader.walk { item in
             switch item {
             case .fileStart(let name):
-                if let check = BlobCheck(name) {
-                    blob = check
-                    if let blobs { staging = try blobs.openStaging("restore-" + check.expected) }
-                    return
-                }
+                if try entries.start(name) { return }
                 let path = directory + "/" + name
                 guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
                 else { throw OperationError.io("cannot create \(path)") }
                 current = handle
             case .fileChunk(let bytes):
-                if blob != nil {
-                    blob?.hasher.update(bytes)
-                    try staging?.append(bytes)
+                if entries.receiving {
+                    try entries.append(bytes)
                 } else {
                     guard let current else { throw OperationError.corrupt("file data outside a file") }
                     try current.write(contentsOf: Data(bytes))
@@ -274,19 +296,7 @@ public enum Backups {
                 written += UInt64(bytes.count)
                 progress?("extracting", Double(written) / Double(total))
             case .fileEnd:
-                if var check = blob {
-                    let hash = try check.finish()
-                    if let blobs, let file = staging {
-                        file.close()
-                        let id = "restore-" + hash
-                        let type = MediaTypes.sniff(try blobs.stagedPrefix(id, count: MediaTypes.sniffLength))
-                        _ = try blobs.commit(staging: id, compress: MediaTypes.compressible(type))
-                    }
-                    hashes.insert(hash)
-                    blob = nil
-                    staging = nil
-                    return
-                }
+                if entries.receiving { return try entries.end() }
                 try current?.synchronize()
                 try current?.close()
                 current = nil
@@ -294,7 +304,7 @@ public enum Backups {
                 throw OperationError.corrupt("a full backup holding records")
             }
         }
-        return hashes
+        return entries.hashes
     }
 
     public struct Restoration: Codable, Sendable {
@@ -331,8 +341,7 @@ public enum Backups {
             _ = try extract(readers[0], into: directory, blobs: blobs, progress: progress)
             var imported: UInt64 = 0
             for reader in readers.dropFirst() {
-                var blob: BlobCheck?
-                var staging: (any StagingFile)?
+                var entries = BlobEntries(into: blobs)
                 try reader.walk { item in
                     switch item {
                     case .records(let batch):
@@ -343,19 +352,11 @@ public enum Backups {
                         }
                         imported += UInt64(batch.count)
                     case .fileStart(let name):
-                        guard let check = BlobCheck(name) else { throw OperationError.corrupt("an increment holding a file") }
-                        blob = check
-                        staging = try blobs.openStaging("restore-" + check.expected)
+                        guard try entries.start(name) else { throw OperationError.corrupt("an increment holding a file") }
                     case .fileChunk(let bytes):
-                        blob?.hasher.update(bytes)
-                        try staging?.append(bytes)
+                        try entries.append(bytes)
                     case .fileEnd:
-                        guard var check = blob else { return }
-                        let hash = try check.finish()
-                        staging?.close()
-                        _ = try blobs.commit(staging: "restore-" + hash, compress: false)
-                        blob = nil
-                        staging = nil
+                        try entries.end()
                     }
                 }
             }

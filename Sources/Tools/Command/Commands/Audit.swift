@@ -50,9 +50,11 @@ struct AuditVerify: ParsableCommand {
                 position = finding.firstMismatch
             }
         }
-        // File contents, where the store has any (the data directory's, or the backup's).
+        // File contents beside the log, where it has any (the data directory's, or those restored
+        // from --backup with it).
         var files: BlobAudit.Report?
-        if let directory = store.blobDirectory(of: log), FileManager.default.fileExists(atPath: directory) {
+        let directory = log.configuration.directory + "/blobs"
+        if FileManager.default.fileExists(atPath: directory) {
             let found = try BlobAudit.verify(log, blobs: try FileBlobStore(directory: directory))
             files = found
             if problem == nil, let first = found.problems.first {

@@ -12,12 +12,6 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, parsing: .upToNextOption, help: "Read from backup files instead (full, then increments).")
     var backup: [String] = []
 
-    /// Where the opened log's file contents are: the data directory's `blobs`, or those restored
-    /// from the backup beside the log.
-    func blobDirectory(of store: LMDBEventStore) -> String? {
-        store.configuration.directory + "/blobs"
-    }
-
     /// Opens the log; `cleanup` removes anything temporary.
     func open() throws -> (store: LMDBEventStore, cleanup: () -> Void) {
         if backup.isEmpty {
