@@ -2,6 +2,10 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 SWIFT ?= swift
+## Links with lld (shipped with the Swift toolchain): ld.gold, the driver's default on Linux, dies
+## at random with "internal error in format_file_lineno" linking swift-openapi-generator's tool,
+## which is built for the build machine (hence -Xbuild-tools-swiftc as well).
+LINK = -Xswiftc -use-ld=lld -Xbuild-tools-swiftc -use-ld=lld
 DATA ?= ./data
 DEBIAN_PACKAGES = liblmdb-dev libopus-dev libzstd-dev libssl-dev pkg-config
 
@@ -12,7 +16,7 @@ DEBIAN_PACKAGES = liblmdb-dev libopus-dev libzstd-dev libssl-dev pkg-config
 run: deps
 	@echo "Building Causerie in release mode. A first build takes 5 to 15 minutes on a small machine"
 	@echo "(it compiles SwiftNIO, Hummingbird and the rest); later builds take seconds."
-	@$(SWIFT) build -c release --product causerie 2>&1 | $(PROGRESS)
+	@$(SWIFT) build $(LINK) -c release --product causerie 2>&1 | $(PROGRESS)
 	@echo "Starting the server (data in $(DATA)); the addresses to open appear in a box below."
 	.build/release/causerie serve --data $(DATA)
 
@@ -21,8 +25,8 @@ PROGRESS = awk '/^\[[0-9]+\/[0-9]+\]/ { split($$1, n, /[\[\/\]]/); if (n[2] - la
 
 ## Installs the Debian packages and runs every test (the web client's in a real browser last).
 test: deps test-deps
-	$(SWIFT) build --build-tests || { echo "build failed; retrying once (ld.gold sometimes dies with an internal error in format_file_lineno linking swift-openapi-generator's tool)"; $(SWIFT) build --build-tests; }
-	$(SWIFT) test --skip-build
+	$(SWIFT) build $(LINK) --build-tests
+	$(SWIFT) test $(LINK) --skip-build
 	$(MAKE) fuzz
 	$(MAKE) browser-test
 
@@ -31,7 +35,7 @@ test: deps test-deps
 ## Crashes are written to .build-fuzz/crashes/ and fail the run.
 FUZZ_SECONDS ?= 60
 fuzz: deps
-	$(SWIFT) build --product causerie-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
+	$(SWIFT) build $(LINK) --product causerie-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
 	rm -rf .build-fuzz/corpus && mkdir -p .build-fuzz/corpus .build-fuzz/crashes && cp Tests/Fuzz/corpus/* .build-fuzz/corpus/
 	.build-fuzz/debug/causerie-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
 		-artifact_prefix=.build-fuzz/crashes/ .build-fuzz/corpus
@@ -55,14 +59,14 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build
+	$(SWIFT) build $(LINK)
 
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build $(LINK) -c release
 
 ## Runs one benchmark: make bench NAME=append
 bench: deps
-	$(SWIFT) run -c release causerie-bench $(NAME)
+	$(SWIFT) run $(LINK) -c release causerie-bench $(NAME)
 
 ## The web client's tests need Chromium and its driver (Debian) and Selenium (PyPI, in .venv).
 CAUSERIE_BIN ?= .build/debug/causerie
@@ -87,19 +91,19 @@ browser-deps:
 ## Drives the web client in headless Chromium against the real server (CAUSERIE_BIN), over
 ## HTTPS on a LAN address in a network namespace of its own (Tests/Browser/in-namespace.sh).
 browser-test: browser-deps
-	@test -x $(CAUSERIE_BIN) || $(SWIFT) build --product causerie
+	@test -x $(CAUSERIE_BIN) || $(SWIFT) build $(LINK) --product causerie
 	Tests/Browser/in-namespace.sh .venv/bin/python Tests/Browser/run.py --binary $(CAUSERIE_BIN)
 
 ## The web client's figures in docs/benchmarks.md (a release server: make browser-bench CAUSERIE_BIN=.build/release/causerie).
 browser-bench: browser-deps
-	@test -x $(CAUSERIE_BIN) || $(SWIFT) build --product causerie
+	@test -x $(CAUSERIE_BIN) || $(SWIFT) build $(LINK) --product causerie
 	.venv/bin/python Tests/Browser/bench.py --binary $(CAUSERIE_BIN)
 
 ## A smoke test in Firefox (not run by make test): Debian's firefox-esr, driven over Marionette.
 browser-firefox: browser-deps
 	@command -v firefox-esr >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y firefox-esr; }
 	@.venv/bin/python -c "import marionette_driver" >/dev/null 2>&1 || .venv/bin/pip install --quiet marionette-driver
-	@test -x $(CAUSERIE_BIN) || $(SWIFT) build --product causerie
+	@test -x $(CAUSERIE_BIN) || $(SWIFT) build $(LINK) --product causerie
 	.venv/bin/python Tests/Browser/firefox_smoke.py --binary $(CAUSERIE_BIN)
 
 clean:

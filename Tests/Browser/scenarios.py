@@ -12,6 +12,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from browser import Browser
+from file_steps import files_sent_previewed_and_resumed, folder_dropped_and_files_browsed
 from seed import post_many, raise_flood_limit
 
 ADMIN_PASSWORD = "admin-Secret-2026"
@@ -389,7 +390,8 @@ def xss_payloads_render_as_text(ctx):
     bob.wait(lambda: XSS in bob.text_of(".conv-topic"), what="topic as text")
     bob.wait(lambda: any(XSS in a.text for a in bob.all(".msg-author")), what="display name as text")
     for b in (alice, bob):
-        check(b.js("return document.querySelectorAll('.shell img').length") == 0, f"[{b.name}] an <img> was created")
+        check(b.js("return document.querySelectorAll('.shell img:not(.file-preview)').length") == 0,
+              f"[{b.name}] an <img> was created (previews of sent photos aside)")
         check(b.js("return window.__xss === undefined"), f"[{b.name}] the payload ran")
     # Back to a plain name for the screenshots that follow.
     alice.click(".sidebar .me-card")
@@ -778,17 +780,23 @@ def announcements_reach_people_offline(ctx):
 
     bob.open("/")
     bob.wait(lambda: bob.find(ANNOUNCEMENTS + " .badge").text == "1", what="1 unread announcement")
-    # Found once the count is in: the sidebar is drawn again as the welcome and catch-up arrive,
-    # and an entry found before that is a stale element (fresh CI, 2026-12-02).
-    entry = bob.find(ANNOUNCEMENTS)
-    check("unread" in entry.get_attribute("class"), "the entry is not bold")
-    check("Announcements" in entry.text, f"entry text: {entry.text!r}")
-    check(bob.js("return arguments[0].querySelector('.nav-icon path').getBBox().width", entry) > 10, "the entry has no icon")
-    check(bob.js("return Boolean(arguments[0].compareDocumentPosition(document.getElementById('side-rooms'))"
-                 " & Node.DOCUMENT_POSITION_FOLLOWING)", entry), "Announcements is not above the rooms")
+    # The sidebar is drawn again whenever the welcome, the catch-up or a presence change arrives,
+    # so an entry held across two calls can go stale (fresh CI, 2026-12-02 and 12-03): each look
+    # finds it afresh, inside a wait that retries a stale read.
+    def entry_facts():
+        entry = bob.find(ANNOUNCEMENTS)
+        return {"bold": "unread" in entry.get_attribute("class"), "text": entry.text,
+                "icon": bob.js("return arguments[0].querySelector('.nav-icon path').getBBox().width", entry),
+                "above": bool(bob.js("return arguments[0].compareDocumentPosition(document.getElementById('side-rooms'))"
+                                     " & Node.DOCUMENT_POSITION_FOLLOWING", entry))}
+    facts = bob.wait(entry_facts, what="the Announcements entry")
+    check(facts["bold"], "the entry is not bold")
+    check("Announcements" in facts["text"], f"entry text: {facts['text']!r}")
+    check(facts["icon"] > 10, "the entry has no icon")
+    check(facts["above"], "Announcements is not above the rooms")
     unread = title_count(bob)
     check(unread >= 1, f"the title does not count the announcement: {bob.driver.title!r}")
-    entry.click()
+    bob.click(ANNOUNCEMENTS)
     bob.wait(lambda: "Announcements" in bob.text_of("#conv-title"), what="Announcements open")
     row = bob.message("Fire drill at")
     body = row.find_element(By.CSS_SELECTOR, ".msg-body")
@@ -1208,6 +1216,8 @@ STEPS = [
     messages_both_ways_live,
     reply_quotes_formatted_text,
     direct_conversation,
+    files_sent_previewed_and_resumed,
+    folder_dropped_and_files_browsed,
     edit_and_delete_seen_live,
     formatting_builds_nodes,
     quick_phrases_and_settings,

@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 @testable import Gateway
 import Testing
 
@@ -165,6 +166,48 @@ struct FileTransferTests {
         let listing = try await server.http("GET", "/api/v1/files?area=personal", token: alice.token)
         #expect(listing.body["files"]?.array.map { $0["name"]?.string ?? "" } == ["copy of notes.txt", "notes.txt", "photo.txt"])
         #expect(listing.body["files"]?.array.last?["mediaType"]?.string == "image/png")
+    }
+
+    /// The browser's links and previews carry a read key instead of the header: it opens only
+    /// downloads, only of what its user may read, only while the session lives and until it expires.
+    @Test func readKeysOpenDownloadsOnlyForTheirSessionsRights() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let carol = try await server.register("carol")
+        let body = try Self.write(Data("minutes of the meeting".utf8))
+        let sent = try await Self.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: Self.chunk.merging([
+            "Upload-Length": "22", "Upload-Metadata": Self.metadata(["filename": "minutes.txt"]),
+        ]) { $1 }, bodyFile: body)
+        let file = try #require(sent.headers["x-causerie-file"])
+        let issued = try await server.http("GET", "/api/v1/files/key", token: alice.token)
+        let key = try #require(issued.body["key"]?.string)
+        #expect(issued.status == 200 && (issued.body["expires"]?.int ?? 0) > Int(Date().timeIntervalSince1970 * 1000) + 11 * 3_600_000)
+        let escaped = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? key
+        let opened = try await Self.curl(server, "GET", "/api/v1/files/\(file)?key=\(escaped)", token: nil)
+        #expect(opened.status == 200 && opened.body == Data("minutes of the meeting".utf8))
+
+        // Only downloads: a listing with the key is a request without credentials.
+        #expect(try await Self.curl(server, "GET", "/api/v1/files?area=personal&key=\(escaped)", token: nil).status == 401)
+        #expect(try await Self.curl(server, "GET", "/api/v1/files/usage", token: nil).status == 401)
+        // Carol's key does not open Alice's personal file: the same 404 as for anything unknown.
+        let carolKey = try #require(try await server.http("GET", "/api/v1/files/key", token: carol.token).body["key"]?.string)
+        #expect(try await Self.curl(server, "GET", "/api/v1/files/\(file)?key=\(carolKey)", token: nil).status == 404)
+        // Altered, truncated, stretched in time, or made by another server: refused.
+        var parts = key.split(separator: ".").map(String.init)
+        let later = [String(Int(parts[0])! + 3600), parts[1], parts[2]].joined(separator: ".")
+        parts[2] = String(parts[2].reversed())
+        let forged = FileReadKeys(key: .init(size: .bits256)).issue(session: key.split(separator: ".")[1].description).key
+        for bad in [parts.joined(separator: "."), String(key.dropLast()), later, forged, "x", ""] {
+            let answer = try await Self.curl(server, "GET", "/api/v1/files/\(file)?key=\(bad)", token: nil)
+            #expect(answer.status == 401, "\(bad): \(answer.status)")
+        }
+        let expired = FileReadKeys(key: .init(size: .bits256))
+        #expect(expired.session(of: expired.issue(session: String(repeating: "a", count: 64), now: 1_000).key, now: 1_000 + FileReadKeys.lifetime) == nil)
+        #expect(expired.session(of: expired.issue(session: String(repeating: "a", count: 64), now: 1_000).key, now: 1_001) != nil)
+        // A logout ends the session, and its key with it.
+        #expect(try await server.http("POST", "/api/v1/logout", token: alice.token).status == 200)
+        #expect(try await Self.curl(server, "GET", "/api/v1/files/\(file)?key=\(escaped)", token: nil).status == 401)
     }
 
     @Test func sizesQuotasHostileNamesAndLiesAreRefusedBeforeTheBody() async throws {

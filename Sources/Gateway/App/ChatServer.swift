@@ -27,6 +27,7 @@ public final class ChatServer: Sendable {
     let clientAddress: ClientAddress
     /// Signs the client files and invitations handed out (docs/invitations.md).
     let clientFiles: ClientFileSigner
+    let fileReadKeys: FileReadKeys
     /// The port once listening (known only then when the configured port is 0).
     let listening = ListeningPort()
     /// File contents (docs/files.md) and the uploads being received.
@@ -53,6 +54,7 @@ public final class ChatServer: Sendable {
         }
         do {
             clientFiles = try ClientFileSigner.load(dataDirectory: configuration.dataDirectory)
+            fileReadKeys = try FileReadKeys.load(dataDirectory: configuration.dataDirectory)
         } catch {
             store.close()
             throw error
@@ -223,7 +225,7 @@ public final class ChatServer: Sendable {
         ServerStatusRoutes(kit: kit, store: store, tls: tls, listening: listening).add(to: api)
         InvitationRoutes(kit: kit, signer: clientFiles, urls: { listening.lanURLs(host: host, secure: tls != nil) },
                          fingerprint: { tls?.current.authority?.fingerprint }).add(to: api)
-        let files = FileService(kit: kit, blobs: blobs, uploads: uploads)
+        let files = FileService(kit: kit, blobs: blobs, uploads: uploads, readKeys: fileReadKeys)
         UploadRoutes(files: files).add(to: api)
         FileRoutes(files: files).add(to: api)
         MetricsRoutes(kit: kit, store: store, tls: tls).add(to: router)

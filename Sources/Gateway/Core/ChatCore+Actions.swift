@@ -63,7 +63,11 @@ extension ChatCore {
     /// is refused, and one last marked used a while ago is marked again (docs/adr/008).
     func authenticate(_ token: String?) throws(APIError) -> (user: UserID, tokenHash: String) {
         guard let token, !token.isEmpty, token.utf8.count <= 128 else { throw APIError.unauthorized }
-        let hash = SecureRandom.tokenHash(token)
+        return try authenticate(sessionHash: SecureRandom.tokenHash(token))
+    }
+
+    /// The user a live session belongs to, by its token's hash (a file read key names it).
+    func authenticate(sessionHash hash: String) throws(APIError) -> (user: UserID, tokenHash: String) {
         guard let (user, session) = withState({ state -> (UserID, AccountsView.Session)? in
             guard let user = state.accounts.sessionOwners[hash], let account = state.accounts[user], !account.disabled,
                   let session = account.sessions[hash]

@@ -89,6 +89,12 @@ struct FileRoutes {
         }
     }
 
+    struct ReadKey: Encodable {
+        var key: String
+        /// Milliseconds since the epoch.
+        var expires: Int64
+    }
+
     struct Usage: Encodable {
         var used: UInt64
         var quota: UInt64
@@ -129,10 +135,15 @@ struct FileRoutes {
             let file = try readable(try kit.parameter("file", context), by: user)
             return kit.json(FileJSON(file, for: user))
         }
+        api.get("files/key") { request, _ in
+            let (_, session) = try kit.caller(request)
+            let issued = files.readKeys.issue(session: session)
+            return kit.json(ReadKey(key: issued.key, expires: issued.expires * 1000))
+        }
         api.get("files/{file}") { request, context in
-            let (user, _) = try kit.caller(request)
+            let query = try kit.query(request, allowing: ["inline", "key"])
+            let user = try reader(request, key: try Self.text(query, "key"))
             let file = try readable(try kit.parameter("file", context), by: user)
-            let query = try kit.query(request, allowing: ["inline"])
             return try download(file, request, inline: try Self.text(query, "inline") == "1")
         }
         api.patch("files/{file}") { request, context in
@@ -223,6 +234,18 @@ struct FileRoutes {
 
     /// The file if the caller may read it; 404 alike for one that does not exist and one they
     /// may not see.
+    /// Who downloads: the bearer token's user, or (a link or preview from the browser) the
+    /// session a read key names, refused like a bad token when it is not valid or has expired.
+    func reader(_ request: Request, key: String?) throws(APIError) -> UserID {
+        guard request.headers[.authorization] == nil, let key else { return try kit.caller(request).user }
+        guard let session = files.readKeys.session(of: key) else { throw APIError.unauthorized }
+        let user = try core.authenticate(sessionHash: session).user
+        if core.withState({ $0.accounts[user]?.mustChangePassword == true }) {
+            throw APIError(Rejection.forbidden("password_change_required"))
+        }
+        return user
+    }
+
     func readable(_ id: String, by user: UserID) throws(APIError) -> FilesView.File {
         guard FileID.isWellFormed(id), let file = core.withState({ state in
             state.files[FileID(id)].flatMap { state.mayRead($0, user) ? $0 : nil }

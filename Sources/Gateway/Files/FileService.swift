@@ -13,6 +13,7 @@ struct FileService: Sendable {
     let kit: HTTPKit
     let blobs: any BlobStore
     let uploads: UploadRegistry
+    let readKeys: FileReadKeys
     var core: ChatCore { kit.core }
 
     /// What tus clients are told (the default quota: the real limit is checked per user).

@@ -74,14 +74,7 @@ public struct ClientFileSigner: Sendable {
 
     /// The key in `directory/client-files.key`, made (32 random bytes, 0600) on first use.
     public static func load(dataDirectory directory: String) throws -> ClientFileSigner {
-        let path = directory + "/client-files.key"
-        if let bytes = FileManager.default.contents(atPath: path) {
-            guard bytes.count == 32 else { throw PrivateFile.Failure(description: "\(path) is not a 32-byte key: remove it to make a new one (files handed out before stop working)") }
-            return ClientFileSigner(key: SymmetricKey(data: bytes))
-        }
-        let key = SymmetricKey(size: .bits256)
-        try PrivateFile.write(path, key.withUnsafeBytes { Array($0) })
-        return ClientFileSigner(key: key)
+        ClientFileSigner(key: try PrivateFile.key(directory + "/client-files.key", losing: "files handed out before stop working"))
     }
 
     public func sign(_ file: ClientFile) -> ClientFile {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Files only the server's user may read (keys): written to a new file with their final
@@ -31,5 +32,17 @@ enum PrivateFile {
             unlink(temporary)
             throw Failure(description: "cannot write \(path): \(reason)")
         }
+    }
+
+    /// A 32-byte key this server signs with, made (random, 0600) on first use. `losing` says
+    /// what stops working if the file is removed to make a new one.
+    static func key(_ path: String, losing: String) throws(Failure) -> SymmetricKey {
+        if let bytes = FileManager.default.contents(atPath: path) {
+            guard bytes.count == 32 else { throw Failure(description: "\(path) is not a 32-byte key: remove it to make a new one (\(losing))") }
+            return SymmetricKey(data: bytes)
+        }
+        let key = SymmetricKey(size: .bits256)
+        try write(path, key.withUnsafeBytes { Array($0) })
+        return key
     }
 }

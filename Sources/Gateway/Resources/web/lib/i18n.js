@@ -110,12 +110,17 @@ export function formatHours(seconds) {
 	}
 }
 
-/** Bytes in the largest unit that keeps a number above 1: 1,536 → "1.5 kB". */
+/**
+ * Bytes in the largest unit that keeps a number above 1, counted in 1,024s as Windows Explorer
+ * counts them (so a 10 GiB quota reads "10 GB", as an administrator set it): 1,536 → "1.5 kB".
+ */
 export function formatBytes(bytes) {
 	const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'];
 	let value = bytes;
 	let unit = 0;
-	while (value >= 1000 && unit < units.length - 1) { value /= 1000; unit += 1; }
+	while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+	// "800 B": Intl's short "byte" reads oddly next to kB and MB.
+	if (unit === 0) return `${formatNumber(value)} B`;
 	try {
 		return formatter('number', { style: 'unit', unit: units[unit], unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
 	} catch {

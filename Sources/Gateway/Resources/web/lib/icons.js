@@ -23,6 +23,12 @@ const PATHS = {
 	megaphone: 'M2 9.5h4.5L16 4.5h2v15h-2l-9.5-5H2zm4 6h3l1.3 4.7a1 1 0 0 1-1 1.3H8a1 1 0 0 1-1-.7zm13.5-4.5h3v2h-3zm.1-3.8 2.5-1.5 1 1.7-2.5 1.5zm0 9.6 1-1.7 2.5 1.5-1 1.7z',
 	bell: 'M12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2zm6-6v-5c0-3.1-1.6-5.6-4.5-6.3V4a1.5 1.5 0 0 0-3 0v.7C7.6 5.4 6 7.9 6 11v5l-2 2v1h16v-1z',
 	board: 'M19 3H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zM9 17H7V7h2zm4-4h-2V7h2zm4 2h-2V7h2z',
+	// Files: a paper clip, a page with a folded corner, a folder, arrows into and out of a tray.
+	attach: 'M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z',
+	file: 'M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8zm-1 7V3.5L18.5 9z',
+	folder: 'M10 4H4a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V8a2 2 0 0 0-2-2h-8z',
+	download: 'M5 20h14v-2H5zM19 9h-4V3H9v6H5l7 7z',
+	upload: 'M5 20h14v-2H5zM9 16h6v-6h4l-7-7-7 7h4z',
 	hash: 'M10 4 9.3 8H5.5l-.3 2h3.7l-.6 4H4.5l-.3 2H8l-.7 4h2l.7-4h4l-.7 4h2l.7-4h3.8l.3-2H17l.6-4h3.7l.3-2h-3.7L18.6 4h-2l-.7 4h-4l.7-4zm1.6 6h4l-.6 4h-4z',
 };
 

@@ -141,6 +141,8 @@ export class State {
 			this.emit('server');
 		} else if (kind === 'broadcast') {
 			this.broadcast(ev, room, counted);
+		} else if (kind.startsWith('file.') || kind.startsWith('folder.') || kind.startsWith('files.')) {
+			this.fileEvent(ev, room, counted);
 		}
 	}
 
@@ -158,6 +160,19 @@ export class State {
 		}
 		this.toTimeline(ev);
 		this.emit('broadcast', { event: ev, live: !counted, mine, room });
+	}
+
+	/** A file event: in a conversation like a message (unread for the others), and for the file views. */
+	fileEvent(ev, room, counted) {
+		const sent = ev.kind === 'file.uploaded' || ev.kind === 'folder.shared';
+		if (room && sent) {
+			room.lastMessageAt = Math.max(room.lastMessageAt || 0, ev.time);
+			if (ev.uploader === this.me.user) room.readUpTo = Math.max(room.readUpTo, ev.position);
+			else if (!counted && ev.position > room.readUpTo) room.unread += 1;
+			this.emit('rooms');
+		}
+		this.toTimeline(ev);
+		this.emit('files', ev);
 	}
 
 	member(ev, room, counted) {

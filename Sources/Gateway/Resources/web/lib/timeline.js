@@ -2,11 +2,17 @@
 // only when it reaches the present (not after a jump to a date): it never has a hole.
 
 // Room events shown in the conversation (the rest only change state).
-const SHOWN = new Set(['message.posted', 'broadcast', 'room.created', 'room.topic', 'room.renamed', 'member.joined',
-	'member.left', 'member.kicked', 'member.banned', 'member.role']);
+const SHOWN = new Set(['message.posted', 'broadcast', 'file.uploaded', 'folder.shared', 'room.created', 'room.topic',
+	'room.renamed', 'member.joined', 'member.left', 'member.kicked', 'member.banned', 'member.role']);
 
-/** Items drawn as messages: posts, and the broadcasts of Announcements (never edited nor deleted). */
-export const isMessage = (item) => item.kind === 'message.posted' || item.kind === 'broadcast';
+/** File events that change a file shown earlier (its row says so rather than a row of its own). */
+const FILE_CHANGES = new Set(['file.renamed', 'file.moved', 'file.deleted']);
+
+/** Items drawn as messages: posts, the broadcasts of Announcements (never edited nor deleted), files. */
+export const isMessage = (item) => item.kind === 'message.posted' || item.kind === 'broadcast' || isFile(item);
+
+/** A file or a shared folder in the conversation. */
+export const isFile = (item) => item.kind === 'file.uploaded' || item.kind === 'folder.shared';
 
 export class Timeline {
 	constructor() {
@@ -31,8 +37,11 @@ export class Timeline {
 	}
 
 	insert(frame) {
+		if (FILE_CHANGES.has(frame.kind)) return this.reviseFile(frame);
 		if (!SHOWN.has(frame.kind) || this.byPosition.has(frame.position)) return false;
 		const item = { ...frame, rev: 0 };
+		// Files are drawn as messages by whoever sent them.
+		if (isFile(item)) item.author = frame.uploader || frame.actor;
 		if (item.kind === 'message.posted') {
 			item.edited = Boolean(frame.edited);
 			item.deleted = Boolean(frame.deleted) || frame.text === null;
@@ -65,6 +74,7 @@ export class Timeline {
 	live(frame) {
 		if (this.loading) { this.waiting.push(frame); return false; }
 		if (frame.kind === 'message.edited' || frame.kind === 'message.deleted') return this.revise(frame);
+		if (FILE_CHANGES.has(frame.kind)) return this.reviseFile(frame);
 		if (!this.atPresent) return false;
 		const added = this.insert(frame);
 		// Live events come in log order, but a page may have landed in between: keep the order.
@@ -85,6 +95,17 @@ export class Timeline {
 			item.deleted = true;
 			item.text = null;
 		}
+		item.rev += 1;
+		return true;
+	}
+
+	/** A file renamed, moved away or deleted: its row shows the new name, or that it is gone. */
+	reviseFile(frame) {
+		const item = this.items.find((i) => i.kind === 'file.uploaded' && i.file === frame.file);
+		if (!item) return false;
+		if (frame.kind === 'file.renamed') item.name = frame.name;
+		else if (frame.kind === 'file.deleted' || frame.area !== item.area) item.gone = true;
+		else if (frame.name) item.name = frame.name;
 		item.rev += 1;
 		return true;
 	}

@@ -12,7 +12,7 @@ import { mentionKind } from './message.js';
 const FORMATS = [['bold', '*', '*', 'B'], ['italic', '_', '_', 'I'], ['code', '`', '`', '</>'],
 	['block', '```\n', '\n```', '{ }'], ['quote', '> ', '', '❝']];
 
-export function createComposer(client) {
+export function createComposer(client, files) {
 	const state = client.state;
 	let room = null;
 	let mode = null; // { kind: 'reply' | 'edit', item }
@@ -25,7 +25,21 @@ export function createComposer(client) {
 	const toolbar = h('div.composer-tools', { role: 'toolbar', 'aria-label': t('composer.formatting') });
 	const popover = h('div.popover', { hidden: true });
 	const send = iconButton('send', t('composer.send'), () => submit(), { class: 'send', 'data-action': 'send' });
-	const el = h('div.composer', context, popover, h('div.composer-box', toolbar, h('div.composer-row', input, send)), note);
+	// Files and folders: the pickers are hidden inputs the menu opens (drag and drop and paste too).
+	const pickFiles = h('input.sr-only', { type: 'file', multiple: true, tabindex: '-1', 'data-input': 'files',
+		'aria-hidden': 'true', onchange: () => picked(pickFiles, false) });
+	const pickFolder = h('input.sr-only', { type: 'file', webkitdirectory: true, tabindex: '-1', 'data-input': 'folder',
+		'aria-hidden': 'true', onchange: () => picked(pickFolder, true) });
+	const attach = iconButton('attach', t('composer.attach'), () => toggle('attach'),
+		{ class: 'attach', 'data-action': 'attach', 'aria-haspopup': 'true' });
+	const el = h('div.composer', context, popover, pickFiles, pickFolder,
+		h('div.composer-box', toolbar, h('div.composer-row', attach, input, send)), note);
+
+	function picked(picker, folder) {
+		const list = [...picker.files];
+		picker.value = '';
+		if (list.length && room) files.send(room, folder ? { loose: [], pickedFolder: list } : { loose: list, folders: [] });
+	}
 
 	function drawTools() {
 		const menu = (name, key, iconName) => iconButton(iconName, t(key), () => toggle(name),
@@ -43,6 +57,7 @@ export function createComposer(client) {
 		const target = state.rooms.get(room);
 		const writable = state.canWrite(target);
 		input.disabled = send.disabled = !writable;
+		attach.hidden = !writable || !state.can('sendFiles');
 		el.classList.toggle('disabled', !writable);
 		const readOnly = state.isAnnouncements(target);
 		el.classList.toggle('read-only', readOnly);
@@ -122,6 +137,12 @@ export function createComposer(client) {
 	async function toggle(kind) {
 		if (!popover.hidden && popover.dataset.kind === kind) return close();
 		const pick = (text, label = text) => h('button', { onclick: () => { insert(text); close(); } }, label);
+		if (kind === 'attach') {
+			const choose = (key, picker) => h('li', h('button', { 'data-action': 'attach-' + key,
+				onclick: () => { close(); picker.click(); } }, t('composer.attach.' + key)));
+			open(kind, h('ul.menu', { 'aria-label': t('composer.attach') }, choose('files', pickFiles), choose('folder', pickFolder)));
+			return popover.querySelector('button')?.focus();
+		}
 		if (kind === 'emoji') {
 			// Loaded on first use, like the dialogs: the first screen parses less script.
 			const { emojiPicker } = await import('./emoji-picker.js');
@@ -174,6 +195,13 @@ export function createComposer(client) {
 		if (mode?.kind !== 'edit') drafts.set(room, input.value);
 		if (input.value.trim() && room) client.typing(room);
 		suggest();
+	});
+	// A pasted image (a screenshot) or files copied in a file manager are sent; text pastes as text.
+	input.addEventListener('paste', (event) => {
+		const pasted = [...(event.clipboardData?.files || [])];
+		if (!pasted.length || !room || !state.can('sendFiles')) return;
+		event.preventDefault();
+		files.send(room, { loose: pasted, folders: [] });
 	});
 	input.addEventListener('keydown', (event) => {
 		const key = event.key;

@@ -1,17 +1,25 @@
 // The right column: a room's topic and members, or the other person's profile.
 
 import { h, fill, coalesce } from '../lib/dom.js';
-import { t } from '../lib/i18n.js';
+import { t, formatBytes } from '../lib/i18n.js';
+import { api } from '../lib/api.js';
+import { icon } from '../lib/icons.js';
+import { fileUrl } from '../lib/files.js';
 import { avatar, presenceDot, iconButton, botTag } from './ui.js';
 import { keepFocus } from './sidebar.js';
 
 const ORDER = { online: 0, away: 1 };
+const RECENT_FILES = 8;
 
 export function createDetails(client, actions) {
 	const state = client.state;
 	const el = h('aside.details', { id: 'details', 'aria-label': t('details.label') });
 	let room = null;
+	const files = new Map(); // room → its files, newest first (loaded when shown, again on a file event)
 	const render = coalesce(() => keepFocus(el, draw));
+	const loadFiles = (id) => api('GET', `rooms/${encodeURIComponent(id)}/files`)
+		.then((answer) => { files.set(id, answer.files.reverse()); if (id === room) render(); }).catch(() => {});
+	state.on('files', (ev) => { if (ev.room && ev.room === room) loadFiles(room); else if (ev.room) files.delete(ev.room); });
 	for (const topic of ['users', 'rooms', 'me']) state.on(topic, render);
 	state.on('members', (id) => {
 		if (id !== room) return;
@@ -27,7 +35,7 @@ export function createDetails(client, actions) {
 	function draw() {
 		const current = state.rooms.get(room);
 		if (!current || state.isAnnouncements(current)) return fill(el); // no members there: the shell hides the column
-		if (state.isDirect(current)) return fill(el, profile(state.partner(current)));
+		if (state.isDirect(current)) return fill(el, profile(state.partner(current)), filesSection(current.room));
 		const id = current.room;
 		const tags = [current.visibility === 'private' ? 'room.private' : 'room.public', current.hasPassword && 'room.password',
 			current.nonLeavable && 'room.nonLeavable', current.autoJoin && 'room.autoJoin', current.archived && 'room.archived'];
@@ -50,7 +58,23 @@ export function createDetails(client, actions) {
 						presenceDot(state.user(member.user)?.presence)),
 					h('span.member-name', state.displayName(member.user)), botTag(state.user(member.user)),
 					member.role !== 'member' && h('span.role', { class: 'role-' + member.role }, t('role.' + member.role)),
-					member.mutedUntil > Date.now() && h('span.role.role-muted', t('role.muted'))))))));
+					member.mutedUntil > Date.now() && h('span.role.role-muted', t('role.muted'))))))),
+			filesSection(id));
+	}
+
+	/** The conversation's files panel: the latest few with a download, and all of them in the browser. */
+	function filesSection(id) {
+		const list = files.get(id);
+		return h('section.details-section.details-files', { 'aria-labelledby': 'details-files' },
+			h('h2', { id: 'details-files' }, list ? t('details.files', { count: list.length }) : t('details.filesTitle')),
+			!list ? h('p.side-empty', t('common.loading')) : !list.length ? h('p.side-empty', t('details.noFiles'))
+				: h('ul.file-list', { role: 'list' }, list.slice(0, RECENT_FILES).map((file) => {
+					const link = h('a.file-name', { dir: 'auto', download: file.name, 'data-key': 'f' + file.id }, file.name);
+					fileUrl(file.id).then((url) => { link.href = url; }).catch(() => {});
+					return h('li.file-item', { 'data-file': file.id }, icon('file'), link, h('span.file-meta', formatBytes(file.size)));
+				})),
+			h('button.button.small', { 'data-key': 'all-files', 'data-action': 'all-files',
+				onclick: () => actions.openFiles('room:' + id, '') }, t('details.allFiles')));
 	}
 
 	function profile(id) {
@@ -65,5 +89,5 @@ export function createDetails(client, actions) {
 			h('dl.profile-fields', rows.map(([key, value]) => [h('dt', t(key)), h('dd', { dir: 'auto' }, value)])));
 	}
 
-	return { el, show(id) { room = id; render(); } };
+	return { el, show(id) { room = id; if (!files.has(id) && !state.isAnnouncements(state.rooms.get(id))) loadFiles(id); render(); } };
 }

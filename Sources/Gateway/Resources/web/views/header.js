@@ -6,7 +6,7 @@ import { t } from '../lib/i18n.js';
 import { icon } from '../lib/icons.js';
 import { iconButton } from './ui.js';
 
-export function createHeader(client, { onMenu, onJump, onDetails }) {
+export function createHeader(client, { onMenu, onJump, onDetails, onFiles }) {
 	const state = client.state;
 	const el = h('header.conv-head');
 	const banner = h('div.banner', { role: 'status', hidden: true });
@@ -30,6 +30,7 @@ export function createHeader(client, { onMenu, onJump, onDetails }) {
 					: title(room.visibility === 'private' || room.hasPassword ? 'lock' : 'hash', state.roomTitle(room), room.topic),
 			h('div.conv-tools',
 				iconButton('calendar', t('header.jump'), () => onJump(room.room), { 'data-action': 'jump' }),
+				!announcements && iconButton('folder', t('header.files'), () => onFiles(room.room), { 'data-action': 'files' }),
 				!announcements && iconButton('people', t(direct ? 'header.profile' : 'header.members'), onDetails,
 					{ 'data-action': 'details' })));
 	});

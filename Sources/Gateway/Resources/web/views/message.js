@@ -3,7 +3,10 @@
 
 import { h } from '../lib/dom.js';
 import { formatMessage, formatPreview } from '../lib/format.js';
-import { t, formatTime, formatDateTime, formatDay } from '../lib/i18n.js';
+import { t, formatTime, formatDateTime, formatDay, formatBytes } from '../lib/i18n.js';
+import { icon } from '../lib/icons.js';
+import { fileUrl } from '../lib/files.js';
+import { isFile } from '../lib/timeline.js';
 import { avatar, iconButton, errorText, botTag } from './ui.js';
 
 /** How @name shows in messages: highlighted for me, a chip for known users, else plain. */
@@ -28,6 +31,7 @@ export function messageRow(item, continued, { state, actions, timeline }) {
 	const original = item.replyTo && timeline.byPosition.get(item.replyTo);
 	// Broadcasts are read-only: no reply, edit or delete, even for their author.
 	const tools = item.kind !== 'broadcast' && !item.deleted;
+	if (isFile(item)) return fileMessageRow(item, continued, { state, actions, name, mine, room });
 	return h('div.msg', {
 		class: [continued && 'continued', mine && 'mine', item.deleted && 'deleted',
 			!mine && (item.mentions || []).includes(state.me.user) && 'mentioned'].filter(Boolean).join(' '),
@@ -51,6 +55,52 @@ export function messageRow(item, continued, { state, actions, timeline }) {
 		state.canWrite(room) && tool('reply', 'timeline.reply', 'reply', actions.reply),
 		mine && state.canWrite(room) && tool('edit', 'timeline.edit', 'edit', actions.edit),
 		(mine || state.canModerate(room)) && tool('trash', 'timeline.delete', 'delete', actions.remove)));
+}
+
+/** A file or a shared folder sent to the conversation: a card with its name, size and a way to it. */
+function fileMessageRow(item, continued, { state, actions, name, mine, room }) {
+	const gone = item.gone;
+	const removable = !gone && item.kind === 'file.uploaded' && (mine || state.canModerate(room));
+	return h('div.msg.file-msg', {
+		class: [continued && 'continued', mine && 'mine', gone && 'deleted'].filter(Boolean).join(' '),
+		'data-position': item.position, 'data-author': item.author, 'data-file': item.file,
+	},
+	h('div.msg-gutter', continued ? timeTag(item.time, 'msg-time-side') : avatar(item.author, name)),
+	h('div.msg-main',
+		!continued && h('div.msg-head', h('button.msg-author', { onclick: () => actions.showPerson(item.author) }, name),
+			botTag(state.user(item.author)), timeTag(item.time, 'msg-time')),
+		h('div.msg-body', item.kind === 'folder.shared' ? folderCard(item, actions) : fileCard(item))),
+	removable && h('div.msg-actions', { role: 'toolbar', 'aria-label': t('timeline.actions') },
+		iconButton('trash', t('files.delete'), () => actions.deleteFile(item), { 'data-action': 'delete-file' })));
+}
+
+/** A file: an image shows its preview (only what the server calls inline-safe), else an icon. */
+export function fileCard(item) {
+	const size = formatBytes(item.size);
+	if (item.gone) {
+		return h('div.file-card.gone', h('span.file-icon', icon('file')), h('span.file-text',
+			h('span.file-name', { dir: 'auto' }, item.name), h('span.file-meta', t('files.gone'))));
+	}
+	const link = h('a.file-name', { dir: 'auto', download: item.name, 'data-action': 'download' }, item.name);
+	const save = h('a.icon-button.file-save', { download: item.name, 'aria-label': t('files.download', { name: item.name }),
+		title: t('files.download', { name: item.name }) }, icon('download'));
+	fileUrl(item.file).then((url) => { link.href = url; save.href = url; }).catch(() => {});
+	let preview = null;
+	if (item.inline) {
+		const image = h('img.file-preview', { alt: item.name, loading: 'lazy', decoding: 'async' });
+		preview = h('a.file-preview-link', { target: '_blank', rel: 'noopener', 'aria-label': t('files.open', { name: item.name }) }, image);
+		fileUrl(item.file, { inline: true }).then((url) => { image.src = url; preview.href = url; }).catch(() => {});
+	}
+	return h('div.file-wrap', preview, h('div.file-card', h('span.file-icon', icon('file')),
+		h('span.file-text', link, h('span.file-meta', size)), save));
+}
+
+function folderCard(item, actions) {
+	return h('div.file-card.folder-card', h('span.file-icon', icon('folder')), h('span.file-text',
+		h('span.file-name', { dir: 'auto' }, item.name),
+		h('span.file-meta', t('files.folderSummary', { count: item.count, size: formatBytes(item.size) }))),
+	h('button.button.small', { 'data-action': 'open-folder', onclick: () => actions.openFiles(item.area, item.folder
+		? item.folder + '/' + item.name : item.name) }, t('files.openFolder')));
 }
 
 /** Membership and room changes, as one quiet line. */

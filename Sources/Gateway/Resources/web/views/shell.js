@@ -14,7 +14,10 @@ import { createTimeline } from './timeline.js';
 import { createComposer } from './composer.js';
 import { createDetails } from './details.js';
 import { mentionKind } from './message.js';
+import { createTransfers } from './transfers.js';
 import { toast, errorText } from './ui.js';
+import { Uploads } from '../lib/uploads.js';
+import { readDrop, foldersFromPicker, roomArea, forgetFileKey } from '../lib/files.js';
 
 // Dialogs load on first use: the first screen parses less script.
 const lazy = (load, name) => async (...args) => (await load())[name](...args);
@@ -22,6 +25,7 @@ const rooms = (name) => lazy(() => import('./rooms.js'), name);
 const openSwitcher = lazy(() => import('./switcher.js'), 'openSwitcher');
 const peopleDialog = lazy(() => import('./people.js'), 'peopleDialog');
 const settingsDialog = lazy(() => import('./settings.js'), 'settingsDialog');
+const filesDialog = lazy(() => import('./files.js'), 'filesDialog');
 
 const LAST_ROOM_KEY = 'causerie.room';
 const AWAY_AFTER_MS = 5 * 60 * 1000;
@@ -48,21 +52,58 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 
 	function build() {
 		const actions = makeActions();
+		const uploads = new Uploads(() => { transfers.render(); state.emit('transfers'); });
+		const transfers = createTransfers(uploads);
 		const sidebar = createSidebar(client, actions);
 		const timeline = createTimeline(client, actions);
-		const composer = createComposer(client);
+		const composer = createComposer(client, { send: (room, what) => sendTo(roomArea(room), '', what) });
 		const details = createDetails(client, actions);
 		const header = createHeader(client, {
 			onMenu: () => setDrawer(shell.dataset.drawer === 'left' ? '' : 'left'),
+			onFiles: (room) => actions.openFiles('room:' + room, ''),
 			onJump: (room) => rooms('jumpDialog')((date) => client.jumpToDate(room, date).then(() => timeline.reposition())),
 			onDetails: () => (matchMedia('(max-width: 900px)').matches
 				? setDrawer(shell.dataset.drawer === 'right' ? '' : 'right') : shell.classList.toggle('details-hidden')),
 		});
 		const shell = h('div.shell', sidebar.el,
-			h('main.conversation', { 'aria-labelledby': 'conv-title' }, header.el, header.banner, timeline.el, header.typing, composer.el),
+			h('main.conversation', { 'aria-labelledby': 'conv-title' }, header.el, header.banner, timeline.el, header.typing,
+				transfers.el, composer.el),
 			details.el, h('div.scrim', { onclick: () => setDrawer('') }));
 		fill(root, shell);
-		Object.assign(actions, { timeline, composer, setDrawer });
+		Object.assign(actions, { timeline, composer, setDrawer, uploads, sendTo });
+
+		/** Files and folders to an area: each file on its own, each folder as one shared folder. */
+		function sendTo(area, folder, { loose = [], folders = [], pickedFolder = null }) {
+			const trees = pickedFolder ? foldersFromPicker(pickedFolder) : folders;
+			const failed = (error) => toast(errorText(error), 'error');
+			for (const file of loose) uploads.sendFile(file, { area, folder }).catch(failed);
+			for (const tree of trees) uploads.sendFolder(tree, { area, folder }).catch(failed);
+		}
+
+		// Dropped on the conversation: files and whole folders go to it (if the user may send there).
+		const conversation = shell.querySelector('main.conversation');
+		const droppable = (event) => [...(event.dataTransfer?.types || [])].includes('Files')
+			&& state.canWrite(state.rooms.get(state.current)) && state.can('sendFiles');
+		listen(conversation, 'dragover', (event) => {
+			if (!droppable(event)) return;
+			event.preventDefault();
+			event.dataTransfer.dropEffect = 'copy';
+			conversation.classList.add('dropping');
+		});
+		listen(conversation, 'dragleave', (event) => {
+			if (!conversation.contains(event.relatedTarget)) conversation.classList.remove('dropping');
+		});
+		listen(conversation, 'drop', async (event) => {
+			conversation.classList.remove('dropping');
+			if (!droppable(event)) return;
+			event.preventDefault();
+			const room = state.current;
+			try {
+				sendTo(roomArea(room), '', await readDrop(event.dataTransfer));
+			} catch (error) {
+				toast(errorText(error), 'error');
+			}
+		});
 
 		function setDrawer(which) {
 			shell.dataset.drawer = which;
@@ -162,7 +203,11 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 			retry(clientId) { client.outbox.retry(clientId); client.outbox.flush(client.connection); },
 			discard: (clientId) => client.outbox.remove(clientId),
 			scrollTo: (position) => actions.timeline.scrollTo(position) || toast(t('timeline.notLoaded')),
+			deleteFile: (item) => rooms('confirmDialog')(t('files.delete'), t('files.deleteConfirm', { name: item.name }),
+				t('files.delete'), () => api('DELETE', 'files/' + encodeURIComponent(item.file))),
+			openFiles: (area, path) => filesDialog(client, actions, { area, path }),
 			async logout() {
+				forgetFileKey();
 				await api('POST', 'logout').catch(() => {}); // the token is forgotten anyway
 				end('logged_out', { mine: true });
 			},

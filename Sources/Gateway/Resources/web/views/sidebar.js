@@ -106,7 +106,8 @@ export function createSidebar(client, actions) {
 
 	// Kanban and bulletin board: shown once the server has them (state.features) and the right.
 	function work() {
-		const items = [state.features.kanban && state.can('kanban') && ['board', 'sidebar.kanban', actions.openKanban],
+		const items = [['folder', 'sidebar.files', () => actions.openFiles('personal', '')],
+			state.features.kanban && state.can('kanban') && ['board', 'sidebar.kanban', actions.openKanban],
 			state.features.bulletin && ['bell', 'sidebar.bulletin', actions.openBulletin]].filter(Boolean);
 		return items.length > 0 && section('work', t('sidebar.work'), null, items.map(([name, key, fn]) =>
 			item(null, key, [h('span.nav-icon', icon(name)), h('span.nav-name', t(key))], fn)));
