@@ -21,7 +21,7 @@ struct FileTransferTests {
         let directory = NSTemporaryDirectory() + "curl-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var arguments = ["-s", "-X", method, "-D", "\(directory)/h", "-o", "\(directory)/b", "--max-time", "30"]
+        var arguments = ["-s", "--path-as-is", "-X", method, "-D", "\(directory)/h", "-o", "\(directory)/b", "--max-time", "30"]
         if method == "HEAD" { arguments = ["-s", "-I", "-D", "\(directory)/h", "-o", "\(directory)/b", "--max-time", "30"] }
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }

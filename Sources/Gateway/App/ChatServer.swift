@@ -27,6 +27,9 @@ public final class ChatServer: Sendable {
     let clientAddress: ClientAddress
     /// Signs the client files and invitations handed out (docs/invitations.md).
     let clientFiles: ClientFileSigner
+    /// WebDAV's locks and the file doors' password cache: one for the server's life.
+    let davLocks = DAVLocks()
+    let doorLogin: DoorLogin
     let fileReadKeys: FileReadKeys
     /// The port once listening (known only then when the configured port is 0).
     let listening = ListeningPort()
@@ -69,6 +72,7 @@ public final class ChatServer: Sendable {
         }
         clientAddress = ClientAddress(trustedProxies: configuration.tls.mode == .off ? configuration.tls.trustedProxies : [])
         core = ChatCore(store: store, configuration: configuration, logger: logger)
+        doorLogin = DoorLogin(core: core)
         Self.removeAbandonedDownloads(in: configuration.dataDirectory)
     }
 
@@ -210,8 +214,15 @@ public final class ChatServer: Sendable {
         if !clientAddress.trustedProxies.isEmpty { router.addMiddleware { ClientAddressMiddleware(rule: clientAddress) } }
         router.addMiddleware { ReadinessMiddleware(readiness: readiness) }
         router.addMiddleware { AddressRulesMiddleware(core: core) }
-        if methodRule { router.addMiddleware { MethodNotAllowedMiddleware(routes: routes) } }
         let kit = HTTPKit(core: core)
+        let files = FileService(kit: kit, blobs: blobs, uploads: uploads, readKeys: fileReadKeys)
+        let tlsOn = tls != nil, proxied = !clientAddress.trustedProxies.isEmpty
+        let dav = DAVHandler(files: files, login: doorLogin, locks: davLocks, secure: { request, context in
+            // Over TLS here, or from a trusted proxy that terminated TLS.
+            tlsOn || (proxied && context.forwardedAddress != nil && request.headers[.xForwardedProto]?.lowercased() == "https")
+        }, allowPlainPasswords: configuration.allowPlainPasswords)
+        router.addMiddleware { DAVMiddleware(dav: dav) }
+        if methodRule { router.addMiddleware { MethodNotAllowedMiddleware(routes: routes) } }
         let store = self.store
         let api = router.group("api/v1")
         AccountRoutes(kit: kit).add(to: api)
@@ -225,7 +236,6 @@ public final class ChatServer: Sendable {
         ServerStatusRoutes(kit: kit, store: store, tls: tls, listening: listening).add(to: api)
         InvitationRoutes(kit: kit, signer: clientFiles, urls: { listening.lanURLs(host: host, secure: tls != nil) },
                          fingerprint: { tls?.current.authority?.fingerprint }).add(to: api)
-        let files = FileService(kit: kit, blobs: blobs, uploads: uploads, readKeys: fileReadKeys)
         UploadRoutes(files: files).add(to: api)
         FileRoutes(files: files).add(to: api)
         MetricsRoutes(kit: kit, store: store, tls: tls).add(to: router)

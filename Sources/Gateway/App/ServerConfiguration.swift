@@ -21,6 +21,9 @@ public struct ServerConfiguration: Sendable {
     public var discoveryPort: Int?
     /// Announce the server over multicast DNS (ADR 011); off unless asked (`serve` asks).
     public var multicastDNS = false
+    /// The file server's doors (WebDAV, FTP) take passwords over plain, unencrypted connections:
+    /// off unless the administrator allows it for a trusted LAN (`--allow-plain-passwords`).
+    public var allowPlainPasswords = false
 
     public struct Limits: Sendable {
         /// Largest WebSocket message (all frames of it) a client may send.

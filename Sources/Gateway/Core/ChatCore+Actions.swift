@@ -69,8 +69,9 @@ extension ChatCore {
     /// The user a live session belongs to, by its token's hash (a file read key names it).
     func authenticate(sessionHash hash: String) throws(APIError) -> (user: UserID, tokenHash: String) {
         guard let (user, session) = withState({ state -> (UserID, AccountsView.Session)? in
+            // App passwords open the file doors only (DoorLogin), never the API.
             guard let user = state.accounts.sessionOwners[hash], let account = state.accounts[user], !account.disabled,
-                  let session = account.sessions[hash]
+                  let session = account.sessions[hash], session.kind != .app
             else { return nil }
             return (user, session)
         }) else { throw APIError.unauthorized }

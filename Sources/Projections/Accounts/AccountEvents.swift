@@ -160,7 +160,8 @@ public struct UserGroupsChanged: EventPayload {
 }
 
 public enum SessionKind: UInt8, Hashable, Sendable, Codable {
-    case login = 0, bot = 1
+    /// `app`: a password for one device's file manager or FTP client (WebDAV, FTP only).
+    case login = 0, bot = 1, app = 2
 }
 
 /// A session token issued (its SHA-256 only: the log never holds a usable token).

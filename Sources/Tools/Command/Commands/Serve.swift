@@ -40,6 +40,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: "Announce the server over mDNS/DNS-SD as _causerie._tcp and _https._tcp (default on). See docs/discovery.md.")
     var mdns: Bool?
 
+    @Flag(name: .customLong("allow-plain-passwords"), help: "Let WebDAV (and FTP) take passwords over plain HTTP: only on a trusted LAN, behind no TLS. See docs/files.md.")
+    var allowPlainPasswords = false
+
     func validate() throws {
         if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be 0 to 65535, not \(port)") }
         if let discoveryPort, !(0...65_535).contains(discoveryPort) {
@@ -85,6 +88,7 @@ struct Serve: AsyncParsableCommand {
         if let tlsKey { configuration.tls.keyFile = tlsKey }
         if let discoveryPort { configuration.discoveryPort = discoveryPort == 0 ? nil : discoveryPort }
         if let mdns { configuration.multicastDNS = mdns }
+        if allowPlainPasswords { configuration.allowPlainPasswords = true }
         let listenHost = configuration.host
         // Before the log is opened and folded (seconds on a large one): a port already taken
         // is said at once, and plainly.
@@ -204,6 +208,7 @@ struct ConfigurationFile: Codable {
     var discoveryPort: Int?
     /// false: no mDNS announcement.
     var mdns: Bool?
+    var allowPlainPasswords: Bool?
 
     struct TLS: Codable {
         var mode: String?
@@ -338,6 +343,7 @@ struct ConfigurationFile: Codable {
         let discovery = discoveryPort ?? DiscoveryMessage.defaultPort
         configuration.discoveryPort = discovery == 0 ? nil : discovery
         configuration.multicastDNS = mdns ?? true
+        configuration.allowPlainPasswords = allowPlainPasswords ?? false
         // `serve` speaks HTTPS with the office authority unless told otherwise (ADR 010).
         configuration.tls = TLSSettings(mode: tls?.mode.flatMap(TLSSettings.Mode.init(rawValue:)) ?? .office)
         configuration.tls.names = tls?.names ?? []

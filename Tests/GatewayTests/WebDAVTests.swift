@@ -1,0 +1,234 @@
+import Foundation
+@testable import Gateway
+import Testing
+
+/// The WebDAV door with real clients: curl for each method and every hostile path, rclone (a
+/// WebDAV client file managers' users also run) copying a tree both ways, renaming and deleting.
+@Suite("WebDAV", .serialized)
+struct WebDAVTests {
+    typealias Curl = FileTransferTests
+
+    static func basic(_ user: String, _ password: String = "password-123") -> [String: String] {
+        ["Authorization": "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()]
+    }
+
+    static func dav(_ server: TestServer, _ method: String, _ path: String, _ user: String, password: String = "password-123",
+                    headers: [String: String] = [:], body: Data? = nil) async throws -> FileTransferTests.CurlResult {
+        let file = try body.map(Curl.write)
+        defer { if let file { try? FileManager.default.removeItem(atPath: file) } }
+        return try await Curl.curl(server, method, path, token: nil,
+                                   headers: basic(user, password).merging(headers) { $1 }, bodyFile: file)
+    }
+
+    static func text(_ result: FileTransferTests.CurlResult) -> String { String(decoding: result.body, as: UTF8.self) }
+
+    /// Runs a program without blocking a thread (the server under test shares the pool).
+    static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = NSTemporaryDirectory() + "out-" + UUID().uuidString
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardOutput = handle
+        process.standardError = handle
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        try handle.close()
+        return (process.terminationStatus, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+    }
+
+    @Test func passwordsNeedTLSUnlessAllowedAndTheRootAnswersWindows() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        _ = try await server.register("alice")
+        let options = try await Curl.curl(server, "OPTIONS", "/", token: nil)
+        #expect(options.status == 200 && options.headers["dav"] == "1, 2" && options.headers["ms-author-via"] == "DAV")
+        #expect(options.headers["allow"]?.contains("PROPFIND") == true && options.headers["allow"]?.contains("LOCK") == true)
+        // Plain HTTP, and the administrator has not allowed passwords over it.
+        let refused = try await Self.dav(server, "PROPFIND", "/dav/", "alice", headers: ["Depth": "0"])
+        #expect(refused.status == 403 && Self.text(refused).contains("https://"))
+    }
+
+    @Test func eachUserSeesTheirAreasAndWritesAreTheWebsEvents() async throws {
+        let server = try await TestServer.start { $0.allowPlainPasswords = true }
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let bob = try await server.register("bob")
+        _ = try await server.register("carol")
+        let room = try await server.http("POST", "/api/v1/rooms", token: alice.token, body: jsonText(["name": "Projects"]))
+        let roomID = try #require(room.body["room"]?.string)
+        #expect(try await server.http("POST", "/api/v1/rooms/\(roomID)/join", token: bob.token).status == 200)
+
+        // Who: no credentials, a wrong password.
+        let anonymous = try await Curl.curl(server, "PROPFIND", "/dav/", token: nil, headers: ["Depth": "0"])
+        #expect(anonymous.status == 401 && anonymous.headers["www-authenticate"]?.hasPrefix("Basic realm=") == true)
+        #expect(try await Self.dav(server, "PROPFIND", "/dav/", "alice", password: "wrong-one", headers: ["Depth": "0"]).status == 401)
+
+        // What: Personal, Public, and the conversations; no tree in one answer.
+        let top = try await Self.dav(server, "PROPFIND", "/dav/", "alice", headers: ["Depth": "1"])
+        #expect(top.status == 207)
+        for href in ["<d:href>/dav/</d:href>", "<d:href>/dav/Personal/</d:href>", "<d:href>/dav/Public/</d:href>",
+                     "<d:href>/dav/Projects/</d:href>", "<d:href>/dav/main/</d:href>"] {
+            #expect(Self.text(top).contains(href), "\(href) in \(Self.text(top))")
+        }
+        #expect(try await Self.dav(server, "PROPFIND", "/dav/", "alice", headers: ["Depth": "infinity"]).status == 403)
+        let carolTop = try await Self.dav(server, "PROPFIND", "/dav/", "carol", headers: ["Depth": "1"])
+        #expect(!Self.text(carolTop).contains("Projects"))
+        #expect(try await Self.dav(server, "PROPFIND", "/dav/Projects/", "carol", headers: ["Depth": "0"]).status == 404)
+
+        // Folders and files, through the domain's commands: the web sees the same.
+        #expect(try await Self.dav(server, "MKCOL", "/dav/Personal/Plans", "alice").status == 201)
+        #expect(try await Self.dav(server, "MKCOL", "/dav/Personal/Plans", "alice").status == 405)
+        #expect(try await Self.dav(server, "MKCOL", "/dav/Personal/No/Such", "alice").status == 409)
+        let plan = Data("ground floor\n".utf8)
+        #expect(try await Self.dav(server, "PUT", "/dav/Personal/Plans/floor%20plan.txt", "alice", body: plan).status == 201)
+        #expect(try await Self.dav(server, "PUT", "/dav/Personal/Plans/floor%20plan.txt", "alice", body: Data("v2\n".utf8)).status == 204)
+        let listing = try await server.http("GET", "/api/v1/files?area=personal&folder=Plans", token: alice.token)
+        #expect(listing.body["files"]?.array.map { $0["name"]?.string ?? "" } == ["floor plan.txt"])
+        #expect(try await Self.dav(server, "GET", "/dav/Personal/Plans/floor%20plan.txt", "alice").body == Data("v2\n".utf8))
+        // Finder's chunked PUT (no Content-Length), and the etag and size it lists.
+        let chunked = try await Self.dav(server, "PUT", "/dav/Projects/minutes.txt", "bob",
+                                         headers: ["Transfer-Encoding": "chunked"], body: Data(repeating: 65, count: 70_000))
+        #expect(chunked.status == 201)
+        let listed = try await Self.dav(server, "PROPFIND", "/dav/Projects/", "alice", headers: ["Depth": "1"])
+        #expect(Self.text(listed).contains("<d:href>/dav/Projects/minutes.txt</d:href>") && Self.text(listed).contains("<d:getcontentlength>70000</d:getcontentlength>"))
+        let history = try await server.http("GET", "/api/v1/rooms/\(roomID)/messages", token: alice.token)
+        #expect(history.body["items"]?.array.contains { $0["kind"]?.string == "file.uploaded" && $0["name"]?.string == "minutes.txt" } == true)
+
+        // Finder's and Windows' clutter is answered, never stored.
+        #expect(try await Self.dav(server, "PUT", "/dav/Personal/Plans/._floor%20plan.txt", "alice", body: Data([0, 5, 22])).status == 201)
+        #expect(try await Self.dav(server, "PUT", "/dav/Personal/.DS_Store", "alice", body: Data([1])).status == 201)
+        #expect(try await Self.dav(server, "PROPFIND", "/dav/Personal/.DS_Store", "alice", headers: ["Depth": "0"]).status == 404)
+
+        // Move, copy, rename, delete; properties answered (rclone and Explorer retry on a refusal).
+        #expect(try await Self.dav(server, "COPY", "/dav/Personal/Plans/floor%20plan.txt", "alice",
+                                   headers: ["Destination": "http://127.0.0.1:\(server.port)/dav/Public/plan%20copy.txt"]).status == 403)
+        #expect(try await Self.dav(server, "COPY", "/dav/Personal/Plans/floor%20plan.txt", "alice",
+                                   headers: ["Destination": "/dav/Projects/plan%20copy.txt"]).status == 201)
+        #expect(try await Self.dav(server, "MOVE", "/dav/Projects/plan%20copy.txt", "alice",
+                                   headers: ["Destination": "/dav/Projects/minutes.txt", "Overwrite": "F"]).status == 412)
+        #expect(try await Self.dav(server, "MOVE", "/dav/Personal/Plans", "alice", headers: ["Destination": "/dav/Personal/Drawings"]).status == 201)
+        #expect(try await Self.dav(server, "GET", "/dav/Personal/Drawings/floor%20plan.txt", "alice").status == 200)
+        let patch = Data("""
+            <?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:z="urn:schemas-microsoft-com:"><d:set><d:prop>\
+            <z:Win32LastModifiedTime>Wed, 02 Dec 2026 10:00:00 GMT</z:Win32LastModifiedTime></d:prop></d:set></d:propertyupdate>
+            """.utf8)
+        let patched = try await Self.dav(server, "PROPPATCH", "/dav/Personal/Drawings/floor%20plan.txt", "alice", body: patch)
+        #expect(patched.status == 207 && Self.text(patched).contains("Win32LastModifiedTime") && Self.text(patched).contains("200 OK"))
+        // Bob did not send it and does not run the room: not his to delete.
+        #expect(try await Self.dav(server, "DELETE", "/dav/Projects/plan%20copy.txt", "bob").status == 403)
+        #expect(try await Self.dav(server, "DELETE", "/dav/Projects/plan%20copy.txt", "alice").status == 204)
+        #expect(try await Self.dav(server, "DELETE", "/dav/Personal/Drawings", "alice").status == 204)
+        #expect(try await Self.dav(server, "GET", "/dav/Personal/Drawings/floor%20plan.txt", "alice").status == 404)
+        #expect(try await Self.dav(server, "DELETE", "/dav/Personal", "alice").status == 403)
+    }
+
+    @Test func hostilePathsNamesAndSizesAreRefusedAndNothingIsKept() async throws {
+        let server = try await TestServer.start { $0.allowPlainPasswords = true }
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        for path in ["/dav/Personal/../../etc/passwd", "/dav/Personal/%2e%2e/x.txt", "/dav/Personal/..%2fx.txt",
+                     "/dav/Personal/..%5cx.txt", "/dav/Personal/a%00b.txt", "/dav/Personal/%c0%ae%c0%ae/x.txt",
+                     "/dav/Personal/CON.txt", "/dav/Personal/aux", "/dav/Personal/trailing.%20", "/dav/Personal/a%3Fb.txt",
+                     "/dav/Personal/" + String(repeating: "n", count: 256) + ".txt"] {
+            let answer = try await Self.dav(server, "PUT", path, "alice", body: Data("x".utf8))
+            #expect(answer.status == 400, "\(path): \(answer.status) \(Self.text(answer))")
+        }
+        let listing = try await server.http("GET", "/api/v1/files?area=personal", token: alice.token)
+        #expect(listing.body["files"]?.array.isEmpty == true)
+        // Past the quota, told or not: 507 and nothing stored.
+        let admin = try await server.adminToken()
+        #expect(try await server.http("PUT", "/api/v1/admin/users/\(alice.user)/quota", token: admin,
+                                      body: jsonText(["bytes": 1000])).status == 200)
+        #expect(try await Self.dav(server, "PUT", "/dav/Personal/big.bin", "alice", body: Data(count: 5000)).status == 507)
+        #expect(try await Self.dav(server, "PUT", "/dav/Personal/big.bin", "alice", headers: ["Transfer-Encoding": "chunked"],
+                                   body: Data(count: 5000)).status == 507)
+        #expect(try await Self.dav(server, "PUT", "/dav/Personal/small.bin", "alice", body: Data(count: 500)).status == 201)
+        let after = try await server.http("GET", "/api/v1/files?area=personal", token: alice.token)
+        #expect(after.body["files"]?.array.map { $0["name"]?.string ?? "" } == ["small.bin"])
+        let staged = (try? FileManager.default.contentsOfDirectory(atPath: server.directory + "/blobs/staging")) ?? []
+        #expect(staged.isEmpty, "\(staged)")
+    }
+
+    @Test func locksKeepOthersOutUntilUnlockedAndALockMakesTheFile() async throws {
+        let server = try await TestServer.start { $0.allowPlainPasswords = true }
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let bob = try await server.register("bob")
+        let room = try await server.http("POST", "/api/v1/rooms", token: alice.token, body: jsonText(["name": "Projects"]))
+        let roomID = try #require(room.body["room"]?.string)
+        #expect(try await server.http("POST", "/api/v1/rooms/\(roomID)/join", token: bob.token).status == 200)
+        let lockBody = Data("""
+            <?xml version="1.0" encoding="utf-8"?><d:lockinfo xmlns:d="DAV:"><d:lockscope><d:exclusive/></d:lockscope>\
+            <d:locktype><d:write/></d:locktype><d:owner><d:href>Alice's Word</d:href></d:owner></d:lockinfo>
+            """.utf8)
+        // Office locks a name that does not exist yet: an empty file appears (RFC 4918 §9.10.4).
+        let locked = try await Self.dav(server, "LOCK", "/dav/Projects/report.docx", "alice",
+                                        headers: ["Timeout": "Second-300", "Depth": "0"], body: lockBody)
+        #expect(locked.status == 201, "\(Self.text(locked))")
+        let token = try #require(locked.headers["lock-token"]).trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
+        #expect(Self.text(locked).contains("Alice&apos;s Word") && Self.text(locked).contains("Second-300"))
+        #expect(try await Self.dav(server, "LOCK", "/dav/Projects/report.docx", "bob", body: lockBody).status == 423)
+        #expect(try await Self.dav(server, "PUT", "/dav/Projects/report.docx", "bob", body: Data("bob's".utf8)).status == 423)
+        #expect(try await Self.dav(server, "DELETE", "/dav/Projects/report.docx", "bob").status == 423)
+        #expect(try await Self.dav(server, "PUT", "/dav/Projects/report.docx", "alice", body: Data("v1".utf8)).status == 423)
+        #expect(try await Self.dav(server, "PUT", "/dav/Projects/report.docx", "alice", headers: ["If": "(<\(token)>)"],
+                                   body: Data("v1".utf8)).status == 204)
+        let found = try await Self.dav(server, "PROPFIND", "/dav/Projects/report.docx", "bob", headers: ["Depth": "0"])
+        #expect(Self.text(found).contains(token) && Self.text(found).contains("<d:getcontentlength>2</d:getcontentlength>"))
+        let refreshed = try await Self.dav(server, "LOCK", "/dav/Projects/report.docx", "alice",
+                                           headers: ["If": "(<\(token)>)", "Timeout": "Second-100"])
+        #expect(refreshed.status == 200 && Self.text(refreshed).contains("Second-100"))
+        #expect(try await Self.dav(server, "UNLOCK", "/dav/Projects/report.docx", "bob", headers: ["Lock-Token": "<\(token)>"]).status == 409)
+        #expect(try await Self.dav(server, "UNLOCK", "/dav/Projects/report.docx", "alice", headers: ["Lock-Token": "<\(token)>"]).status == 204)
+        // Unlocked: Alice writes without a token; Bob still may not replace what he did not send.
+        #expect(try await Self.dav(server, "PUT", "/dav/Projects/report.docx", "alice", body: Data("v2".utf8)).status == 204)
+        #expect(try await Self.dav(server, "PUT", "/dav/Projects/report.docx", "bob", body: Data("bob's".utf8)).status == 403)
+    }
+
+    @Test func rcloneCopiesATreeBothWaysRenamesAndDeletes() async throws {
+        let server = try await TestServer.start { $0.allowPlainPasswords = true }
+        defer { server.remove() }
+        _ = try await server.register("alice")
+        let local = NSTemporaryDirectory() + "rclone-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: local) }
+        var files: [String: Data] = [:]
+        for (index, path) in ["a.txt", "Été/notes.md", "Été/photos/1.bin", "Été/photos/2.bin", "deep/er/est/file.txt"].enumerated() {
+            files[path] = Data((0..<(index * 40_000 + 7)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) })
+            let url = URL(fileURLWithPath: local + "/up/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try files[path]!.write(to: url)
+        }
+        let obscured = try await Self.run("/usr/bin/rclone", ["obscure", "password-123"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let environment = [
+            "RCLONE_CONFIG_OFFICE_TYPE": "webdav", "RCLONE_CONFIG_OFFICE_URL": "http://127.0.0.1:\(server.port)/dav/",
+            "RCLONE_CONFIG_OFFICE_VENDOR": "other", "RCLONE_CONFIG_OFFICE_USER": "alice", "RCLONE_CONFIG_OFFICE_PASS": obscured,
+            "RCLONE_CONFIG": "/dev/null",
+        ]
+        let rclone = { (arguments: [String]) async throws -> (status: Int32, output: String) in
+            try await Self.run("/usr/bin/rclone", arguments + ["--retries", "1", "--low-level-retries", "1"], environment: environment)
+        }
+        let up = try await rclone(["copy", local + "/up", "office:Personal/Tree"])
+        #expect(up.status == 0, "\(up.output)")
+        let listed = try await rclone(["lsf", "-R", "--files-only", "office:Personal/Tree"])
+        #expect(Set(listed.output.split(separator: "\n").map(String.init)) == Set(files.keys), "\(listed.output)")
+        let checked = try await rclone(["check", local + "/up", "office:Personal/Tree"])
+        #expect(checked.status == 0, "\(checked.output)")
+        #expect(try await rclone(["moveto", "office:Personal/Tree/a.txt", "office:Personal/Tree/renamed.txt"]).status == 0)
+        #expect(try await rclone(["delete", "office:Personal/Tree/deep"]).status == 0)
+        let down = try await rclone(["copy", "office:Personal/Tree", local + "/down"])
+        #expect(down.status == 0, "\(down.output)")
+        #expect(FileManager.default.contents(atPath: local + "/down/renamed.txt") == files["a.txt"])
+        #expect(FileManager.default.contents(atPath: local + "/down/Été/photos/2.bin") == files["Été/photos/2.bin"])
+        #expect(!FileManager.default.fileExists(atPath: local + "/down/a.txt"))
+        #expect(!FileManager.default.fileExists(atPath: local + "/down/deep/er/est/file.txt"))
+    }
+}
