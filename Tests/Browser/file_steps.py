@@ -190,3 +190,45 @@ def folder_dropped_and_files_browsed(ctx):
     check(not alice.all("dialog[open] [data-action='upload-here']"), "an upload button without the publicFiles right")
     alice.click("dialog[open] .dialog-head .icon-button")
     alice.gone(".transfer", 10)
+
+
+def propfind(ctx, username, password):
+    """A WebDAV PROPFIND of /dav/ over HTTPS with Basic, from Python (a page's fetch would make
+    Chromium ask for credentials on a 401): status and body."""
+    import base64
+    import ssl
+    import urllib.error
+    import urllib.request
+    request = urllib.request.Request(ctx.server.url + "/dav/", method="PROPFIND", headers={
+        "Depth": "1", "Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()})
+    context = ssl.create_default_context(cafile=ctx.server.ca)
+    try:
+        with urllib.request.urlopen(request, timeout=15, context=context) as response:
+            return {"status": response.status, "body": response.read().decode()}
+    except urllib.error.HTTPError as error:
+        return {"status": error.code, "body": error.read().decode()}
+
+
+def file_server_and_app_passwords(ctx):
+    """Settings → File server gives the WebDAV address and makes an app password, shown once; a
+    WebDAV client logging in with it over HTTPS lists Personal, Public and the conversations;
+    withdrawn, it is refused at once. The account password works too (over TLS only)."""
+    alice = ctx.browser("alice")
+    alice.click(".me-card")
+    alice.click("dialog[open] [data-tab='fileServer']")
+    alice.wait_text("dialog[open] .file-server-address", "/dav/")
+    alice.type("dialog[open] [name='appLabel']", "Office PC – Explorer")
+    alice.click("dialog[open] [data-action='create-app-password']")
+    secret = alice.wait(lambda: alice.find("dialog[open] .app-password-value").text.strip(), what="the new app password")
+    alice.wait_text("dialog[open] .app-passwords", "Office PC – Explorer")
+    answer = propfind(ctx, "alice", secret)
+    check(answer["status"] == 207, f"PROPFIND with the app password: {answer}")
+    for href in ("/dav/Personal/", "/dav/Public/", "/dav/projects/"):
+        check(f"<d:href>{href}</d:href>" in answer["body"], f"{href} not listed: {answer['body'][:400]}")
+    check(propfind(ctx, "alice", "not-the-password")["status"] == 401, "a wrong password opened the file server")
+    alice.shot("settings-file-server")
+    alice.click("dialog[open] [data-action='revoke-app-password']")
+    alice.wait_text("dialog[open] .app-passwords", "No app password yet")
+    check(propfind(ctx, "alice", secret)["status"] == 401, "a withdrawn app password still works")
+    check(propfind(ctx, "alice", "alice-Secret-1")["status"] == 207, "the account password over HTTPS")
+    alice.click("dialog[open] .dialog-head .icon-button")

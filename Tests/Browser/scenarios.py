@@ -12,7 +12,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from browser import Browser
-from file_steps import files_sent_previewed_and_resumed, folder_dropped_and_files_browsed
+from file_steps import files_sent_previewed_and_resumed, folder_dropped_and_files_browsed, file_server_and_app_passwords
 from seed import post_many, raise_flood_limit
 
 ADMIN_PASSWORD = "admin-Secret-2026"
@@ -1218,6 +1218,7 @@ STEPS = [
     direct_conversation,
     files_sent_previewed_and_resumed,
     folder_dropped_and_files_browsed,
+    file_server_and_app_passwords,
     edit_and_delete_seen_live,
     formatting_builds_nodes,
     quick_phrases_and_settings,

@@ -131,6 +131,41 @@ struct WebDAVTests {
         #expect(try await Self.dav(server, "DELETE", "/dav/Personal", "alice").status == 403)
     }
 
+    /// App passwords: one per device, for the file doors only, withdrawn one by one or all at once
+    /// by a password change.
+    @Test func appPasswordsOpenTheFileServerOnlyUntilWithdrawn() async throws {
+        let server = try await TestServer.start { $0.allowPlainPasswords = true }
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        #expect(try await Self.dav(server, "PROPFIND", "/dav/", "alice", headers: ["Depth": "0"]).status == 207)
+        let made = try await server.http("POST", "/api/v1/me/app-passwords", token: alice.token, body: jsonText(["label": "Office PC – Explorer"]))
+        #expect(made.status == 201)
+        let password = try #require(made.body["password"]?.string)
+        let id = try #require(made.body["id"]?.string)
+        #expect(try await Self.dav(server, "PROPFIND", "/dav/", "alice", password: password, headers: ["Depth": "0"]).status == 207)
+        // Not a bearer token for the API.
+        #expect(try await server.http("GET", "/api/v1/me", token: password).status == 401)
+        let listed = try await server.http("GET", "/api/v1/me/app-passwords", token: alice.token)
+        #expect(listed.body["appPasswords"]?.array.map { $0["label"]?.string ?? "" } == ["Office PC – Explorer"])
+        #expect(!String(describing: listed.body).contains(password))
+        for bad in ["", "   ", String(repeating: "x", count: 65), "tab\there"] {
+            #expect(try await server.http("POST", "/api/v1/me/app-passwords", token: alice.token, body: jsonText(["label": bad])).status == 400)
+        }
+        #expect(try await server.http("DELETE", "/api/v1/me/app-passwords/\(id)", token: alice.token).status == 200)
+        #expect(try await Self.dav(server, "PROPFIND", "/dav/", "alice", password: password, headers: ["Depth": "0"]).status == 401)
+        #expect(try await server.http("DELETE", "/api/v1/me/app-passwords/\(id)", token: alice.token).status == 404)
+        // A new one, then a password change: it stops working too.
+        let second = try #require(try await server.http("POST", "/api/v1/me/app-passwords", token: alice.token,
+                                                         body: jsonText(["label": "Laptop"])).body["password"]?.string)
+        #expect(try await Self.dav(server, "PROPFIND", "/dav/", "alice", password: second, headers: ["Depth": "0"]).status == 207)
+        #expect(try await server.http("PUT", "/api/v1/me/password", token: alice.token,
+                                      body: jsonText(["current": "password-123", "new": "password-456"])).status == 200)
+        #expect(try await Self.dav(server, "PROPFIND", "/dav/", "alice", password: second, headers: ["Depth": "0"]).status == 401)
+        // The old account password is refused at once (the cache is keyed by the password's hash).
+        #expect(try await Self.dav(server, "PROPFIND", "/dav/", "alice", password: "password-123", headers: ["Depth": "0"]).status == 401)
+        #expect(try await Self.dav(server, "PROPFIND", "/dav/", "alice", password: "password-456", headers: ["Depth": "0"]).status == 207)
+    }
+
     @Test func hostilePathsNamesAndSizesAreRefusedAndNothingIsKept() async throws {
         let server = try await TestServer.start { $0.allowPlainPasswords = true }
         defer { server.remove() }

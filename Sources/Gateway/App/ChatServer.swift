@@ -226,6 +226,7 @@ public final class ChatServer: Sendable {
         let store = self.store
         let api = router.group("api/v1")
         AccountRoutes(kit: kit).add(to: api)
+        AppPasswordRoutes(kit: kit).add(to: api)
         RoomRoutes(kit: kit).add(to: api)
         AdminRoutes(kit: kit).add(to: api)
         OperationsRoutes(kit: kit, store: store, blobs: blobs).add(to: api)

@@ -2,6 +2,9 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The office's own certificate authority and the server certificates it signs (ADR 010).
 /// Pure: keys, certificates and dates in, certificates out; files are `CertificateFiles`'.

@@ -191,7 +191,9 @@ public struct ChangePassword: Command {
         if reason == .recovered && account.disabled { throw .forbidden("account_disabled") }
         var events = [PendingEvent(Streams.user(user), .passwordChanged(.init(
             passwordHash: passwordHash, mustChange: reason == .resetByAdministrator, reason: reason)))]
-        for hash in account.sessions.keys.sorted() where hash != keepSession && account.sessions[hash]?.kind == .login {
+        // Logins and app passwords end (a changed password locks out whoever had the old one);
+        // bots' tokens are not the user's password and stay.
+        for hash in account.sessions.keys.sorted() where hash != keepSession && account.sessions[hash]?.kind != .bot {
             events.append(PendingEvent(Streams.user(user), .sessionEnded(.init(tokenHash: hash, reason: .passwordChanged))))
         }
         return Decision(events)

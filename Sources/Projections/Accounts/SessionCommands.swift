@@ -1,3 +1,5 @@
+import Foundation
+
 /// A login: the gateway checked the password; the session token's hash is logged.
 public struct StartSession: Command {
     public var tokenHash: String
@@ -14,6 +16,32 @@ public struct StartSession: Command {
         guard account.origin != .bot else { throw .unauthorized("credentials") }
         return Decision([PendingEvent(Streams.user(actor), .sessionStarted(.init(
             tokenHash: tokenHash, address: address, kind: .login)))])
+    }
+}
+
+/// A password for one device's file manager or FTP client (WebDAV, FTP; never the API): its
+/// hash is logged like a session's, the password itself is shown to the user once.
+public struct CreateAppPassword: Command {
+    public static let maximumPerUser = 50
+    public var tokenHash: String
+    public var label: String
+    public var address: String
+
+    public init(tokenHash: String, label: String, address: String) {
+        self.tokenHash = tokenHash
+        self.label = label
+        self.address = address
+    }
+
+    public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
+        let account = try state.activeAccount(actor)
+        guard account.origin != .bot else { throw .invalid("bot_account") }
+        let label = label.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !label.isEmpty, label.count <= 64, !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw .invalid("label") }
+        guard account.sessions.values.filter({ $0.kind == .app }).count < Self.maximumPerUser else { throw .tooLarge("app_passwords") }
+        return Decision([PendingEvent(Streams.user(actor), .sessionStarted(.init(
+            tokenHash: tokenHash, address: address, kind: .app, label: label)))])
     }
 }
 

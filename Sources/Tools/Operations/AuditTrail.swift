@@ -74,6 +74,7 @@ public enum AuditTrail {
         let user = stored.user.map(names.userName) ?? ""
         let room = stored.room.map(names.roomName) ?? ""
         switch stored.event {
+        case .sessionStarted(let e) where e.kind == .app: return ("app_password.created", ["user": user, "address": e.address, "label": e.label])
         case .sessionStarted(let e): return ("login", ["user": user, "address": e.address, "kind": "\(e.kind)"])
         case .loginFailed(let e): return ("login.failed", ["user": user, "address": e.address])
         case .sessionEnded(let e): return ("session.ended", ["user": user, "reason": "\(e.reason)"])

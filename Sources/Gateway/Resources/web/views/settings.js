@@ -5,10 +5,11 @@ import { api } from '../lib/api.js';
 import { t } from '../lib/i18n.js';
 import { notificationSupport, notificationsWanted, enableNotifications, disableNotifications } from '../lib/notify.js';
 import { emoticonsWanted, setEmoticonsWanted } from '../lib/emoticons.js';
-import { openDialog, field, checkbox, toast } from './ui.js';
+import { openDialog, field, checkbox, toast, iconButton, errorText } from './ui.js';
+import { formatDate } from '../lib/i18n.js';
 import { languagePicker } from './language.js';
 
-const TABS = ['profile', 'password', 'phrases', 'preferences'];
+const TABS = ['profile', 'password', 'phrases', 'preferences', 'fileServer'];
 
 export function settingsDialog(client, { onLanguage }) {
 	const me = client.state.me;
@@ -99,6 +100,38 @@ export function settingsDialog(client, { onLanguage }) {
 				h('h3', t('settings.notifications')), status, toggle,
 				notificationSupport() === 'insecure' && h('p.hint', t('notifications.insecureHelp', { origin: location.origin })),
 				h('h3', t('settings.emoticons')), emoticons.el, h('p.hint', t('settings.convertEmoticonsHint')));
+			return null;
+		},
+		/** The office file server: its address, and app passwords for file managers and FTP clients. */
+		fileServer() {
+			const address = location.origin + '/dav/';
+			const list = h('ul.app-passwords', { role: 'list' });
+			const shown = h('div.app-password-new', { role: 'status' });
+			const error = h('p.form-error', { role: 'alert' });
+			const label = input('appLabel', '', { maxlength: 64, placeholder: t('settings.appLabelExample') });
+			const load = async () => {
+				const { appPasswords } = await api('GET', 'me/app-passwords');
+				fill(list, appPasswords.length ? appPasswords.map((entry) => h('li.app-password', { 'data-app-password': entry.id },
+					h('span.app-password-label', { dir: 'auto' }, entry.label), h('span.hint', formatDate(entry.created)),
+					iconButton('trash', t('settings.appRevoke', { label: entry.label }), async () => {
+						await api('DELETE', 'me/app-passwords/' + encodeURIComponent(entry.id)).catch((e) => { error.textContent = errorText(e); });
+						load();
+					}, { 'data-action': 'revoke-app-password' }))) : h('li.hint', t('settings.appNone')));
+			};
+			const create = h('button.button', { 'data-action': 'create-app-password', onclick: async () => {
+				error.textContent = '';
+				try {
+					const made = await api('POST', 'me/app-passwords', { label: label.value.trim() });
+					label.value = '';
+					fill(shown, h('p', t('settings.appShownOnce')), h('code.app-password-value', made.password));
+					load();
+				} catch (e) { error.textContent = errorText(e); }
+			} }, t('settings.appCreate'));
+			fill(panel, h('p', t('settings.fileServerIntro')), h('p', h('code.file-server-address', address)),
+				h('p.hint', t('settings.fileServerLogin', { username: me.username })),
+				h('h3', t('settings.appPasswords')), h('p.hint', t('settings.appPasswordsIntro')), list,
+				field(t('settings.appLabel'), label), create, error, shown);
+			load().catch((e) => { error.textContent = errorText(e); });
 			return null;
 		},
 	};
