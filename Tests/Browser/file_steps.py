@@ -155,6 +155,10 @@ def folder_dropped_and_files_browsed(ctx):
         alice.driver.execute_cdp_cmd("Input.dispatchDragEvent", {"type": kind, "x": rect[0], "y": rect[1], "data": data})
     row = bob.wait(lambda: next((m for m in bob.all(".file-msg") if "Plans" in m.text), None), 20, "the folder for Bob")
     check("3 files" in row.text, f"folder card: {row.text!r}")
+    zip_link = bob.wait(lambda: (a := row.find_element(By.CSS_SELECTOR, "[data-action='download-zip']")).get_attribute("href") and a,
+                        what="the folder's ZIP link")
+    got = fetch_without_header(bob, zip_link.get_attribute("href"))
+    check(got["status"] == 200 and "Plans.zip" in (got["disposition"] or ""), f"the folder as a ZIP: {got}")
     alice.wait(lambda: any("Plans" in m.text for m in alice.all(".file-msg")), 10, "the folder for Alice")
     row.find_element(By.CSS_SELECTOR, "[data-action='open-folder']").click()
     bob.wait_text("dialog[open] .files-rows", "roof.txt")

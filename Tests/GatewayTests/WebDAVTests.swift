@@ -193,6 +193,53 @@ struct WebDAVTests {
         #expect(staged.isEmpty, "\(staged)")
     }
 
+    /// A folder downloads as one ZIP, streamed: Python's zipfile (an independent reader) finds
+    /// every entry with its bytes and CRC, the empty folder, UTF-8 names, and extracts nothing
+    /// outside its target.
+    @Test func aFolderDownloadsAsOneZipThatExtractsInPlace() async throws {
+        let server = try await TestServer.start { $0.allowPlainPasswords = true }
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let carol = try await server.register("carol")
+        #expect(try await Self.dav(server, "MKCOL", "/dav/Personal/R%C3%A9union", "alice").status == 201)
+        #expect(try await Self.dav(server, "MKCOL", "/dav/Personal/R%C3%A9union/vide", "alice").status == 201)
+        #expect(try await Self.dav(server, "MKCOL", "/dav/Personal/R%C3%A9union/annexes", "alice").status == 201)
+        let big = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) })
+        let text = Data(String(repeating: "compte rendu ", count: 2000).utf8)
+        #expect(try await Self.dav(server, "PUT", "/dav/Personal/R%C3%A9union/notes%20%C3%A9t%C3%A9.txt", "alice", body: text).status == 201)
+        #expect(try await Self.dav(server, "PUT", "/dav/Personal/R%C3%A9union/annexes/scan.bin", "alice", body: big).status == 201)
+        #expect(try await Self.dav(server, "PUT", "/dav/Personal/R%C3%A9union/annexes/empty.txt", "alice", body: Data()).status == 201)
+        let path = "/api/v1/files/zip?area=personal&path=R%C3%A9union"
+        let zip = try await Curl.curl(server, "GET", path, token: alice.token)
+        #expect(zip.status == 200 && zip.headers["content-type"] == "application/zip")
+        #expect(zip.headers["content-disposition"]?.contains("R%C3%A9union.zip") == true)
+        // Someone who may not read it: the same 404 as a folder that does not exist.
+        #expect(try await Curl.curl(server, "GET", path, token: carol.token).status == 404)
+        let directory = NSTemporaryDirectory() + "zip-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory + "/out", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try zip.body.write(to: URL(fileURLWithPath: directory + "/folder.zip"))
+        let script = """
+            import os, sys, zipfile
+            z = zipfile.ZipFile(sys.argv[1])
+            assert z.testzip() is None
+            print(sorted(z.namelist()))
+            out = os.path.realpath(sys.argv[2])
+            for name in z.namelist():
+                target = os.path.realpath(os.path.join(out, name))
+                assert target.startswith(out + os.sep), name
+            z.extractall(out)
+            """
+        let checked = try await Self.run("/usr/bin/python3", ["-c", script, directory + "/folder.zip", directory + "/out"])
+        #expect(checked.status == 0, "\(checked.output)")
+        #expect(checked.output.contains("'Réunion/annexes/empty.txt', 'Réunion/annexes/scan.bin', 'Réunion/notes été.txt', 'Réunion/vide/'"),
+                "\(checked.output)")
+        #expect(FileManager.default.contents(atPath: directory + "/out/Réunion/annexes/scan.bin") == big)
+        #expect(FileManager.default.contents(atPath: directory + "/out/Réunion/notes été.txt") == text)
+        var isFolder: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: directory + "/out/Réunion/vide", isDirectory: &isFolder) && isFolder.boolValue)
+    }
+
     @Test func locksKeepOthersOutUntilUnlockedAndALockMakesTheFile() async throws {
         let server = try await TestServer.start { $0.allowPlainPasswords = true }
         defer { server.remove() }

@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -140,6 +141,12 @@ struct FileRoutes {
             let issued = files.readKeys.issue(session: session)
             return kit.json(ReadKey(key: issued.key, expires: issued.expires * 1000))
         }
+        api.get("files/zip") { request, _ in
+            let query = try kit.query(request, allowing: ["area", "path", "key"])
+            let user = try reader(request, key: try Self.text(query, "key"))
+            let area = try await files.resolveArea(try Self.text(query, "area") ?? "personal", for: user)
+            return try zip(area, path: try Self.path(try Self.text(query, "path") ?? ""), for: user)
+        }
         api.get("files/{file}") { request, context in
             let query = try kit.query(request, allowing: ["inline", "key"])
             let user = try reader(request, key: try Self.text(query, "key"))
@@ -256,6 +263,64 @@ struct FileRoutes {
     /// The content, whole or one range. Never interpreted by the browser as a page: raster
     /// images alone may be shown inline (asked with `?inline=1`), everything else is an
     /// attachment, always with `nosniff` and a sandboxing CSP.
+    /// A folder (or a whole area) as one streamed ZIP: "Plans.zip" holding "Plans/…".
+    func zip(_ area: FileArea, path: String, for user: UserID) throws(APIError) -> Response {
+        guard let (root, entries) = core.withState({ state -> (String, [(ZipStream.Entry, String?)])? in
+            guard state.mayRead(area, user), state.files.folderExists(area, path) else { return nil }
+            let shown = state.files.shownPath(area, path) ?? path
+            let root = shown.split(separator: "/").last.map(String.init) ?? "Files"
+            var entries: [(ZipStream.Entry, String?)] = []
+            func walk(_ folder: String, _ prefix: String) {
+                let (folders, found) = state.files.list(area, folder)
+                if folders.isEmpty && found.isEmpty {
+                    entries.append((.init(name: prefix + "/", size: 0, modified: Timestamp.now().microseconds), nil))
+                }
+                for file in found {
+                    entries.append((.init(name: prefix + "/" + file.name, size: file.blob.size, modified: file.uploadedAt), file.blob.sha256))
+                }
+                for sub in folders { walk(folder.isEmpty ? sub : folder + "/" + sub, prefix + "/" + sub) }
+            }
+            walk(shown, root)
+            return (root, entries)
+        }) else { throw APIError.notFound("folder") }
+        let blobs = files.blobs
+        let logger = core.logger
+        let headers: HTTPFields = [
+            .contentType: "application/zip", .contentDisposition: ContentDisposition.header("attachment", name: root + ".zip"),
+            .xContentTypeOptions: "nosniff", .cacheControl: "no-store",
+            .contentSecurityPolicy: "sandbox; default-src 'none'",
+        ]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var zip = ZipStream()
+            for (entry, blob) in entries {
+                try await writer.write(ByteBuffer(bytes: zip.header(entry)))
+                var crc = CRC32()
+                if let blob {
+                    let reader: any BlobReader
+                    do {
+                        reader = try blobs.open(blob)
+                    } catch {
+                        // Headers are gone already: the archive is cut short, and the log says why.
+                        logger.error("a file's blob is missing (ZIP)", metadata: ["blob": "\(blob)"])
+                        throw error
+                    }
+                    defer { reader.close() }
+                    var offset: UInt64 = 0
+                    while offset < entry.size {
+                        let chunk = try reader.read(at: offset, count: Int(min(UInt64(1 << 20), entry.size - offset)))
+                        guard !chunk.isEmpty else { break }
+                        crc.update(chunk)
+                        try await writer.write(ByteBuffer(bytes: chunk))
+                        offset += UInt64(chunk.count)
+                    }
+                }
+                try await writer.write(ByteBuffer(bytes: zip.descriptor(crc: crc.checksum)))
+            }
+            try await writer.write(ByteBuffer(bytes: zip.finish()))
+            try await writer.finish(nil)
+        })
+    }
+
     func download(_ file: FilesView.File, _ request: Request, inline: Bool) throws(APIError) -> Response {
         let etag = "\"\(file.blob.sha256)\""
         let size = file.blob.size

@@ -30,6 +30,12 @@ export async function fileUrl(id, { inline = false } = {}) {
 	return `/api/v1/files/${encodeURIComponent(id)}?key=${encodeURIComponent(key)}${inline ? '&inline=1' : ''}`;
 }
 
+/** The URL of a folder (or a whole area, path "") as one ZIP; a promise. */
+export async function folderZipUrl(area, path) {
+	const key = await fileKey();
+	return `/api/v1/files/zip?area=${encodeURIComponent(area)}&path=${encodeURIComponent(path)}&key=${encodeURIComponent(key)}`;
+}
+
 /** The area parameter of a conversation (a room or a direct conversation). */
 export const roomArea = (room) => 'room:' + room;
 

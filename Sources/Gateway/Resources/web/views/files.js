@@ -6,7 +6,7 @@ import { h, fill, coalesce } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, formatBytes, formatShortDateTime } from '../lib/i18n.js';
 import { icon } from '../lib/icons.js';
-import { fileUrl } from '../lib/files.js';
+import { fileUrl, folderZipUrl } from '../lib/files.js';
 import { openDialog, iconButton, errorText } from './ui.js';
 import { confirmDialog } from './rooms.js';
 
@@ -58,7 +58,9 @@ export function filesDialog(client, actions, { area = 'personal', path = '' } = 
 	}
 
 	function drawTools() {
-		fill(tools, writable() && [
+		const zip = h('a.button.small', { 'data-action': 'download-zip', download: '' }, icon('download'), ' ', t('files.zip'));
+		folderZipUrl(current.area, current.folder).then((url) => { zip.href = url; }).catch(() => {});
+		fill(tools, zip, writable() && [
 			h('button.button.small', { 'data-action': 'upload-here', onclick: () => upload.click() }, icon('upload'), ' ', t('files.upload')),
 			h('button.button.small', { 'data-action': 'new-folder', onclick: newFolder }, icon('folder'), ' ', t('files.newFolder'))]);
 	}

@@ -5,7 +5,7 @@ import { h } from '../lib/dom.js';
 import { formatMessage, formatPreview } from '../lib/format.js';
 import { t, formatTime, formatDateTime, formatDay, formatBytes } from '../lib/i18n.js';
 import { icon } from '../lib/icons.js';
-import { fileUrl } from '../lib/files.js';
+import { fileUrl, folderZipUrl } from '../lib/files.js';
 import { isFile } from '../lib/timeline.js';
 import { avatar, iconButton, errorText, botTag } from './ui.js';
 
@@ -96,11 +96,15 @@ export function fileCard(item) {
 }
 
 function folderCard(item, actions) {
+	const path = item.folder ? item.folder + '/' + item.name : item.name;
+	const zip = h('a.icon-button.file-save', { download: item.name + '.zip', 'data-action': 'download-zip',
+		'aria-label': t('files.downloadZip', { name: item.name }), title: t('files.downloadZip', { name: item.name }) }, icon('download'));
+	folderZipUrl(item.area, path).then((url) => { zip.href = url; }).catch(() => {});
 	return h('div.file-card.folder-card', h('span.file-icon', icon('folder')), h('span.file-text',
 		h('span.file-name', { dir: 'auto' }, item.name),
 		h('span.file-meta', t('files.folderSummary', { count: item.count, size: formatBytes(item.size) }))),
-	h('button.button.small', { 'data-action': 'open-folder', onclick: () => actions.openFiles(item.area, item.folder
-		? item.folder + '/' + item.name : item.name) }, t('files.openFolder')));
+	h('button.button.small', { 'data-action': 'open-folder', onclick: () => actions.openFiles(item.area, path) }, t('files.openFolder')),
+	zip);
 }
 
 /** Membership and room changes, as one quiet line. */
