@@ -149,11 +149,53 @@ struct FileService: Sendable {
         return done
     }
 
-    static func httpDate(_ microseconds: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(microseconds) / 1_000_000))
+    static func httpDate(_ microseconds: Int64) -> String { HTTPDate.format(microseconds) }
+
+    /// A whole file from a stream of bytes (a WebDAV PUT, an FTP STOR), stored under `name` in
+    /// `folder`, replacing a file of that name: rights, name and the quota for the `declared` size
+    /// are checked before the first byte; the quota again as bytes come (507 past it); the bytes
+    /// are durable before the event. True when a file was replaced.
+    func store<Body: AsyncSequence & Sendable>(_ body: Body, declared: UInt64?, area: FileArea, folder: String, name: String,
+                                               by user: UserID) async throws -> Bool where Body.Element == ByteBuffer {
+        let file = FileID(SecureRandom.identifier("f"))
+        let probe = StoreFile(file: file, area: area, folder: folder, name: name,
+                              blob: BlobRef(sha256: "", size: declared ?? 0, mediaType: MediaTypes.octetStream), onCollision: .replace)
+        try check(probe, by: user, pendingBytes: pendingBytes(of: user))
+        let pending = pendingBytes(of: user)
+        let limit = core.withState { state -> UInt64 in
+            let used = state.files.used(by: user) + pending
+            let room = state.files.quota(of: user) > used ? state.files.quota(of: user) - used : 0
+            return state.files.maxFileSize > 0 ? min(room, state.files.maxFileSize) : room
+        }
+        let staging = SecureRandom.identifier("put")
+        let blobs = self.blobs
+        defer { blobs.discardStaging(staging) }
+        let stored: StoredBlob, type: String
+        do {
+            let writer = try blobs.openStaging(staging)
+            defer { writer.close() }
+            // Chunked or not: counted as it comes, refused past the quota.
+            for try await buffer in body {
+                guard writer.size + UInt64(buffer.readableBytes) <= limit else { throw APIError(code: "tooLarge", reason: "quota", status: 507) }
+                try buffer.withUnsafeReadableBytes { try writer.append($0) }
+            }
+            if let declared, writer.size != declared { throw APIError.invalid("body_length") }
+            try writer.sync()
+            (stored, type) = try await offloaded(core) { () throws -> (StoredBlob, String) in
+                let type = MediaTypes.sniff(try blobs.stagedPrefix(staging, count: MediaTypes.sniffLength))
+                return (try blobs.commit(staging: staging, compress: MediaTypes.compressible(type)), type)
+            }
+        } catch let error as APIError {
+            throw error
+        } catch BlobStoreError.diskFull {
+            throw APIError(code: "unavailable", reason: "disk_full", status: 507)
+        } catch {
+            throw APIError(code: "invalid", reason: "body_interrupted", status: 400)
+        }
+        let existed = core.withState { $0.files.file(area, folder, named: name) != nil }
+        _ = try await core.execute(StoreFile(file: file, area: area, folder: folder, name: name,
+                                             blob: BlobRef(sha256: stored.sha256, size: stored.size, mediaType: type),
+                                             onCollision: .replace), by: user)
+        return existed
     }
 }

@@ -204,46 +204,8 @@ struct DAVHandler: Sendable {
         case .unknownArea: return text(.conflict, "No such area.")
         }
         let declared = request.headers[.contentLength].flatMap { UInt64($0) }
-        // Everything that can be refused before the body: rights, name, quota for the declared size.
-        let file = FileID(SecureRandom.identifier("f"))
-        let probe = StoreFile(file: file, area: area, folder: folder, name: name,
-                              blob: BlobRef(sha256: "", size: declared ?? 0, mediaType: MediaTypes.octetStream), onCollision: .replace)
-        try files.check(probe, by: user, pendingBytes: files.pendingBytes(of: user))
-        let limit = core.withState { state -> UInt64 in
-            let used = state.files.used(by: user) + files.pendingBytes(of: user)
-            let room = state.files.quota(of: user) > used ? state.files.quota(of: user) - used : 0
-            return state.files.maxFileSize > 0 ? min(room, state.files.maxFileSize) : room
-        }
-        let staging = SecureRandom.identifier("dav")
-        let blobs = files.blobs
-        defer { blobs.discardStaging(staging) }
-        let stored: StoredBlob, type: String
-        do {
-            let writer = try blobs.openStaging(staging)
-            defer { writer.close() }
-            // Chunked (Finder) or not: counted as it comes, refused past the quota.
-            for try await buffer in request.body {
-                guard writer.size + UInt64(buffer.readableBytes) <= limit else { throw APIError(code: "tooLarge", reason: "quota", status: 507) }
-                try buffer.withUnsafeReadableBytes { try writer.append($0) }
-            }
-            if let declared, writer.size != declared { throw APIError.invalid("body_length") }
-            try writer.sync()
-            (stored, type) = try await offloaded(core) { () throws -> (StoredBlob, String) in
-                let type = MediaTypes.sniff(try blobs.stagedPrefix(staging, count: MediaTypes.sniffLength))
-                return (try blobs.commit(staging: staging, compress: MediaTypes.compressible(type)), type)
-            }
-        } catch let error as APIError {
-            throw error
-        } catch BlobStoreError.diskFull {
-            throw APIError(code: "unavailable", reason: "disk_full", status: 507)
-        } catch {
-            throw APIError(code: "invalid", reason: "body_interrupted", status: 400)
-        }
-        let existed = core.withState { $0.files.file(area, folder, named: name) != nil }
-        _ = try await core.execute(StoreFile(file: file, area: area, folder: folder, name: name,
-                                             blob: BlobRef(sha256: stored.sha256, size: stored.size, mediaType: type),
-                                             onCollision: .replace), by: user)
-        return Response(status: existed ? .noContent : .created, headers: [.eTag: "\"\(stored.sha256)\"", .contentLength: "0"])
+        let existed = try await files.store(request.body, declared: declared, area: area, folder: folder, name: name, by: user)
+        return Response(status: existed ? .noContent : .created, headers: [.contentLength: "0"])
     }
 
     func delete(_ request: Request, _ path: DAVPath, _ user: UserID, _ areas: DAVAreas) async throws -> Response {
