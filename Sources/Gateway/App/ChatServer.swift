@@ -29,6 +29,9 @@ public final class ChatServer: Sendable {
     let clientFiles: ClientFileSigner
     /// WebDAV's locks and the file doors' password cache: one for the server's life.
     let davLocks = DAVLocks()
+    /// The FTP door, once the application runs with one (tests read its port).
+    let ftp = Mutex<FTPServer?>(nil)
+    public var ftpPort: Int? { ftp.withLock { $0 }?.boundPort.withLock { $0 } }
     let doorLogin: DoorLogin
     let fileReadKeys: FileReadKeys
     /// The port once listening (known only then when the configured port is 0).
@@ -183,6 +186,15 @@ public final class ChatServer: Sendable {
                     instance: core.withState { $0.server.settings.serverName }, host: LocalAddresses.hostName(), port: port,
                     version: Snapshots.version, fingerprint: tls?.current.authority?.fingerprint, secure: tls != nil)
             }, enabled: { core.withState { $0.server.discoveryMulticastDNS } }, logger: logger))
+        }
+        if let ftpPort = configuration.ftpPort {
+            let files = FileService(kit: HTTPKit(core: core), blobs: blobs, uploads: uploads, readKeys: fileReadKeys)
+            let door = FTPServer(settings: .init(host: configuration.host, port: ftpPort, passivePorts: configuration.ftpPassivePorts,
+                                                 allowPlainPasswords: configuration.allowPlainPasswords,
+                                                 idleSeconds: limits.idleTimeoutSeconds, connectionsPerAddress: 16),
+                                 files: files, login: doorLogin, tls: tls, logger: logger)
+            ftp.withLock { $0 = door }
+            services.append(door)
         }
         return Application(
             router: router,

@@ -24,6 +24,10 @@ public struct ServerConfiguration: Sendable {
     /// The file server's doors (WebDAV, FTP) take passwords over plain, unencrypted connections:
     /// off unless the administrator allows it for a trusted LAN (`--allow-plain-passwords`).
     public var allowPlainPasswords = false
+    /// The FTP door's control port; nil: no FTP (`--ftp-port`).
+    public var ftpPort: Int?
+    /// Passive data ports (`--ftp-passive-ports 50000-50100`); nil: any free port.
+    public var ftpPassivePorts: ClosedRange<Int>?
 
     public struct Limits: Sendable {
         /// Largest WebSocket message (all frames of it) a client may send.

@@ -198,4 +198,31 @@ struct FileService: Sendable {
                                              onCollision: .replace), by: user)
         return existed
     }
+
+    // MARK: Paths of the file server's doors (WebDAV, FTP)
+
+    enum Resource {
+        case root
+        case area(FileArea, name: String)
+        case folder(FileArea, path: String)
+        case file(FilesView.File)
+        /// Nothing there yet; its parent folder exists (or not).
+        case missing(FileArea, folder: String, name: String, parentExists: Bool)
+        case unknownArea
+    }
+
+    /// What a door's path names, for this user (areas they cannot read are unknown).
+    func resolve(_ path: DAVPath, _ user: UserID, _ areas: DAVAreas) -> Resource {
+        guard let top = path.top else { return .root }
+        guard let area = areas.area(named: top) else { return .unknownArea }
+        guard let last = path.last else { return .area(area, name: top) }
+        return core.withState { state -> Resource in
+            guard state.mayRead(area, user) else { return .unknownArea }
+            if state.files.folderExists(area, path.inner) { return .folder(area, path: state.files.shownPath(area, path.inner) ?? path.inner) }
+            let parent = path.parentInner
+            if let file = state.files.file(area, parent, named: last) { return .file(file) }
+            return .missing(area, folder: state.files.shownPath(area, parent) ?? parent, name: last,
+                            parentExists: state.files.folderExists(area, parent))
+        }
+    }
 }

@@ -2,9 +2,6 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The office's own certificate authority and the server certificates it signs (ADR 010).
 /// Pure: keys, certificates and dates in, certificates out; files are `CertificateFiles`'.
@@ -143,10 +140,12 @@ struct ServerNames: Equatable, Sendable {
 /// IP addresses between text and bytes (inet_pton / inet_ntop).
 enum IPAddressText {
     static func bytes(_ text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        // Plain byte buffers rather than in_addr/in6_addr: those C types are declared by several
+        // modules (Glibc, NIO's CNIOLinux) and the compiler may attribute them to either.
+        var v4 = [UInt8](repeating: 0, count: 4)
+        if v4.withUnsafeMutableBytes({ inet_pton(AF_INET, text, $0.baseAddress) }) == 1 { return v4 }
+        var v6 = [UInt8](repeating: 0, count: 16)
+        if v6.withUnsafeMutableBytes({ inet_pton(AF_INET6, text, $0.baseAddress) }) == 1 { return v6 }
         return nil
     }
 

@@ -71,29 +71,9 @@ struct DAVHandler: Sendable {
 
     // MARK: Resolving
 
-    enum Resource {
-        case root
-        case area(FileArea, name: String)
-        case folder(FileArea, path: String)
-        case file(FilesView.File)
-        /// Nothing there yet; its parent folder exists (or not).
-        case missing(FileArea, folder: String, name: String, parentExists: Bool)
-        case unknownArea
-    }
+    typealias Resource = FileService.Resource
 
-    func resolve(_ path: DAVPath, _ user: UserID, _ areas: DAVAreas) -> Resource {
-        guard let top = path.top else { return .root }
-        guard let area = areas.area(named: top) else { return .unknownArea }
-        guard let last = path.last else { return .area(area, name: top) }
-        return core.withState { state -> Resource in
-            guard state.mayRead(area, user) else { return .unknownArea }
-            if state.files.folderExists(area, path.inner) { return .folder(area, path: state.files.shownPath(area, path.inner) ?? path.inner) }
-            let parent = path.parentInner
-            if let file = state.files.file(area, parent, named: last) { return .file(file) }
-            return .missing(area, folder: state.files.shownPath(area, parent) ?? parent, name: last,
-                            parentExists: state.files.folderExists(area, parent))
-        }
-    }
+    func resolve(_ path: DAVPath, _ user: UserID, _ areas: DAVAreas) -> Resource { files.resolve(path, user, areas) }
 
     /// The key locks are held under: the area and the path, case-folded like names.
     func lockKey(_ path: DAVPath, _ areas: DAVAreas) -> String {

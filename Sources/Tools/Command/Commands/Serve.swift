@@ -43,7 +43,24 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("allow-plain-passwords"), help: "Let WebDAV (and FTP) take passwords over plain HTTP: only on a trusted LAN, behind no TLS. See docs/files.md.")
     var allowPlainPasswords = false
 
+    @Option(name: .customLong("ftp-port"), help: "Serve FTP (explicit TLS when the server has a certificate) on this port, e.g. 2121 (default: no FTP). See docs/files.md.")
+    var ftpPort: Int?
+
+    @Option(name: .customLong("ftp-passive-ports"), help: "FTP passive data ports, e.g. 50000-50100 (default: any free port).")
+    var ftpPassivePorts: String?
+
+    /// "50000-50100" → 50000...50100 (validated first).
+    static func portRange(_ text: String) -> ClosedRange<Int>? {
+        let parts = text.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, (1024...65_535).contains(parts[0]), (parts[0]...65_535).contains(parts[1]) else { return nil }
+        return parts[0]...parts[1]
+    }
+
     func validate() throws {
+        if let ftpPort, !(0...65_535).contains(ftpPort) { throw ValidationError("--ftp-port must be 0 to 65535, not \(ftpPort)") }
+        if let ftpPassivePorts, Self.portRange(ftpPassivePorts) == nil {
+            throw ValidationError("--ftp-passive-ports must be a range like 50000-50100 (above 1023), not \(ftpPassivePorts)")
+        }
         if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be 0 to 65535, not \(port)") }
         if let discoveryPort, !(0...65_535).contains(discoveryPort) {
             throw ValidationError("--discovery-port must be 0 (off) to 65535, not \(discoveryPort)")
@@ -89,6 +106,8 @@ struct Serve: AsyncParsableCommand {
         if let discoveryPort { configuration.discoveryPort = discoveryPort == 0 ? nil : discoveryPort }
         if let mdns { configuration.multicastDNS = mdns }
         if allowPlainPasswords { configuration.allowPlainPasswords = true }
+        if let ftpPort { configuration.ftpPort = ftpPort }
+        if let ftpPassivePorts { configuration.ftpPassivePorts = Self.portRange(ftpPassivePorts) }
         let listenHost = configuration.host
         // Before the log is opened and folded (seconds on a large one): a port already taken
         // is said at once, and plainly.
@@ -209,6 +228,8 @@ struct ConfigurationFile: Codable {
     /// false: no mDNS announcement.
     var mdns: Bool?
     var allowPlainPasswords: Bool?
+    var ftpPort: Int?
+    var ftpPassivePorts: String?
 
     struct TLS: Codable {
         var mode: String?
@@ -344,6 +365,8 @@ struct ConfigurationFile: Codable {
         configuration.discoveryPort = discovery == 0 ? nil : discovery
         configuration.multicastDNS = mdns ?? true
         configuration.allowPlainPasswords = allowPlainPasswords ?? false
+        configuration.ftpPort = ftpPort
+        configuration.ftpPassivePorts = ftpPassivePorts.flatMap(Serve.portRange)
         // `serve` speaks HTTPS with the office authority unless told otherwise (ADR 010).
         configuration.tls = TLSSettings(mode: tls?.mode.flatMap(TLSSettings.Mode.init(rawValue:)) ?? .office)
         configuration.tls.names = tls?.names ?? []
