@@ -105,11 +105,16 @@ struct FTPTests {
                 print(str(e)[:3])
             """#, ["\(try await Self.port(closed))"])
         #expect(refused.output.trimmingCharacters(in: .whitespacesAndNewlines) == "530", "\(refused.output)")
+        // The admin page says how passwords travel.
+        let closedStatus = try await closed.http("GET", "/api/v1/admin/status", token: try await closed.adminToken())
+        #expect(closedStatus.body["fileServer"]?["plainPasswords"]?.bool == false)
+        #expect(closedStatus.body["fileServer"]?["ftpPort"]?.int == (try await Self.port(closed)))
 
         let server = try await Self.ftpServer()
         defer { server.remove() }
         let alice = try await server.register("alice")
         let admin = try await server.adminToken()
+        #expect(try await server.http("GET", "/api/v1/admin/status", token: admin).body["fileServer"]?["plainPasswords"]?.bool == true)
         #expect(try await server.http("PUT", "/api/v1/admin/users/\(alice.user)/quota", token: admin, body: jsonText(["bytes": 10_000])).status == 200)
         let full = try await Self.python(#"""
             import ftplib, io, sys

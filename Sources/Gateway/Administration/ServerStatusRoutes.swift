@@ -11,6 +11,8 @@ struct ServerStatusRoutes {
     let store: LMDBEventStore
     let tls: ServerTLS?
     let listening: ListeningPort
+    /// The FTP door's bound port, when it runs.
+    let ftpPort: @Sendable () -> Int?
     var core: ChatCore { kit.core }
 
     struct Status: Encodable {
@@ -43,6 +45,13 @@ struct ServerStatusRoutes {
             var multicastDNS: Bool
             var urls: [String]
         }
+        /// The file server's doors, and whether passwords may travel in clear (the admin page says so).
+        struct FileServer: Encodable {
+            var webdav: String
+            var ftpPort: Int?
+            var ftpTLS: Bool
+            var plainPasswords: Bool
+        }
         var version: String
         var startedAt: Int64
         var uptimeSeconds: Int64
@@ -52,6 +61,7 @@ struct ServerStatusRoutes {
         var discovery: Discovery
         var connections: Int
         var usersOnline: Int
+        var fileServer: FileServer
     }
 
     func add(to api: RouterGroup<CauserieContext>) {
@@ -77,7 +87,9 @@ struct ServerStatusRoutes {
                     broadcastPort: configuration.discoveryPort, broadcast: configuration.discoveryPort != nil && broadcastOn,
                     multicastDNSAvailable: available, multicastDNS: available && multicastOn,
                     urls: listening.lanURLs(host: configuration.host, secure: tls != nil)),
-                connections: core.registry.connectionCount, usersOnline: core.registry.connectedUsers().count)
+                connections: core.registry.connectionCount, usersOnline: core.registry.connectedUsers().count,
+                fileServer: .init(webdav: "/dav/", ftpPort: ftpPort(), ftpTLS: configuration.ftpPort != nil && tls != nil,
+                                  plainPasswords: configuration.allowPlainPasswords))
             return kit.json(status)
         }
         api.put("admin/discovery") { request, _ in

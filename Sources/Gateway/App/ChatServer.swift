@@ -246,7 +246,7 @@ public final class ChatServer: Sendable {
         AdminRoomRoutes(kit: kit).add(to: api)
         StatisticsRoutes(kit: kit).add(to: api)
         let (listening, host, tls) = (self.listening, configuration.host, self.tls)
-        ServerStatusRoutes(kit: kit, store: store, tls: tls, listening: listening).add(to: api)
+        ServerStatusRoutes(kit: kit, store: store, tls: tls, listening: listening, ftpPort: { [weak self] in self?.ftpPort }).add(to: api)
         InvitationRoutes(kit: kit, signer: clientFiles, urls: { listening.lanURLs(host: host, secure: tls != nil) },
                          fingerprint: { tls?.current.authority?.fingerprint }).add(to: api)
         UploadRoutes(files: files).add(to: api)

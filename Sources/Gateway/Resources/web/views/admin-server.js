@@ -93,6 +93,18 @@ function discoverySwitches(discovery) {
 		one('multicastDNS', t('admin.mdnsSwitch'), discovery.multicastDNS, discovery.multicastDNSAvailable, 'admin.mdnsUnavailable'));
 }
 
+/** The file server: WebDAV's address, FTP's port and encryption, and plainly whether passwords
+ * may travel in clear text (started with --allow-plain-passwords). */
+function fileServerFacts(files) {
+	return [h('h3', t('admin.fileServer')),
+		facts([
+			['admin.webdav', h('code', location.origin + files.webdav)],
+			['admin.ftp', files.ftpPort ? t(files.ftpTLS ? 'admin.ftpTLS' : 'admin.ftpPlain', { port: files.ftpPort }) : t('admin.ftpOff')],
+		]),
+		h('p', { class: files.plainPasswords ? 'form-error' : 'hint', 'data-plain-passwords': String(files.plainPasswords) },
+			t(files.plainPasswords ? 'admin.plainPasswordsOn' : 'admin.plainPasswordsOff'))];
+}
+
 /** What runs and how: version, uptime, the log, the certificate and its authority, discovery. */
 function statusSection(status) {
 	const tls = status.tls;
@@ -117,6 +129,7 @@ function statusSection(status) {
 			['admin.certificateUntil', formatDate(tls.serverValidUntil)],
 		]) : h('p.hint', t('admin.tlsOff')),
 		tls?.authority ? h('p', h('a.button.small', { href: '/ca.crt', download: 'causerie-office-ca.crt' }, t('admin.downloadCA'))) : null,
+		status.fileServer && fileServerFacts(status.fileServer),
 		h('h3', t('admin.discovery')),
 		discoverySwitches(status.discovery),
 		facts([['admin.addresses', status.discovery.urls.join('  ') || '—']]),
