@@ -24,19 +24,33 @@ struct TLSTests {
         var errors: String
     }
 
+    /// Waits without holding a thread: the server under test runs in this process, on the same
+    /// small pool (a blocking read here once starved it under the whole suite's load).
     static func curl(_ arguments: [String]) async throws -> Curl {
+        let directory = NSTemporaryDirectory() + "tls-curl-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = FileManager.default.createFile(atPath: directory + "/out", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory + "/err", contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = ["--silent", "--show-error", "--max-time", "10"] + arguments
-        let output = Pipe(), errors = Pipe()
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/out"))
+        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/err"))
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Curl(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
-                    errors: String(decoding: errorData, as: UTF8.self))
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        try output.close()
+        try errors.close()
+        return Curl(status: process.terminationStatus,
+                    output: (try? String(contentsOfFile: directory + "/out", encoding: .utf8)) ?? "",
+                    errors: (try? String(contentsOfFile: directory + "/err", encoding: .utf8)) ?? "")
     }
 
     static func permissions(_ path: String) -> Int {

@@ -1,0 +1,256 @@
+import ArgumentParser
+import Fixtures
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `causerie-bench files`: one large file up and down through each door (HTTP/tus, WebDAV, FTP),
+/// driven by curl (one fast C client for all three), side by side in one run with the limit —
+/// `cp` then fsync of the same file on the same disk for uploads (Causerie's are durable and
+/// hashed before they are acknowledged), `cat` to /dev/null for downloads — and with nginx
+/// (Debian) serving the same file for HTTP downloads. The server's own memory (RssAnon) is
+/// sampled during the transfers: flat means streamed.
+struct FilesBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "files", abstract: "A large file up and down over HTTP, WebDAV and FTP against cp+fsync and nginx.")
+
+    @Option(help: "File size in MiB.") var sizeMb: Int = 1024
+    @Option(help: "Parent directory for the store and the files (the same disk for all).") var directory: String?
+    @Flag(help: "Skip nginx (needs root to install it from Debian).") var noPeer = false
+
+    struct Run: Encodable {
+        var door: String
+        var dir: String
+        var mb_per_s: Double
+        var ratio_to_limit: Double
+        var ratio_to_peer: Double?
+    }
+
+    struct Report: Encodable {
+        var bench = "files"
+        var size_mb: Int
+        var limit_up_mb_per_s: Double
+        var limit_down_mb_per_s: Double
+        var nginx_down_mb_per_s: Double?
+        var server_anon_mb_before: Double
+        var server_anon_mb_peak: Double
+        var runs: [Run]
+    }
+
+    func run() async throws {
+        let root = Measure.scratchDirectory("files", under: directory)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let source = root + "/source.bin"
+        let bytes = sizeMb << 20
+        Measure.note("writing a \(sizeMb) MiB file of random bytes…")
+        try Self.writeRandom(source, bytes: bytes)
+        let megabytes = Double(bytes) / 1_000_000
+
+        // The limit: the same bytes copied on the same disk and made durable; read back.
+        let copy = root + "/copy.bin"
+        let up = try Self.time { try Self.shell("cp '\(source)' '\(copy)' && sync -d '\(copy)' 2>/dev/null || sync") }
+        let down = try Self.time { try Self.shell("cat '\(copy)' > /dev/null") }
+        try? FileManager.default.removeItem(atPath: copy)
+        let limitUp = megabytes / up, limitDown = megabytes / down
+        Measure.note("limit: cp+fsync \(Measure.round(limitUp, 1)) MB/s, cat \(Measure.round(limitDown, 1)) MB/s")
+
+        var nginxDown: Double?
+        if !noPeer {
+            let nginx = try NginxPeer(root: root)
+            defer { nginx.stop() }
+            try await nginx.waitReady()
+            nginxDown = megabytes / (try Self.time { try Self.shell("curl -s -o /dev/null http://127.0.0.1:\(nginx.port)/source.bin") })
+            Measure.note("nginx download \(Measure.round(nginxDown ?? 0, 1)) MB/s")
+        }
+
+        let ftpPort = try LocalPort.free()
+        let server = try ServerProcess(directory: root + "/store", configuration: [
+            "allowPlainPasswords": true, "ftpPort": ftpPort,
+        ])
+        defer { server.stop() }
+        try await server.waitReady()
+        let base = "http://127.0.0.1:\(server.port)"
+        let token = try await Self.register(base)
+        let before = Double(server.anonymousBytes) / 1_048_576
+        let peak = PeakSampler(server)
+        peak.start()
+        var runs: [Run] = []
+        func record(_ door: String, _ dir: String, _ seconds: Double, peer: Double? = nil) {
+            let rate = megabytes / seconds
+            runs.append(Run(door: door, dir: dir, mb_per_s: Measure.round(rate, 1),
+                            ratio_to_limit: Measure.round(rate / (dir == "up" ? limitUp : limitDown), 3),
+                            ratio_to_peer: peer.map { Measure.round(rate / $0, 3) }))
+            Measure.note("\(door) \(dir): \(Measure.round(rate, 1)) MB/s")
+        }
+        // Each door uploads different bytes (the store keeps identical content once).
+        let auth = "-u bench:bench-password-1"
+        for (index, door) in ["http", "webdav", "ftp"].enumerated() {
+            let file = root + "/up-\(door).bin"
+            try Self.shell("cp '\(source)' '\(file)' && printf '\(door)-\(index)' | dd of='\(file)' conv=notrunc status=none")
+            let seconds: Double
+            switch door {
+            case "http":
+                let location = try Self.shell("curl -s -D - -o /dev/null -X POST -H 'Authorization: Bearer \(token)' -H 'Tus-Resumable: 1.0.0' "
+                    + "-H 'Upload-Length: \(bytes)' -H 'Upload-Metadata: filename \(Data("big-http.bin".utf8).base64EncodedString())' \(base)/api/v1/uploads"
+                    + " | tr -d '\\r' | sed -n 's/^[Ll]ocation: //p'").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !location.isEmpty else { throw BenchError("no upload location") }
+                seconds = try Self.time {
+                    try Self.shell("curl -s -f -o /dev/null -X PATCH -T '\(file)' -H 'Authorization: Bearer \(token)' -H 'Tus-Resumable: 1.0.0' "
+                        + "-H 'Upload-Offset: 0' -H 'Content-Type: application/offset+octet-stream' \(base)\(location)")
+                }
+            case "webdav":
+                seconds = try Self.time { try Self.shell("curl -s -f -o /dev/null \(auth) -T '\(file)' \(base)/dav/Personal/big-webdav.bin") }
+            default:
+                seconds = try Self.time { try Self.shell("curl -s -f \(auth) -T '\(file)' ftp://127.0.0.1:\(ftpPort)/Personal/big-ftp.bin") }
+            }
+            record(door, "up", seconds)
+            try? FileManager.default.removeItem(atPath: file)
+        }
+        let listing = try Self.shell("curl -s -H 'Authorization: Bearer \(token)' '\(base)/api/v1/files?area=personal'")
+        guard let data = listing.data(using: .utf8), let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let files = json["files"] as? [[String: Any]], let http = files.first(where: { $0["name"] as? String == "big-http.bin" })?["id"] as? String
+        else { throw BenchError("the uploaded file is not listed: \(listing.prefix(300))") }
+        record("http", "down", try Self.time { try Self.shell("curl -s -f -o /dev/null -H 'Authorization: Bearer \(token)' \(base)/api/v1/files/\(http)") },
+               peer: nginxDown)
+        record("webdav", "down", try Self.time { try Self.shell("curl -s -f -o /dev/null \(auth) \(base)/dav/Personal/big-webdav.bin") },
+               peer: nginxDown)
+        record("ftp", "down", try Self.time { try Self.shell("curl -s -f -o /dev/null \(auth) ftp://127.0.0.1:\(ftpPort)/Personal/big-ftp.bin") })
+        peak.stop()
+        try Measure.report(Report(size_mb: sizeMb, limit_up_mb_per_s: Measure.round(limitUp, 1), limit_down_mb_per_s: Measure.round(limitDown, 1),
+                                  nginx_down_mb_per_s: nginxDown.map { Measure.round($0, 1) },
+                                  server_anon_mb_before: Measure.round(before, 1), server_anon_mb_peak: Measure.round(peak.peakMiB, 1), runs: runs))
+    }
+
+    /// Registers "bench" and returns its token.
+    static func register(_ base: String) async throws -> String {
+        var request = URLRequest(url: URL(string: base + "/api/v1/register")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try JSONSerialization.data(withJSONObject: [
+            "username": "bench", "password": "bench-password-1", "displayName": "Bench", "email": "",
+            "question": "Bench?", "answer": "yes",
+        ])
+        let (data, _) = try await URLSession.shared.data(for: request)
+        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any], let token = json["token"] as? String else {
+            throw BenchError("registration failed: \(String(decoding: data, as: UTF8.self))")
+        }
+        return token
+    }
+
+    static func writeRandom(_ path: String, bytes: Int) throws {
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var generator = SystemRandomNumberGenerator()
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        for _ in 0..<(bytes >> 20) {
+            block.withUnsafeMutableBytes { raw in
+                for i in stride(from: 0, to: raw.count, by: 8) { raw.storeBytes(of: generator.next() as UInt64, toByteOffset: i, as: UInt64.self) }
+            }
+            try handle.write(contentsOf: block)
+        }
+    }
+
+    /// Runs a shell command; its standard output; a failure throws.
+    @discardableResult
+    static func shell(_ command: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchError("failed (\(process.terminationStatus)): \(command.prefix(200))") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func time(_ body: () throws -> Void) throws -> Double {
+        let start = ContinuousClock.now
+        try body()
+        return Measure.seconds(ContinuousClock.now - start)
+    }
+}
+
+/// Samples the server's anonymous memory every 100 ms, on a thread of its own.
+final class PeakSampler: @unchecked Sendable {
+    let server: ServerProcess
+    private let lock = NSLock()
+    private var peak = 0
+    private var running = false
+    private var thread: Thread?
+
+    init(_ server: ServerProcess) { self.server = server }
+
+    var peakMiB: Double { lock.withLock { Double(peak) / 1_048_576 } }
+
+    func start() {
+        lock.withLock { running = true }
+        thread = Thread { [self] in
+            while lock.withLock({ running }) {
+                let now = server.anonymousBytes
+                lock.withLock { peak = max(peak, now) }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+        thread?.start()
+    }
+
+    func stop() { lock.withLock { running = false } }
+}
+
+/// nginx (Debian) serving a directory on a free port: the peer for HTTP downloads.
+final class NginxPeer {
+    let process = Process()
+    let port: Int
+    let directory: String
+
+    init(root: String) throws {
+        if !FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") {
+            Measure.note("installing nginx from Debian…")
+            try FilesBenchmark.shell("apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null"
+                + " && (systemctl stop nginx 2>/dev/null; systemctl disable nginx 2>/dev/null; true)")
+        }
+        port = try LocalPort.free()
+        directory = root + "/nginx"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let config = """
+            worker_processes 1;
+            daemon off;
+            pid \(directory)/nginx.pid;
+            error_log \(directory)/error.log;
+            events { worker_connections 64; }
+            http {
+                access_log off;
+                sendfile on;
+                tcp_nopush on;
+                client_body_temp_path \(directory)/body;
+                proxy_temp_path \(directory)/proxy;
+                fastcgi_temp_path \(directory)/fastcgi;
+                uwsgi_temp_path \(directory)/uwsgi;
+                scgi_temp_path \(directory)/scgi;
+                server { listen 127.0.0.1:\(port); root \(root); }
+            }
+            """
+        try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        process.arguments = ["-c", directory + "/nginx.conf", "-p", directory]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func waitReady() async throws {
+        for _ in 0..<100 {
+            if (try? FilesBenchmark.shell("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:\(port)/")) != nil { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BenchError("nginx did not start")
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
