@@ -117,6 +117,39 @@ struct FileOperationsTests {
         #expect(manifest.count >= 1)
     }
 
+    /// `causerie export --with-files`: the contents the rows name, beside the export, by hash.
+    @Test func anExportWithFilesCarriesTheContentsItsRowsName() async throws {
+        let server = try await TestServer.start()
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let bob = try await server.register("bob")
+        let content = Data(String(repeating: "procès-verbal ", count: 500).utf8)
+        let body = try T.write(content)
+        let sent = try await T.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: T.chunk.merging([
+            "Upload-Length": "\(content.count)", "Upload-Metadata": T.metadata(["filename": "pv.txt", "area": "user:\(bob.user)"]),
+        ]) { $1 }, bodyFile: body)
+        #expect(sent.status == 201)
+        let out = server.directory + "-export.jsonl"
+        defer {
+            try? FileManager.default.removeItem(atPath: out)
+            try? FileManager.default.removeItem(atPath: out + ".manifest.json")
+            try? FileManager.default.removeItem(atPath: out + ".files")
+        }
+        let run = try await WebDAVTests.run(ProcessTests.executable.path, [
+            "export", "--data", server.directory, "--from", "2020-01-01", "--to", "2100-01-01", "--out", out, "--with-files"])
+        #expect(run.status == 0, "\(run.output)")
+        var hasher = SHA256Hasher()
+        hasher.update(Array(content))
+        let sha = hasher.finalize()
+        #expect(FileManager.default.contents(atPath: out + ".files/" + sha) == content)
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: out + ".files"))?.count == 1)
+        #expect((try? String(contentsOfFile: out, encoding: .utf8))?.contains(sha) == true)
+        // Without --out there is nowhere to put them: refused plainly.
+        let refused = try await WebDAVTests.run(ProcessTests.executable.path, [
+            "export", "--data", server.directory, "--from", "2020-01-01", "--to", "2100-01-01", "--with-files"])
+        #expect(refused.status != 0 && refused.output.contains("--with-files needs --out"))
+    }
+
     @Test func contentNothingNamesIsCollectedAfterTheGraceAndTheCollectionLogged() async throws {
         let server = try await TestServer.start()
         defer { server.remove() }

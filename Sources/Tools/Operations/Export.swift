@@ -30,8 +30,9 @@ public enum Exports {
     }
 
     /// Writes the export to `sink` and returns its manifest (with the SHA-256 of what was written).
+    /// `onFile` hears the SHA-256 of each file content a written row names (for `--with-files`).
     public static func run(_ store: any EventLogReader, _ request: Request, into sink: @escaping (UnsafeRawBufferPointer) throws -> Void,
-                           progress: ((Double) -> Void)? = nil) throws -> ExportManifest {
+                           progress: ((Double) -> Void)? = nil, onFile: ((String) -> Void)? = nil) throws -> ExportManifest {
         guard request.from < request.to else { throw OperationError.refused("the range is empty: --from must be before --to") }
         let head = try store.currentHead()
         let start = try store.position(atOrAfter: Timestamp(request.from)) ?? head.position + 1
@@ -52,7 +53,7 @@ public enum Exports {
         }
         do {
             try writer.begin(&hashing)
-            let written = try rows(store, from: start, through: end, request, &names, &writer, &hashing, progress)
+            let written = try rows(store, from: start, through: end, request, &names, &writer, &hashing, progress, onFile)
             try writer.end(&hashing, names: names)
             let anchor = try Anchor.make(store, head: head)
             return ExportManifest(
@@ -70,7 +71,7 @@ public enum Exports {
     /// Writes the rows of `start...end` that the request keeps; returns their count and positions.
     private static func rows(_ store: any EventLogReader, from start: UInt64, through end: UInt64, _ request: Request,
                              _ names: inout NameBook, _ writer: inout any ExportWriter, _ hashing: inout HashingSink,
-                             _ progress: ((Double) -> Void)?) throws -> (count: UInt64, first: UInt64?, last: UInt64?) {
+                             _ progress: ((Double) -> Void)?, _ onFile: ((String) -> Void)?) throws -> (count: UInt64, first: UInt64?, last: UInt64?) {
         let filter = Filter(rooms: Set(request.rooms), users: Set(request.users))
         var count: UInt64 = 0
         var first: UInt64?
@@ -82,6 +83,7 @@ public enum Exports {
                 names.apply(stored)
                 for row in found where filter.accepts(row, names) {
                     try writer.write(row, &hashing)
+                    if let sha = row.file?.sha256, !sha.isEmpty { onFile?(sha) }
                     count += 1
                     if first == nil { first = row.position }
                     last = row.position

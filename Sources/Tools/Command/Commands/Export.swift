@@ -25,13 +25,16 @@ struct Export: ParsableCommand {
     @Option(name: .customLong("time-zone"), help: "Time zone of dates read and times written (default: this machine's).")
     var timeZoneName: String?
     @Flag(name: .long, help: "Print the manifest as JSON.") var json = false
+    @Flag(name: .customLong("with-files"), help: "With --out FILE: the contents of the files the export lists, in FILE.files/<sha256>.")
+    var withFiles = false
 
     func run() throws {
         let zone = try timeZoneName.map { name -> TimeZone in
             guard let zone = TimeZone(identifier: name) else { throw ValidationError("unknown time zone \(name)") }
             return zone
         } ?? .current
-        let (log, cleanup) = try store.open()
+        if withFiles && out == nil { throw ValidationError("--with-files needs --out FILE (the contents go in FILE.files/)") }
+        let (log, directory, cleanup) = try store.openWithDirectory()
         defer { cleanup() }
         // Names on the command line, resolved against the log as it is now.
         let names = try Replay(log, through: .max)
@@ -59,15 +62,18 @@ struct Export: ParsableCommand {
             handle = .standardOutput
         }
         let progress = Progress("export")
+        var named: Set<String> = []
         let manifest: ExportManifest
         do {
-            manifest = try Exports.run(log, request, into: { try handle.write(contentsOf: Data($0)) }) { progress.update($0) }
+            manifest = try Exports.run(log, request, into: { try handle.write(contentsOf: Data($0)) },
+                                       progress: { progress.update($0) }, onFile: { named.insert($0) })
         } catch {
             progress.done()
             fail("\(error)")
         }
         progress.done()
         if out != nil { try handle.synchronize(); try handle.close() }
+        if withFiles, let out { try Self.copyContents(named, from: directory + "/blobs", to: out + ".files") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let manifestJSON = try encoder.encode(manifest)
@@ -161,5 +167,38 @@ struct ReplayCommand: ParsableCommand {
                 print("group \(group): \(permissions.joined(separator: ", "))")
             }
         }
+    }
+
+}
+
+extension Export {
+    /// Each content the export names, as `<sha256>` (the rows' `fileSHA256`), rehashed as it is
+    /// written so that a copy is known to be the content the log names.
+    static func copyContents(_ hashes: Set<String>, from blobsDirectory: String, to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let blobs = try FileBlobStore(directory: blobsDirectory)
+        var bytes: UInt64 = 0
+        for sha in hashes.sorted() {
+            let reader = try blobs.open(sha)
+            defer { reader.close() }
+            let path = directory + "/" + sha
+            guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+                throw ValidationError("cannot write \(path)")
+            }
+            var hashing = SHA256Hasher()
+            var offset: UInt64 = 0
+            while offset < reader.size {
+                let chunk = try reader.read(at: offset, count: Int(min(UInt64(1 << 20), reader.size - offset)))
+                guard !chunk.isEmpty else { break }
+                hashing.update(chunk)
+                try file.write(contentsOf: Data(chunk))
+                offset += UInt64(chunk.count)
+            }
+            try file.synchronize()
+            try file.close()
+            guard hashing.finalize() == sha else { fail("the content \(sha) is altered on disk (run causerie audit verify)") }
+            bytes += offset
+        }
+        FileHandle.standardError.write(Data("export: \(hashes.count) file contents (\(bytes) bytes) in \(directory)\n".utf8))
     }
 }

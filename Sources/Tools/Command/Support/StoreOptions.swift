@@ -14,17 +14,24 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the log; `cleanup` removes anything temporary.
     func open() throws -> (store: LMDBEventStore, cleanup: () -> Void) {
+        let (store, _, cleanup) = try openWithDirectory()
+        return (store, cleanup)
+    }
+
+    /// The store, and the data directory it is in (a scratch one restored from backups), whose
+    /// `blobs/` holds the files' contents.
+    func openWithDirectory() throws -> (store: LMDBEventStore, directory: String, cleanup: () -> Void) {
         if backup.isEmpty {
             guard FileManager.default.fileExists(atPath: data + "/data.mdb") else {
                 throw ValidationError("no store in \(data) (give --data, or --backup FILE)")
             }
             let store = try LMDBEventStore(.init(directory: data, readOnly: true), logger: .quiet)
-            return (store, { store.close() })
+            return (store, data, { store.close() })
         }
         let scratch = NSTemporaryDirectory() + "causerie-backup-" + UUID().uuidString
         _ = try Backups.restore(backup, into: scratch)
         let store = try LMDBEventStore(.init(directory: scratch, readOnly: true), logger: .quiet)
-        return (store, {
+        return (store, scratch, {
             store.close()
             try? FileManager.default.removeItem(atPath: scratch)
         })
