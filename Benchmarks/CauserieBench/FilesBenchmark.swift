@@ -8,16 +8,19 @@ import FoundationNetworking
 /// `causerie-bench files`: one large file up and down through each door (HTTP/tus, WebDAV, FTP),
 /// driven by curl (one fast C client for all three), side by side in one run with the limit —
 /// `cp` then fsync of the same file on the same disk for uploads (Causerie's are durable and
-/// hashed before they are acknowledged), `cat` to /dev/null for downloads — and with nginx
-/// (Debian) serving the same file for HTTP downloads. The server's own memory (RssAnon) is
-/// sampled during the transfers: flat means streamed.
+/// hashed before they are acknowledged), measured just before each door's upload with the disk
+/// quiet (this machine's disk varies by half from minute to minute), `cat` to /dev/null for
+/// downloads — with nginx (Debian) serving the same file for HTTP downloads, and vsftpd (Debian)
+/// taking and serving it over FTP (its upload timed to the 226 reply, and to the file's fsync
+/// after it: vsftpd does not sync). The server's own memory (RssAnon) is sampled during the
+/// transfers: flat means streamed.
 struct FilesBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "files", abstract: "A large file up and down over HTTP, WebDAV and FTP against cp+fsync and nginx.")
 
     @Option(help: "File size in MiB.") var sizeMb: Int = 1024
     @Option(help: "Parent directory for the store and the files (the same disk for all).") var directory: String?
-    @Flag(help: "Skip nginx (needs root to install it from Debian).") var noPeer = false
+    @Flag(help: "Skip nginx and vsftpd (they need root to install them from Debian).") var noPeer = false
 
     struct Run: Encodable {
         var door: String
@@ -25,6 +28,8 @@ struct FilesBenchmark: AsyncParsableCommand {
         var mb_per_s: Double
         var ratio_to_limit: Double
         var ratio_to_peer: Double?
+        /// Uploads: the cp+fsync measured just before this one.
+        var limit_mb_per_s: Double?
     }
 
     struct Report: Encodable {
@@ -33,6 +38,9 @@ struct FilesBenchmark: AsyncParsableCommand {
         var limit_up_mb_per_s: Double
         var limit_down_mb_per_s: Double
         var nginx_down_mb_per_s: Double?
+        var vsftpd_up_mb_per_s: Double?
+        var vsftpd_up_synced_mb_per_s: Double?
+        var vsftpd_down_mb_per_s: Double?
         var server_anon_mb_before: Double
         var server_anon_mb_peak: Double
         var runs: [Run]
@@ -47,21 +55,43 @@ struct FilesBenchmark: AsyncParsableCommand {
         try Self.writeRandom(source, bytes: bytes)
         let megabytes = Double(bytes) / 1_000_000
 
-        // The limit: the same bytes copied on the same disk and made durable; read back.
-        let copy = root + "/copy.bin"
-        let up = try Self.time { try Self.shell("cp '\(source)' '\(copy)' && sync -d '\(copy)' 2>/dev/null || sync") }
-        let down = try Self.time { try Self.shell("cat '\(copy)' > /dev/null") }
-        try? FileManager.default.removeItem(atPath: copy)
-        let limitUp = megabytes / up, limitDown = megabytes / down
-        Measure.note("limit: cp+fsync \(Measure.round(limitUp, 1)) MB/s, cat \(Measure.round(limitDown, 1)) MB/s")
+        try Self.shell("sync")
+        // The limit: the same bytes copied on the same disk and made durable (before each upload,
+        // the disk quiet); read back.
+        func limitUp(_ file: String) throws -> Double {
+            let copy = root + "/copy.bin"
+            let seconds = try Self.time { try Self.shell("cp '\(file)' '\(copy)' && sync -d '\(copy)'") }
+            try Self.shell("rm -f '\(copy)' && sync")
+            return megabytes / seconds
+        }
+        let limitDown = megabytes / (try Self.time { try Self.shell("cat '\(source)' > /dev/null") })
+        Measure.note("limit: cat \(Measure.round(limitDown, 1)) MB/s")
 
         var nginxDown: Double?
+        var vsftpd: (up: Double, synced: Double, down: Double)?
         if !noPeer {
             let nginx = try NginxPeer(root: root)
             defer { nginx.stop() }
             try await nginx.waitReady()
             nginxDown = megabytes / (try Self.time { try Self.shell("curl -s -o /dev/null http://127.0.0.1:\(nginx.port)/source.bin") })
             Measure.note("nginx download \(Measure.round(nginxDown ?? 0, 1)) MB/s")
+            let ftp = try VsftpdPeer(root: root, source: source)
+            defer { ftp.stop() }
+            try await ftp.waitReady()
+            let file = root + "/up-vsftpd.bin"
+            try Self.shell("cp '\(source)' '\(file)' && sync")
+            let limit = try limitUp(file)
+            let received = ftp.directory + "/up/vsftpd.bin"
+            var up = 0.0
+            let synced = try Self.time {
+                up = try Self.time { try Self.shell("curl -s -f -T '\(file)' ftp://127.0.0.1:\(ftp.port)/up/vsftpd.bin") }
+                try Self.shell("sync -d '\(received)'")
+            }
+            let down = try Self.time { try Self.shell("curl -s -f -o /dev/null ftp://127.0.0.1:\(ftp.port)/source.bin") }
+            vsftpd = (megabytes / up, megabytes / synced, megabytes / down)
+            try Self.shell("rm -f '\(file)' '\(received)' && sync")
+            Measure.note("vsftpd: up \(Measure.round(megabytes / up, 1)) MB/s (\(Measure.round(megabytes / synced, 1)) with its fsync; "
+                + "cp+fsync \(Measure.round(limit, 1))), down \(Measure.round(megabytes / down, 1)) MB/s")
         }
 
         let ftpPort = try LocalPort.free()
@@ -76,18 +106,22 @@ struct FilesBenchmark: AsyncParsableCommand {
         let peak = PeakSampler(server)
         peak.start()
         var runs: [Run] = []
-        func record(_ door: String, _ dir: String, _ seconds: Double, peer: Double? = nil) {
+        var limits: [Double] = []
+        func record(_ door: String, _ dir: String, _ seconds: Double, limit: Double, peer: Double? = nil) {
             let rate = megabytes / seconds
             runs.append(Run(door: door, dir: dir, mb_per_s: Measure.round(rate, 1),
-                            ratio_to_limit: Measure.round(rate / (dir == "up" ? limitUp : limitDown), 3),
-                            ratio_to_peer: peer.map { Measure.round(rate / $0, 3) }))
-            Measure.note("\(door) \(dir): \(Measure.round(rate, 1)) MB/s")
+                            ratio_to_limit: Measure.round(rate / limit, 3),
+                            ratio_to_peer: peer.map { Measure.round(rate / $0, 3) },
+                            limit_mb_per_s: dir == "up" ? Measure.round(limit, 1) : nil))
+            Measure.note("\(door) \(dir): \(Measure.round(rate, 1)) MB/s (limit \(Measure.round(limit, 1)))")
         }
         // Each door uploads different bytes (the store keeps identical content once).
         let auth = "-u bench:bench-password-1"
         for (index, door) in ["http", "webdav", "ftp"].enumerated() {
             let file = root + "/up-\(door).bin"
-            try Self.shell("cp '\(source)' '\(file)' && printf '\(door)-\(index)' | dd of='\(file)' conv=notrunc status=none")
+            try Self.shell("cp '\(source)' '\(file)' && printf '\(door)-\(index)' | dd of='\(file)' conv=notrunc status=none && sync")
+            let limit = try limitUp(file)
+            limits.append(limit)
             let seconds: Double
             switch door {
             case "http":
@@ -104,21 +138,26 @@ struct FilesBenchmark: AsyncParsableCommand {
             default:
                 seconds = try Self.time { try Self.shell("curl -s -f \(auth) -T '\(file)' ftp://127.0.0.1:\(ftpPort)/Personal/big-ftp.bin") }
             }
-            record(door, "up", seconds)
-            try? FileManager.default.removeItem(atPath: file)
+            record(door, "up", seconds, limit: limit, peer: door == "ftp" ? vsftpd?.synced : nil)
+            try Self.shell("rm -f '\(file)' && sync")
         }
         let listing = try Self.shell("curl -s -H 'Authorization: Bearer \(token)' '\(base)/api/v1/files?area=personal'")
         guard let data = listing.data(using: .utf8), let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let files = json["files"] as? [[String: Any]], let http = files.first(where: { $0["name"] as? String == "big-http.bin" })?["id"] as? String
         else { throw BenchError("the uploaded file is not listed: \(listing.prefix(300))") }
         record("http", "down", try Self.time { try Self.shell("curl -s -f -o /dev/null -H 'Authorization: Bearer \(token)' \(base)/api/v1/files/\(http)") },
-               peer: nginxDown)
+               limit: limitDown, peer: nginxDown)
         record("webdav", "down", try Self.time { try Self.shell("curl -s -f -o /dev/null \(auth) \(base)/dav/Personal/big-webdav.bin") },
-               peer: nginxDown)
-        record("ftp", "down", try Self.time { try Self.shell("curl -s -f -o /dev/null \(auth) ftp://127.0.0.1:\(ftpPort)/Personal/big-ftp.bin") })
+               limit: limitDown, peer: nginxDown)
+        record("ftp", "down", try Self.time { try Self.shell("curl -s -f -o /dev/null \(auth) ftp://127.0.0.1:\(ftpPort)/Personal/big-ftp.bin") },
+               limit: limitDown, peer: vsftpd?.down)
         peak.stop()
-        try Measure.report(Report(size_mb: sizeMb, limit_up_mb_per_s: Measure.round(limitUp, 1), limit_down_mb_per_s: Measure.round(limitDown, 1),
+        let medianLimit = limits.sorted()[limits.count / 2]
+        try Measure.report(Report(size_mb: sizeMb, limit_up_mb_per_s: Measure.round(medianLimit, 1), limit_down_mb_per_s: Measure.round(limitDown, 1),
                                   nginx_down_mb_per_s: nginxDown.map { Measure.round($0, 1) },
+                                  vsftpd_up_mb_per_s: vsftpd.map { Measure.round($0.up, 1) },
+                                  vsftpd_up_synced_mb_per_s: vsftpd.map { Measure.round($0.synced, 1) },
+                                  vsftpd_down_mb_per_s: vsftpd.map { Measure.round($0.down, 1) },
                                   server_anon_mb_before: Measure.round(before, 1), server_anon_mb_peak: Measure.round(peak.peakMiB, 1), runs: runs))
     }
 
@@ -247,6 +286,69 @@ final class NginxPeer {
             try await Task.sleep(for: .milliseconds(50))
         }
         throw BenchError("nginx did not start")
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// vsftpd (Debian) on a free port, anonymous, with `source.bin` to download and `up/` to upload
+/// into: the peer for FTP both ways.
+final class VsftpdPeer {
+    let process = Process()
+    let port: Int
+    let directory: String
+
+    init(root: String, source: String) throws {
+        if !FileManager.default.isExecutableFile(atPath: "/usr/sbin/vsftpd") {
+            Measure.note("installing vsftpd from Debian…")
+            try FilesBenchmark.shell("apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q vsftpd >/dev/null"
+                + " && (systemctl stop vsftpd 2>/dev/null; systemctl disable vsftpd 2>/dev/null; pkill -x vsftpd; true)")
+        }
+        port = try LocalPort.free()
+        let passive = try LocalPort.free()
+        directory = root + "/vsftpd"
+        // The anonymous root may not be writable by `ftp` (vsftpd refuses it); its `up/` is.
+        try FilesBenchmark.shell("mkdir -p '\(directory)/up' /var/run/vsftpd/empty && chmod 755 '\(directory)' && chown ftp '\(directory)/up'"
+            + " && ln -f '\(source)' '\(directory)/source.bin' && chmod 644 '\(directory)/source.bin'")
+        let config = """
+            listen=YES
+            listen_ipv6=NO
+            listen_address=127.0.0.1
+            listen_port=\(port)
+            background=NO
+            anonymous_enable=YES
+            no_anon_password=YES
+            anon_root=\(directory)
+            write_enable=YES
+            anon_upload_enable=YES
+            anon_umask=022
+            local_enable=NO
+            seccomp_sandbox=NO
+            secure_chroot_dir=/var/run/vsftpd/empty
+            pasv_enable=YES
+            pasv_address=127.0.0.1
+            pasv_min_port=\(passive)
+            pasv_max_port=\(passive)
+            xferlog_enable=NO
+            use_sendfile=YES
+
+            """
+        try config.write(toFile: root + "/vsftpd.conf", atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/vsftpd")
+        process.arguments = [root + "/vsftpd.conf"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func waitReady() async throws {
+        for _ in 0..<100 {
+            if (try? FilesBenchmark.shell("curl -s -f -l ftp://127.0.0.1:\(port)/")) != nil { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BenchError("vsftpd did not start")
     }
 
     func stop() {

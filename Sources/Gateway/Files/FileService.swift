@@ -103,7 +103,8 @@ struct FileService: Sendable {
                 }
                 try buffer.withUnsafeReadableBytes { try staging.append($0) }
             }
-            try staging.sync()
+            // The offset answered is durable; a complete upload is synced by its commit (grouped).
+            if staging.size != upload.length { try staging.sync() }
         } catch let error as APIError {
             throw error
         } catch BlobStoreError.diskFull {
@@ -118,6 +119,7 @@ struct FileService: Sendable {
         guard received == upload.length else {
             return Response(status: .noContent, headers: tusHeaders(upload, offset: received, touched: kit.now))
         }
+        staging.close()  // hands its running hash to the commit
         let done = try await complete(upload, by: user)
         return Response(status: .noContent, headers: tusHeaders(done, offset: done.length, touched: kit.now))
     }
@@ -180,7 +182,7 @@ struct FileService: Sendable {
                 try buffer.withUnsafeReadableBytes { try writer.append($0) }
             }
             if let declared, writer.size != declared { throw APIError.invalid("body_length") }
-            try writer.sync()
+            writer.close()  // hands its running hash to the commit, which makes the bytes durable
             (stored, type) = try await offloaded(core) { () throws -> (StoredBlob, String) in
                 let type = MediaTypes.sniff(try blobs.stagedPrefix(staging, count: MediaTypes.sniffLength))
                 return (try blobs.commit(staging: staging, compress: MediaTypes.compressible(type)), type)

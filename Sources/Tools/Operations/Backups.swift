@@ -241,6 +241,7 @@ public enum Backups {
             expected = hash
             hasher = SHA256Hasher()
             staging = try store?.openStaging(Self.stagingID(hash))
+            try staging?.truncate(to: 0)  // what an interrupted restore left there
             return true
         }
 

@@ -10,11 +10,16 @@ import Glibc
 /// first two bytes (`sha256/ab/cd/abcd…`, so no folder holds millions of entries), compressible
 /// content as `…/<hash>.zst`. Uploads are staged in `staging/<id>`, hashed when complete,
 /// fsynced, and renamed into place, then the folders are fsynced: a crash leaves a blob whole or
-/// absent, never half-written under its name.
+/// absent, never half-written under its name. The fsyncs of commits running at once are shared
+/// (`GroupSync`); the hash is kept as the bytes arrive (`RunningHashes`), so nothing is read back.
 public final class FileBlobStore: BlobStore {
     public let directory: String
     /// Between finding content already stored (and touching it) and the collector's removal.
     private let collection = Mutex<Void>(())
+    /// The hash of each staged upload's bytes so far, kept as they are appended so that `commit`
+    /// need not read a large upload back (a restart loses it: `commit` then reads the file).
+    let runningHashes = RunningHashes()
+    private let syncs = GroupSync()
     private var stagingDirectory: String { directory + "/staging" }
     private var contentDirectory: String { directory + "/sha256" }
 
@@ -60,7 +65,8 @@ public final class FileBlobStore: BlobStore {
         guard fd >= 0 else { throw Self.error("open \(path)") }
         var info = stat()
         fstat(fd, &info)
-        return PosixStagingFile(fd: fd, size: UInt64(info.st_size))
+        let size = UInt64(info.st_size)
+        return PosixStagingFile(fd: fd, size: size, id: id, hasher: runningHashes.take(id, at: size), hashes: runningHashes)
     }
 
     public func stagedSize(_ id: String) -> UInt64? {
@@ -83,6 +89,7 @@ public final class FileBlobStore: BlobStore {
 
     public func discardStaging(_ id: String) {
         guard let path = try? stagingPath(id) else { return }
+        runningHashes.forget(id)
         unlink(path)
     }
 
@@ -100,19 +107,14 @@ public final class FileBlobStore: BlobStore {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .notFound("upload \(id)") }
         defer { Glibc.close(fd) }
-        // Durable first: the bytes, then their hash.
-        guard fsync(fd) == 0 else { throw Self.error("fsync \(path)") }
-        var hasher = SHA256Hasher()
-        var size: UInt64 = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if got < 0 { if errno == EINTR { continue }; throw Self.error("read \(path)") }
-            if got == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
-            size += UInt64(got)
+        var info = stat()
+        fstat(fd, &info)
+        let hash: String, size: UInt64
+        if var running = runningHashes.take(id, at: UInt64(info.st_size)) {
+            (hash, size) = (running.finalize(), UInt64(info.st_size))
+        } else {
+            (hash, size) = try Self.hashFile(fd, path: path)
         }
-        let hash = hasher.finalize()
         let found = collection.withLock { _ -> Bool in
             guard let (existing, _) = location(hash) else { return false }
             // Touched: the collector leaves it alone now that an event is about to name it.
@@ -124,19 +126,44 @@ public final class FileBlobStore: BlobStore {
             return StoredBlob(sha256: hash, size: size, deduplicated: true)
         }
         let target = folder(hash)
-        try makeFolders(for: hash)
-        if compress, size >= 512, try compressInto(target: "\(target)/\(hash).zst", from: fd, size: size) {
+        var folders = try makeFolders(for: hash) + [target, stagingDirectory]
+        // The bytes are durable before their name appears, the name before the answer; both
+        // syncs are shared with whatever other commits run at the same time.
+        if compress, size >= 512, let (temporary, out) = try compressInto(target: "\(target)/\(hash).zst", from: fd, size: size) {
+            defer { Glibc.close(out) }
+            try syncs.sync(files: [out], folders: [])
+            guard rename(temporary, "\(target)/\(hash).zst") == 0 else {
+                unlink(temporary)
+                throw Self.error("rename \(temporary)")
+            }
             unlink(path)
         } else {
+            try syncs.sync(files: [fd], folders: [])
             guard rename(path, "\(target)/\(hash)") == 0 else { throw Self.error("rename into \(target)") }
         }
-        try syncFolder(target)
-        try syncFolder(stagingDirectory)
+        folders.sort()
+        try syncs.sync(files: [], folders: folders)
         return StoredBlob(sha256: hash, size: size, deduplicated: false)
     }
 
-    /// Writes a compressed copy; false (and nothing written) when it would save under a tenth.
-    private func compressInto(target: String, from fd: Int32, size: UInt64) throws(BlobStoreError) -> Bool {
+    /// Reads a staged file through to hash it (after a restart lost its running hash).
+    private static func hashFile(_ fd: Int32, path: String) throws(BlobStoreError) -> (String, UInt64) {
+        var hasher = SHA256Hasher()
+        var size: UInt64 = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if got < 0 { if errno == EINTR { continue }; throw Self.error("read \(path)") }
+            if got == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
+            size += UInt64(got)
+        }
+        return (hasher.finalize(), size)
+    }
+
+    /// Writes a compressed copy beside `target` and returns it (still open, not yet synced), or
+    /// nil (and nothing written) when compression would save under a tenth.
+    private func compressInto(target: String, from fd: Int32, size: UInt64) throws(BlobStoreError) -> (String, Int32)? {
         let temporary = target + ".tmp"
         let out = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard out >= 0 else { throw Self.error("open \(temporary)") }
@@ -156,41 +183,33 @@ public final class FileBlobStore: BlobStore {
                 try buffer.withUnsafeBytes { try compressor.write(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
             }
             try compressor.finish()
-            guard fsync(out) == 0 else { throw Self.error("fsync \(temporary)") }
         } catch let error as BlobStoreError {
             failure = error
         } catch {
             failure = .io("\(error)")
         }
-        Glibc.close(out)
-        if let failure {
+        if failure != nil || written >= size - size / 10 {
+            Glibc.close(out)
             unlink(temporary)
-            throw failure
+            if let failure { throw failure }
+            return nil
         }
-        guard written < size - size / 10 else {
-            unlink(temporary)
-            return false
-        }
-        guard rename(temporary, target) == 0 else {
-            unlink(temporary)
-            throw Self.error("rename \(temporary)")
-        }
-        return true
+        return (temporary, out)
     }
 
-    private func makeFolders(for hash: String) throws(BlobStoreError) {
+    /// Creates the hash's two folder levels; the folders whose entries changed (to be synced).
+    private func makeFolders(for hash: String) throws(BlobStoreError) -> [String] {
         let utf8 = Array(hash.utf8)
         let first = "\(contentDirectory)/\(String(decoding: utf8[0..<2], as: UTF8.self))"
-        for path in [first, folder(hash)] where mkdir(path, 0o700) != 0 && errno != EEXIST {
-            throw Self.error("mkdir \(path)")
+        var changed: [String] = []
+        for (path, parent) in [(first, contentDirectory), (folder(hash), first)] {
+            if mkdir(path, 0o700) == 0 {
+                changed.append(parent)
+            } else if errno != EEXIST {
+                throw Self.error("mkdir \(path)")
+            }
         }
-    }
-
-    private func syncFolder(_ path: String) throws(BlobStoreError) {
-        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw Self.error("open \(path)") }
-        defer { Glibc.close(fd) }
-        guard fsync(fd) == 0 else { throw Self.error("fsync \(path)") }
+        return changed
     }
 
     public func contains(_ sha256: String) -> Bool { location(sha256) != nil }
@@ -261,14 +280,42 @@ public final class FileBlobStore: BlobStore {
     }
 }
 
+/// Running hashes of staged uploads, by staging id, each valid for the bytes up to its offset.
+/// A staging file takes its upload's hash when opened and gives it back, advanced, when closed.
+final class RunningHashes: Sendable {
+    private let hashes = Mutex<[String: (offset: UInt64, hasher: SHA256Hasher)]>([:])
+
+    /// The hash of exactly the first `offset` bytes, if known (a fresh hash at 0), removed.
+    func take(_ id: String, at offset: UInt64) -> SHA256Hasher? {
+        let known = hashes.withLock { $0.removeValue(forKey: id) }
+        if let known, known.offset == offset { return known.hasher }
+        return offset == 0 ? SHA256Hasher() : nil
+    }
+
+    func keep(_ id: String, _ hasher: SHA256Hasher, at offset: UInt64) {
+        hashes.withLock { $0[id] = (offset, hasher) }
+    }
+
+    func forget(_ id: String) {
+        _ = hashes.withLock { $0.removeValue(forKey: id) }
+    }
+}
+
 final class PosixStagingFile: StagingFile {
     private let fd: Int32
     private(set) var size: UInt64
     private var closed = false
+    private let id: String
+    /// The hash of the bytes so far; nil once unknown (after a restart, or cut back).
+    private var hasher: SHA256Hasher?
+    private let hashes: RunningHashes
 
-    init(fd: Int32, size: UInt64) {
+    init(fd: Int32, size: UInt64, id: String, hasher: SHA256Hasher?, hashes: RunningHashes) {
         self.fd = fd
         self.size = size
+        self.id = id
+        self.hasher = hasher
+        self.hashes = hashes
     }
 
     deinit { close() }
@@ -283,11 +330,13 @@ final class PosixStagingFile: StagingFile {
             throw error
         }
         size += UInt64(bytes.count)
+        hasher?.update(bytes)
     }
 
     func truncate(to newSize: UInt64) throws(BlobStoreError) {
         guard newSize <= size else { return }
         guard ftruncate(fd, off_t(newSize)) == 0 else { throw FileBlobStore.error("ftruncate") }
+        if newSize != size { hasher = newSize == 0 ? SHA256Hasher() : nil }
         size = newSize
     }
 
@@ -299,6 +348,7 @@ final class PosixStagingFile: StagingFile {
         guard !closed else { return }
         closed = true
         Glibc.close(fd)
+        if let hasher { hashes.keep(id, hasher, at: size) }
     }
 }
 

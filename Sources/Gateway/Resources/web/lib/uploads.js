@@ -2,8 +2,9 @@
 // PATCHes from the offset the server holds; when the connection drops, a HEAD says where it
 // stopped and the upload goes on from there. A reload loses the File object but not the upload:
 // its URL is kept in localStorage under the file's name, size, date and target, so choosing the
-// same file again continues it. A folder is one upload per file (`part`), then one shared-folder
-// request naming them all: a single event, a single message in the conversation.
+// same file again continues it. A folder is one upload per file (`part`), a few at once, then one
+// shared-folder request naming them all: a single event, a single message in the conversation.
+// A small file goes whole in its POST (tus creation-with-upload): one request, not two.
 
 import { api, getToken, ApiError } from './api.js';
 
@@ -13,7 +14,10 @@ const KEEP_DAYS = 1; // the server removes unfinished uploads a day after their 
 
 /** Bytes per PATCH: small enough for fine progress and cheap retries, big enough for speed. */
 const chunkSize = () => Number(localStorage.getItem('causerie.uploadChunk')) || 8 << 20;
-
+/** Files up to this size are sent in the request that creates their upload. */
+const WHOLE_IN_POST = 256 << 10;
+/** A folder's files in flight at once: the server groups their syncs; the browser keeps 6 connections. */
+const FOLDER_PARALLEL = 4;
 class Cancelled extends Error {}
 
 const encode = (text) => {
@@ -46,7 +50,7 @@ export class Transfer {
 		Object.assign(this, { label, area, folder, total, kind, sent: 0, state: 'sending', error: null, resumedAt: null });
 		this.id = Math.random().toString(36).slice(2);
 		this.samples = [[performance.now(), 0]];
-		this.xhr = null;
+		this.xhrs = new Set();
 		this.cancelled = false;
 	}
 
@@ -96,7 +100,7 @@ export class Uploads {
 	sendFile(file, { area, folder = '' }) {
 		const transfer = new Transfer({ label: file.name, area, folder, total: file.size, kind: 'file' });
 		return this.run(transfer, async () => {
-			const done = await this.upload(transfer, file, { filename: file.name, area, folder }, 0);
+			const done = await this.upload(transfer, file, { filename: file.name, area, folder }, 0, (sent) => transfer.progress(sent));
 			return done.file;
 		});
 	}
@@ -107,13 +111,27 @@ export class Uploads {
 		const transfer = new Transfer({ label: tree.name, area, folder, total, kind: 'folder' });
 		transfer.count = tree.files.length;
 		return this.run(transfer, async () => {
-			const parts = [];
+			const parts = new Array(tree.files.length);
+			const sentBy = new Array(tree.files.length).fill(0);
+			let sent = 0;
+			let next = 0;
 			let before = 0;
-			for (const { file, path } of tree.files) {
-				const done = await this.upload(transfer, file, { filename: path, area, part: '1' }, before);
-				parts.push({ upload: done.upload, path });
-				before += file.size;
-			}
+			const starts = tree.files.map(({ file }) => { const at = before; before += file.size; return at; });
+			// A few workers take the files in order; progress is the sum of every file's bytes.
+			const worker = async () => {
+				while (next < tree.files.length && !transfer.cancelled) {
+					const index = next++;
+					const { file, path } = tree.files[index];
+					const done = await this.upload(transfer, file, { filename: path, area, part: '1' }, starts[index], (bytes) => {
+						sent += bytes - sentBy[index];
+						sentBy[index] = bytes;
+						transfer.progress(sent);
+					});
+					parts[index] = { upload: done.upload, path };
+				}
+			};
+			await Promise.all(Array.from({ length: Math.min(FOLDER_PARALLEL, tree.files.length) }, worker));
+			if (transfer.cancelled) throw new Cancelled();
 			const answer = await api('POST', 'files/shared-folders', { area, folder, name: tree.name, uploads: parts,
 				emptyFolders: tree.emptyFolders });
 			for (const { file, path } of tree.files) remember(this.fingerprint(file, { filename: path, area, part: '1' }), null);
@@ -149,7 +167,7 @@ export class Uploads {
 	/** Stops a transfer: the request in flight is aborted and the server forgets the upload. */
 	cancel(transfer) {
 		transfer.cancelled = true;
-		transfer.xhr?.abort();
+		for (const xhr of transfer.xhrs) xhr.abort();
 		for (const url of transfer.urls || []) this.request('DELETE', url).catch(() => {});
 		for (const fingerprint of transfer.fingerprints || []) remember(fingerprint, null);
 		this.changed();
@@ -160,10 +178,11 @@ export class Uploads {
 	}
 
 	/**
-	 * One file's upload, resumed if this browser started it before. `before` is what the transfer
-	 * had sent before this file (a folder's earlier files). Resolves with { upload, file }.
+	 * One file's upload, resumed if this browser started it before. `before` is where this file
+	 * starts in the transfer (after a folder's earlier files); `report` is told this file's bytes
+	 * sent so far. Resolves with { upload, file }.
 	 */
-	async upload(transfer, file, meta, before) {
+	async upload(transfer, file, meta, before, report) {
 		const fingerprint = this.fingerprint(file, meta);
 		(transfer.fingerprints ??= []).push(fingerprint);
 		let url = saved()[fingerprint]?.url;
@@ -181,14 +200,19 @@ export class Uploads {
 		}
 		if (!url) {
 			const fields = Object.entries(meta).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k} ${encode(String(v))}`);
-			created = await this.request('POST', 'uploads', null, { 'Upload-Length': String(file.size), 'Upload-Metadata': fields.join(',') });
+			const whole = file.size > 0 && file.size <= WHOLE_IN_POST;
+			const headers = { 'Upload-Length': String(file.size), 'Upload-Metadata': fields.join(',') };
+			if (whole) headers['Content-Type'] = 'application/offset+octet-stream';
+			created = await this.request('POST', 'uploads', whole ? file : null, headers, transfer, whole ? report : null);
 			if (created.status !== 201) throw this.failure(created);
 			url = created.getResponseHeader('Location');
+			if (whole) offset = Number(created.getResponseHeader('Upload-Offset')) || 0;
 		}
 		(transfer.urls ??= []).push(url);
-		remember(fingerprint, { url, name: meta.filename, size: file.size, area: meta.area, folder: meta.folder || '', offset,
+		// Kept for a resume after a reload (not needed when the POST carried the whole file).
+		if (offset < file.size) remember(fingerprint, { url, name: meta.filename, size: file.size, area: meta.area, folder: meta.folder || '', offset,
 			part: Boolean(meta.part) });
-		transfer.progress(before + offset);
+		report(offset);
 		let last = created;
 		let attempt = 0;
 		while (offset < file.size) {
@@ -198,7 +222,7 @@ export class Uploads {
 			try {
 				answer = await this.request('PATCH', url, file.slice(offset, end), {
 					'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
-				transfer, (loaded) => transfer.progress(before + offset + loaded));
+				transfer, (loaded) => report(offset + loaded));
 			} catch (error) {
 				if (error instanceof Cancelled || transfer.cancelled) throw new Cancelled();
 				// The network dropped: wait, ask the server where it is, go on from there.
@@ -224,7 +248,7 @@ export class Uploads {
 			transfer.state = 'sending';
 			offset = Number(answer.getResponseHeader('Upload-Offset'));
 			remember(fingerprint, { ...saved()[fingerprint], offset });
-			transfer.progress(before + offset);
+			report(offset);
 			this.changed();
 			last = answer;
 		}
@@ -249,10 +273,11 @@ export class Uploads {
 			if (token) xhr.setRequestHeader('Authorization', 'Bearer ' + token);
 			for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
 			if (onProgress) xhr.upload.onprogress = (event) => onProgress(event.loaded);
-			xhr.onload = () => resolve(xhr);
-			xhr.onerror = () => reject(new ApiError({ code: 'offline', reason: 'offline' }));
-			xhr.onabort = () => reject(new Cancelled());
-			if (transfer) transfer.xhr = xhr;
+			const settled = () => transfer?.xhrs.delete(xhr);
+			xhr.onload = () => { settled(); resolve(xhr); };
+			xhr.onerror = () => { settled(); reject(new ApiError({ code: 'offline', reason: 'offline' })); };
+			xhr.onabort = () => { settled(); reject(new Cancelled()); };
+			transfer?.xhrs.add(xhr);
 			xhr.send(body);
 		});
 	}
