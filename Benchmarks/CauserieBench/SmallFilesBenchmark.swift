@@ -62,6 +62,7 @@ struct SmallFilesBenchmark: AsyncParsableCommand {
         // the upload's location written out beside the file's path.
         var config = ""
         for index in 0..<count {
+            if index > 0 { config += "next\n" }
             let name = Data("f\(index).bin".utf8).base64EncodedString()
             let area = Data("room:main".utf8).base64EncodedString()
             config += """
@@ -75,13 +76,12 @@ struct SmallFilesBenchmark: AsyncParsableCommand {
                 data-binary = "@\(folder)/f\(index).bin"
                 output = "/dev/null"
                 write-out = "f\(index).bin %{http_code} %header{upload-offset} %header{location}\\n"
-                next
 
                 """
         }
         try config.write(toFile: root + "/curl.conf", atomically: true, encoding: .utf8)
         let started = ContinuousClock.now
-        let written = try FilesBenchmark.shell("curl -s --parallel --parallel-immediate --parallel-max \(parallel) -K '\(root)/curl.conf'")
+        let written = try FilesBenchmark.shell("curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max \(parallel) -K '\(root)/curl.conf'")
         let uploaded = ContinuousClock.now
         var parts: [[String: String]] = []
         for line in written.split(separator: "\n") {
