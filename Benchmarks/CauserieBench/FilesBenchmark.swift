@@ -351,8 +351,9 @@ final class VsftpdPeer {
         throw BenchError("vsftpd did not start")
     }
 
+    /// vsftpd in standalone mode does not end on SIGTERM while it is the session's parent.
     func stop() {
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }
