@@ -193,6 +193,65 @@ struct WebDAVTests {
         #expect(staged.isEmpty, "\(staged)")
     }
 
+    /// `Expect: 100-continue` (curl over 1 MiB, .NET, some WebDAV clients): the client is told to
+    /// send once the route reads the body — it waited a second otherwise — and a PUT refused
+    /// before (the quota against its length) is answered without the body and closed.
+    @Test func aClientExpectingContinueIsToldToSendOrRefusedFirst() async throws {
+        let server = try await TestServer.start { $0.allowPlainPasswords = true }
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let auth = Self.basic("alice")["Authorization"]!
+        func answer(_ socket: SlowClientTests.RawSocket, until text: String) async throws -> String {
+            var received = ""
+            for _ in 0..<50 where !received.contains(text) {
+                received += socket.receive()
+                if !received.contains(text) { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            return received
+        }
+        let held = try SlowClientTests.RawSocket(port: server.port)
+        held.send("PUT /dav/Personal/held.txt HTTP/1.1\r\nHost: x\r\nAuthorization: \(auth)\r\nContent-Length: 5\r\n"
+                  + "Expect: 100-continue\r\n\r\n")
+        let interim = try await answer(held, until: "\r\n\r\n")
+        #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(interim)")
+        held.send("hello")
+        let stored = try await answer(held, until: "\r\n\r\n")
+        #expect(stored.hasPrefix("HTTP/1.1 201"), "\(stored)")
+        let file = try await Self.dav(server, "GET", "/dav/Personal/held.txt", "alice")
+        #expect(Self.text(file) == "hello")
+
+        let admin = try await server.adminToken()
+        #expect(try await server.http("PUT", "/api/v1/admin/users/\(alice.user)/quota", token: admin,
+                                      body: jsonText(["bytes": 1000])).status == 200)
+        let refused = try SlowClientTests.RawSocket(port: server.port)
+        refused.send("PUT /dav/Personal/big.bin HTTP/1.1\r\nHost: x\r\nAuthorization: \(auth)\r\nContent-Length: 1000000\r\n"
+                     + "Expect: 100-continue\r\n\r\n")
+        let final = try await answer(refused, until: "}")
+        #expect(final.hasPrefix("HTTP/1.1 507"), "\(final)")
+        #expect(!final.contains("100 Continue") && final.lowercased().contains("connection: close"), "\(final)")
+        var closed = false
+        for _ in 0..<50 where !closed {
+            closed = refused.closedByServer
+            if !closed { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(closed, "the connection stays open after a final answer to a held-back body")
+        // The tus door too: curl holds a body over 1 MiB back, and is told to send it.
+        let body = try Curl.write(Data(count: 1_100_000))
+        defer { try? FileManager.default.removeItem(atPath: body) }
+        #expect(try await server.http("PUT", "/api/v1/admin/users/\(alice.user)/quota", token: admin,
+                                      body: jsonText(["bytes": 10_000_000])).status == 200)
+        let created = try await Curl.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: [
+            "Tus-Resumable": "1.0.0", "Upload-Length": "1100000",
+            "Upload-Metadata": Curl.metadata(["filename": "tus.bin", "area": "personal"])])
+        let location = try #require(created.headers["location"], "\(created.status)")
+        let verbose = try await Self.run("/usr/bin/curl", ["-s", "-v", "-o", "/dev/null", "-X", "PATCH", "-T", body,
+                                                          "-H", "Authorization: Bearer \(alice.token)", "-H", "Tus-Resumable: 1.0.0",
+                                                          "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
+                                                          "http://127.0.0.1:\(server.port)\(location)"])
+        #expect(verbose.output.contains("< HTTP/1.1 100 Continue") && verbose.output.contains("< HTTP/1.1 204"), "\(verbose.output)")
+        #expect(!verbose.output.contains("Done waiting for 100-continue"))
+    }
+
     /// A folder downloads as one ZIP, streamed: Python's zipfile (an independent reader) finds
     /// every entry with its bytes and CRC, the empty folder, UTF-8 names, and extracts nothing
     /// outside its target.

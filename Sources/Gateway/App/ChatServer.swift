@@ -216,6 +216,7 @@ public final class ChatServer: Sendable {
     func makeRouter(methodRule: Bool = true) -> Router<CauserieContext> {
         let routes = methodRule ? makeRouter(methodRule: false).routes.map { (method: $0.method.rawValue, path: $0.path.description) } : []
         let router = Router(context: CauserieContext.self)
+        router.addMiddleware { ExpectContinueMiddleware() }
         if let tls {
             let core = self.core
             router.addMiddleware {

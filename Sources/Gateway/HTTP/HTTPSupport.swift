@@ -12,12 +12,15 @@ import Wire
 public struct CauserieContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+    /// The connection (ExpectContinueMiddleware writes its interim answer there).
+    let channel: any Channel
     /// Set by ClientAddressMiddleware when a trusted proxy forwarded the request.
     var forwardedAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        channel = source.channel
     }
 
     /// The socket peer's IP address as text ("unknown" for a Unix socket).

@@ -103,6 +103,7 @@ struct ChatChannel: HTTPChannelHandler {
                     // A WebSocket is not a request: its own limits apply (hello timeout, frames).
                     _ = channel.pipeline.syncOperations.removeHandler(name: RequestBytesHandler.name)
                     _ = channel.pipeline.syncOperations.removeHandler(name: RequestPartsHandler.name)
+                    _ = channel.pipeline.syncOperations.removeHandler(name: ExpectContinueHandler.name)
                     try startSession(channel, head)
                     return .websocket
                 }
@@ -129,8 +130,9 @@ struct ChatChannel: HTTPChannelHandler {
         configuration.decoderConfiguration.maxHeaderFieldCount = http.httpDecoder.maxHeaderFieldCount
         let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
         let decoder = try channel.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-        try channel.pipeline.syncOperations.addHandler(RequestPartsHandler(deadlines), name: RequestPartsHandler.name,
-                                                       position: .after(decoder.handler))
+        let parts = RequestPartsHandler(deadlines)
+        try channel.pipeline.syncOperations.addHandler(parts, name: RequestPartsHandler.name, position: .after(decoder.handler))
+        try channel.pipeline.syncOperations.addHandler(ExpectContinueHandler(), name: ExpectContinueHandler.name, position: .after(parts))
         return Value(upgradeResult: result, channel: channel)
     }
 
