@@ -181,13 +181,12 @@ struct FilesBenchmark: AsyncParsableCommand {
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
-        var generator = SystemRandomNumberGenerator()
-        var block = [UInt8](repeating: 0, count: 1 << 20)
-        for _ in 0..<(bytes >> 20) {
-            block.withUnsafeMutableBytes { raw in
-                for i in stride(from: 0, to: raw.count, by: 8) { raw.storeBytes(of: generator.next() as UInt64, toByteOffset: i, as: UInt64.self) }
-            }
+        var random = FastRandom()
+        var left = bytes
+        while left > 0 {
+            let block = random.bytes(min(left, 1 << 20))
             try handle.write(contentsOf: block)
+            left -= block.count
         }
     }
 

@@ -629,7 +629,9 @@ def quick_phrases_and_settings(ctx):
 
 
 def room_id(b):
-    return b.find(".sidebar .nav-item[aria-current='page']").get_attribute("data-room")
+    # Read in one script: the sidebar may be drawn again between finding the item and reading it.
+    return b.wait(lambda: b.driver.execute_script(
+        "return document.querySelector(\".sidebar .nav-item[aria-current='page']\")?.dataset.room"), what="current room")
 
 
 def keyboard_switcher_and_navigation(ctx):

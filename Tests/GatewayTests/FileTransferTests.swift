@@ -1,4 +1,6 @@
 import Foundation
+import Operations
+import Projections
 import Crypto
 @testable import Gateway
 import Testing
@@ -283,5 +285,94 @@ struct FileTransferTests {
         #expect(moved.body["files"]?.array.first?["name"]?.string == "premier.txt")
         #expect(try await server.http("DELETE", "/api/v1/files/folders?area=personal&path=Projets", token: alice.token).status == 200)
         #expect(try await server.http("GET", "/api/v1/files/usage", token: alice.token).body["used"]?.int == 0)
+    }
+
+    /// A folder's parts stay staged (hashed) until the folder is shared, then go into the store
+    /// together: identical parts once, text compressed. A part whose unsynced bytes a crash cut
+    /// short refuses the folder (409), says where to resume, and the folder is shared once resent.
+    @Test func aFolderIsStoredWhenSharedAndAPartCutByACrashIsResent() async throws {
+        var server = try await TestServer.start()
+        defer { server.remove() }
+        let alice = try await server.register("alice")
+        let text = String(repeating: "Le compte rendu de la réunion. ", count: 40)
+        let contents = [("notes.txt", Data(text.utf8)), ("copie/notes.txt", Data(text.utf8)), ("data.bin", Data((0..<3000).map { UInt8($0 % 251) }))]
+        var parts: [[String: String]] = []
+        for (path, content) in contents {
+            let body = try Self.write(content)
+            let result = try await Self.curl(server, "POST", "/api/v1/uploads", token: alice.token, headers: Self.chunk.merging([
+                "Upload-Length": "\(content.count)", "Upload-Metadata": Self.metadata(["filename": path, "part": "1"]),
+            ]) { $1 }, bodyFile: body)
+            #expect(result.status == 201 && result.headers["upload-offset"] == "\(content.count)")
+            parts.append(["upload": try #require(result.headers["location"]?.split(separator: "/").last.map(String.init)), "path": path])
+        }
+        func stored() -> [String] {
+            (FileManager.default.enumerator(atPath: server.directory + "/blobs/sha256")?.allObjects as? [String] ?? [])
+                .filter { $0.split(separator: "/").count == 3 }
+        }
+        let staging = server.directory + "/blobs/staging/"
+        #expect(stored().isEmpty, "parts are stored with their folder: \(stored())")
+        #expect(parts.allSatisfy { FileManager.default.fileExists(atPath: staging + $0["upload"]!) })
+
+        // A crash before the folder was shared: the last part's bytes were never synced.
+        await server.stop()
+        let cut = try #require(parts.last?["upload"])
+        #expect(truncate(staging + cut, 1000) == 0)
+        server = try await TestServer.start(directory: server.directory)
+        let refused = try await server.http("POST", "/api/v1/files/shared-folders", token: alice.token, body: jsonText([
+            "area": "personal", "name": "Réunion", "uploads": parts]))
+        #expect(refused.status == 409 && refused.body["reason"]?.string == "upload_incomplete", "\(refused.body)")
+        let location = "/api/v1/uploads/\(cut)"
+        #expect(try await Self.curl(server, "HEAD", location, token: alice.token, headers: Self.tus).headers["upload-offset"] == "1000")
+        let rest = try Self.write(contents[2].1[1000...])
+        #expect(try await Self.curl(server, "PATCH", location, token: alice.token, headers: Self.chunk.merging(["Upload-Offset": "1000"]) { $1 },
+                                    bodyFile: rest).status == 204)
+        let shared = try await server.http("POST", "/api/v1/files/shared-folders", token: alice.token, body: jsonText([
+            "area": "personal", "name": "Réunion", "uploads": parts]))
+        #expect(shared.status == 201, "\(shared.body)")
+        // Two contents, the text compressed; nothing left staged; every file reads back.
+        #expect(stored().count == 2 && stored().contains { $0.hasSuffix(".zst") }, "\(stored())")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []).isEmpty)
+        for (path, content) in contents {
+            let folder = path.contains("/") ? "Réunion/copie" : "Réunion"
+            let listing = try await server.http("GET", "/api/v1/files?area=personal&folder=\(folder.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)",
+                                                token: alice.token)
+            let name = String(path.split(separator: "/").last!)
+            let id = try #require(listing.body["files"]?.array.first { $0["name"]?.string == name }?["id"]?.string, "\(listing.body)")
+            #expect(try await Self.curl(server, "GET", "/api/v1/files/\(id)", token: alice.token).body == content)
+        }
+        await server.stop()
+    }
+
+    /// Upload records are lines of one journal: read back after a restart (a line a crash cut
+    /// short skipped), records of earlier versions (a file each) folded in, counts kept per user.
+    @Test func uploadRecordsAreAJournalReadBackAfterARestart() throws {
+        let directory = NSTemporaryDirectory() + "uploads-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let blobs = try FileBlobStore(directory: directory + "/blobs")
+        func upload(_ id: String, owner: String, length: UInt64) -> UploadRegistry.Upload {
+            .init(id: id, owner: owner, length: length, area: "personal", folder: "", name: id, part: false, file: "f" + id,
+                  overwrite: false, created: 1)
+        }
+        try FileManager.default.createDirectory(atPath: directory + "/uploads", withIntermediateDirectories: true)
+        try JSONEncoder().encode(upload("old", owner: "ubob", length: 7)).write(to: URL(fileURLWithPath: directory + "/uploads/old.json"))
+        var registry = try UploadRegistry(directory: directory + "/uploads", blobs: blobs)
+        #expect(registry["old"]?.length == 7 && !FileManager.default.fileExists(atPath: directory + "/uploads/old.json"))
+        try registry.save(upload("a", owner: "ualice", length: 10))
+        try registry.save(upload("b", owner: "ualice", length: 20))
+        var done = upload("b", owner: "ualice", length: 20)
+        done.blob = "00"
+        try registry.save(done)
+        registry.remove("old")
+        #expect(registry.count(of: UserID("ualice")) == 1 && registry.pending(of: UserID("ualice")) == 10)
+        // A crash in the middle of a line.
+        let journal = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/uploads/uploads.log"))
+        try journal.seekToEnd()
+        try journal.write(contentsOf: Data(#"{"upload":{"id":"c","own"#.utf8))
+        try journal.close()
+        registry = try UploadRegistry(directory: directory + "/uploads", blobs: blobs)
+        #expect(registry["old"] == nil && registry["c"] == nil && registry["b"]?.blob == "00")
+        #expect(registry.count(of: UserID("ualice")) == 1 && registry.pending(of: UserID("ualice")) == 10)
+        #expect(registry.count(of: UserID("ubob")) == 0)
     }
 }

@@ -156,6 +156,17 @@ public final class ChatCore: Sendable {
 
     // MARK: Commands
 
+    /// Decides without appending: throws the refusal `execute` would, now (work to do before the
+    /// events — storing a folder's bytes — is not done for a command that will be refused).
+    func check(_ command: some Command, by actor: UserID) throws(APIError) {
+        let now = Timestamp.now().microseconds
+        do throws(Rejection) {
+            _ = try state.withLock { (state) throws(Rejection) in try command.decide(by: actor, in: state, now: now) }
+        } catch {
+            throw APIError(error)
+        }
+    }
+
     /// Decides, appends, and waits until the events are applied. Returns the last position
     /// (or, for a command already carried out, its position; for one with nothing to do, the
     /// current position).

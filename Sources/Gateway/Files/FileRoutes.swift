@@ -198,15 +198,21 @@ struct FileRoutes {
             let body = try await kit.body(ShareBody.self, request, limit: 64 << 20)
             let area = try await files.resolveArea(body.area, for: user)
             var entries: [SharedEntry] = []
+            var parts: [UploadRegistry.Upload] = []
             entries.reserveCapacity(body.uploads.count)
             for part in body.uploads {
                 guard let upload = files.uploads[part.upload], upload.owner == user.rawValue, upload.part,
                       let blob = upload.blob, let type = upload.mediaType else { throw APIError.invalid("upload:\(part.upload)") }
                 entries.append(SharedEntry(file: FileID(upload.file), path: part.path,
                                            blob: BlobRef(sha256: blob, size: upload.length, mediaType: type)))
+                parts.append(upload)
             }
-            let position = try await core.execute(ShareFolder(
-                area: area, folder: body.folder ?? "", name: body.name, entries: entries, emptyFolders: body.emptyFolders ?? []), by: user)
+            let share = ShareFolder(area: area, folder: body.folder ?? "", name: body.name, entries: entries,
+                                    emptyFolders: body.emptyFolders ?? [])
+            // Refused (rights, names) before a byte is stored; then the bytes, then the event.
+            try core.check(share, by: user)
+            try await files.storeParts(parts)
+            let position = try await core.execute(share, by: user)
             for part in body.uploads { files.uploads.remove(part.upload) }
             return kit.created(position: position)
         }

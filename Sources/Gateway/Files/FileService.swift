@@ -124,18 +124,24 @@ struct FileService: Sendable {
         return Response(status: .noContent, headers: tusHeaders(done, offset: done.length, touched: kit.now))
     }
 
-    /// The last byte is in: into the blob store (durable), then the event that names it.
+    /// The last byte is in: into the blob store (durable), then the event that names it. A
+    /// folder's part only has its hash taken: its bytes stay staged until its folder is shared
+    /// (`storeParts`), so a folder of thousands of files costs a few syncs, not a few each.
     private func complete(_ upload: UploadRegistry.Upload, by user: UserID) async throws(APIError) -> UploadRegistry.Upload {
         let blobs = self.blobs
         let id = upload.id
-        let (stored, type) = try await offloaded(core) { () throws -> (StoredBlob, String) in
-            let type = MediaTypes.sniff(try blobs.stagedPrefix(id, count: MediaTypes.sniffLength))
-            return (try blobs.commit(staging: id, compress: MediaTypes.compressible(type)), type)
-        }
         var done = upload
-        done.blob = stored.sha256
-        done.mediaType = type
-        if !upload.part {
+        if upload.part {
+            let (hash, type) = try await offloaded(core) { () throws -> (String, String) in
+                (try blobs.stagedHash(id).sha256, MediaTypes.sniff(try blobs.stagedPrefix(id, count: MediaTypes.sniffLength)))
+            }
+            (done.blob, done.mediaType, done.staged) = (hash, type, true)
+        } else {
+            let (stored, type) = try await offloaded(core) { () throws -> (StoredBlob, String) in
+                let type = MediaTypes.sniff(try blobs.stagedPrefix(id, count: MediaTypes.sniffLength))
+                return (try blobs.commit(staging: id, compress: MediaTypes.compressible(type)), type)
+            }
+            (done.blob, done.mediaType) = (stored.sha256, type)
             guard let area = FileArea(parameter: upload.area, caller: user) else { throw APIError.invalid("area") }
             let position = try await core.execute(StoreFile(
                 file: FileID(upload.file), area: area, folder: upload.folder, name: upload.name,
@@ -149,6 +155,42 @@ struct FileService: Sendable {
             core.logger.warning("upload record not saved", metadata: ["upload": "\(id)"])
         }
         return done
+    }
+
+    /// A folder's parts still staged go into the blob store together (about two syncs in all),
+    /// before the event that shares them. A part whose staged bytes are no longer whole — lost
+    /// in a crash before they were ever synced — is set back to unfinished (its HEAD says where
+    /// to resume), and the folder is refused with 409 `upload_incomplete` until it is resent.
+    func storeParts(_ parts: [UploadRegistry.Upload]) async throws(APIError) {
+        let staged = parts.filter { $0.staged == true }
+        guard !staged.isEmpty else { return }
+        var incomplete = staged.filter { blobs.stagedSize($0.id) != $0.length }
+        if incomplete.isEmpty {
+            let blobs = self.blobs
+            let batch = staged.map { StagedBlob(id: $0.id, compress: MediaTypes.compressible($0.mediaType ?? "")) }
+            let stored = try await offloaded(core) { () throws -> [StoredBlob] in
+                do {
+                    return try blobs.commit(batch)
+                } catch BlobStoreError.diskFull {
+                    throw APIError(code: "unavailable", reason: "disk_full", status: 507)
+                }
+            }
+            for (var upload, blob) in zip(staged, stored) {
+                if blob.sha256 != upload.blob || blob.size != upload.length {
+                    incomplete.append(upload)
+                } else {
+                    upload.staged = nil
+                    try? uploads.save(upload)
+                }
+            }
+        }
+        guard incomplete.isEmpty else {
+            for var upload in incomplete {
+                (upload.blob, upload.mediaType, upload.staged) = (nil, nil, nil)
+                try? uploads.save(upload)
+            }
+            throw APIError(code: "conflict", reason: "upload_incomplete", status: 409)
+        }
     }
 
     static func httpDate(_ microseconds: Int64) -> String { HTTPDate.format(microseconds) }

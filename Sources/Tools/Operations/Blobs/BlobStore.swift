@@ -14,9 +14,13 @@ public protocol BlobStore: Sendable {
     func discardStaging(_ id: String)
     /// Staged uploads and when each last changed (µs), for cleaning up abandoned ones.
     func staging() -> [(id: String, modified: Int64)]
-    /// Hashes the staged bytes, makes them durable under their hash (stored once, however many
-    /// files name them; compressed if asked and worth it), and removes the staging area.
-    func commit(staging id: String, compress: Bool) throws(BlobStoreError) -> StoredBlob
+    /// The hash and size of a staged upload's bytes, which stay staged (a folder's part, stored
+    /// with the rest of its folder).
+    func stagedHash(_ id: String) throws(BlobStoreError) -> (sha256: String, size: UInt64)
+    /// Hashes the staged bytes of each upload, makes them durable under their hash (stored once,
+    /// however many files name them; compressed if asked and worth it), and removes the staging
+    /// areas — a whole batch (a shared folder) for the price of about two syncs.
+    func commit(_ batch: [StagedBlob]) throws(BlobStoreError) -> [StoredBlob]
     func contains(_ sha256: String) -> Bool
     /// Reads a blob's content (decompressed) from `offset`.
     func open(_ sha256: String) throws(BlobStoreError) -> any BlobReader
@@ -33,6 +37,23 @@ public protocol BlobStore: Sendable {
 }
 
 /// A blob as stored.
+extension BlobStore {
+    public func commit(staging id: String, compress: Bool) throws(BlobStoreError) -> StoredBlob {
+        try commit([StagedBlob(id: id, compress: compress)])[0]
+    }
+}
+
+/// An upload's staged bytes, to be committed.
+public struct StagedBlob: Hashable, Sendable {
+    public var id: String
+    public var compress: Bool
+
+    public init(id: String, compress: Bool) {
+        self.id = id
+        self.compress = compress
+    }
+}
+
 public struct StoredBlob: Hashable, Sendable {
     public var sha256: String
     /// The content's size (before compression).

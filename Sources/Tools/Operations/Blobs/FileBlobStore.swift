@@ -102,48 +102,88 @@ public final class FileBlobStore: BlobStore {
         }
     }
 
-    public func commit(staging id: String, compress: Bool) throws(BlobStoreError) -> StoredBlob {
+    public func stagedHash(_ id: String) throws(BlobStoreError) -> (sha256: String, size: UInt64) {
         let path = try stagingPath(id)
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .notFound("upload \(id)") }
         defer { Glibc.close(fd) }
         var info = stat()
         fstat(fd, &info)
-        let hash: String, size: UInt64
-        if var running = runningHashes.take(id, at: UInt64(info.st_size)) {
-            (hash, size) = (running.finalize(), UInt64(info.st_size))
-        } else {
-            (hash, size) = try Self.hashFile(fd, path: path)
+        if var running = runningHashes.peek(id, at: UInt64(info.st_size)) { return (running.finalize(), UInt64(info.st_size)) }
+        return try Self.hashFile(fd, path: path)
+    }
+
+    public func commit(_ batch: [StagedBlob]) throws(BlobStoreError) -> [StoredBlob] {
+        /// One staged upload on its way into the store.
+        struct Item {
+            var path: String
+            var fd: Int32
+            var hash = ""
+            var size: UInt64 = 0
+            /// Already stored, or earlier in this batch.
+            var found = false
+            /// A compressed copy written beside its target (still open).
+            var compressed: (path: String, fd: Int32)?
         }
-        let found = collection.withLock { _ -> Bool in
-            guard let (existing, _) = location(hash) else { return false }
-            // Touched: the collector leaves it alone now that an event is about to name it.
-            utimes(existing, nil)
-            return true
-        }
-        if found {
-            unlink(path)
-            return StoredBlob(sha256: hash, size: size, deduplicated: true)
-        }
-        let target = folder(hash)
-        var folders = try makeFolders(for: hash) + [target, stagingDirectory]
-        // The bytes are durable before their name appears, the name before the answer; both
-        // syncs are shared with whatever other commits run at the same time.
-        if compress, size >= 512, let (temporary, out) = try compressInto(target: "\(target)/\(hash).zst", from: fd, size: size) {
-            defer { Glibc.close(out) }
-            try syncs.sync(files: [out], folders: [])
-            guard rename(temporary, "\(target)/\(hash).zst") == 0 else {
-                unlink(temporary)
-                throw Self.error("rename \(temporary)")
+        var items: [Item] = []
+        defer {
+            for item in items {
+                Glibc.close(item.fd)
+                if let compressed = item.compressed { Glibc.close(compressed.fd) }
             }
-            unlink(path)
-        } else {
-            try syncs.sync(files: [fd], folders: [])
-            guard rename(path, "\(target)/\(hash)") == 0 else { throw Self.error("rename into \(target)") }
         }
-        folders.sort()
-        try syncs.sync(files: [], folders: folders)
-        return StoredBlob(sha256: hash, size: size, deduplicated: false)
+        for staged in batch {
+            let path = try stagingPath(staged.id)
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw .notFound("upload \(staged.id)") }
+            var item = Item(path: path, fd: fd)
+            items.append(item)
+            var info = stat()
+            fstat(fd, &info)
+            if var running = runningHashes.take(staged.id, at: UInt64(info.st_size)) {
+                (item.hash, item.size) = (running.finalize(), UInt64(info.st_size))
+            } else {
+                (item.hash, item.size) = try Self.hashFile(fd, path: path)
+            }
+            items[items.count - 1] = item
+        }
+        var named = Set<String>()
+        collection.withLock { _ in
+            for index in items.indices {
+                if let (existing, _) = location(items[index].hash) {
+                    // Touched: the collector leaves it alone now that an event is about to name it.
+                    utimes(existing, nil)
+                    items[index].found = true
+                } else if !named.insert(items[index].hash).inserted {
+                    items[index].found = true
+                }
+            }
+        }
+        var folders: Set<String> = [stagingDirectory]
+        for (index, staged) in zip(items.indices, batch) where !items[index].found {
+            let hash = items[index].hash
+            folders.formUnion(try makeFolders(for: hash))
+            folders.insert(folder(hash))
+            if staged.compress, items[index].size >= 512 {
+                items[index].compressed = try compressInto(target: "\(folder(hash))/\(hash).zst", from: items[index].fd, size: items[index].size)
+            }
+        }
+        // The bytes are durable before their names appear, the names before the answer; both
+        // syncs are shared with whatever other commits run at the same time.
+        let stored = items.filter { !$0.found }
+        try syncs.sync(files: stored.map { $0.compressed?.fd ?? $0.fd }, folders: [])
+        for item in stored {
+            let target = folder(item.hash)
+            if let compressed = item.compressed {
+                guard rename(compressed.path, "\(target)/\(item.hash).zst") == 0 else { throw Self.error("rename \(compressed.path)") }
+                unlink(item.path)
+            } else {
+                guard rename(item.path, "\(target)/\(item.hash)") == 0 else { throw Self.error("rename into \(target)") }
+            }
+        }
+        try syncs.sync(files: [], folders: folders.sorted())
+        for item in items where item.found { unlink(item.path) }
+        return items.map { StoredBlob(sha256: $0.hash, size: $0.size, deduplicated: $0.found) }
     }
 
     /// Reads a staged file through to hash it (after a restart lost its running hash).
@@ -288,6 +328,13 @@ final class RunningHashes: Sendable {
     /// The hash of exactly the first `offset` bytes, if known (a fresh hash at 0), removed.
     func take(_ id: String, at offset: UInt64) -> SHA256Hasher? {
         let known = hashes.withLock { $0.removeValue(forKey: id) }
+        if let known, known.offset == offset { return known.hasher }
+        return offset == 0 ? SHA256Hasher() : nil
+    }
+
+    /// The same, left in place.
+    func peek(_ id: String, at offset: UInt64) -> SHA256Hasher? {
+        let known = hashes.withLock { $0[id] }
         if let known, known.offset == offset { return known.hasher }
         return offset == 0 ? SHA256Hasher() : nil
     }

@@ -117,23 +117,48 @@ export class Uploads {
 			let next = 0;
 			let before = 0;
 			const starts = tree.files.map(({ file }) => { const at = before; before += file.size; return at; });
+			const send = async (index) => {
+				const { file, path } = tree.files[index];
+				const done = await this.upload(transfer, file, { filename: path, area, part: '1' }, starts[index], (bytes) => {
+					sent += bytes - sentBy[index];
+					sentBy[index] = bytes;
+					transfer.progress(sent);
+				});
+				parts[index] = { upload: done.upload, path };
+			};
 			// A few workers take the files in order; progress is the sum of every file's bytes.
+			// One file failing stops the others (the transfer has failed; retrying resumes it).
+			let failure = null;
 			const worker = async () => {
-				while (next < tree.files.length && !transfer.cancelled) {
-					const index = next++;
-					const { file, path } = tree.files[index];
-					const done = await this.upload(transfer, file, { filename: path, area, part: '1' }, starts[index], (bytes) => {
-						sent += bytes - sentBy[index];
-						sentBy[index] = bytes;
-						transfer.progress(sent);
-					});
-					parts[index] = { upload: done.upload, path };
+				while (next < tree.files.length && !transfer.cancelled && !failure) {
+					try {
+						await send(next++);
+					} catch (error) {
+						failure ??= error;
+					}
 				}
 			};
 			await Promise.all(Array.from({ length: Math.min(FOLDER_PARALLEL, tree.files.length) }, worker));
 			if (transfer.cancelled) throw new Cancelled();
-			const answer = await api('POST', 'files/shared-folders', { area, folder, name: tree.name, uploads: parts,
-				emptyFolders: tree.emptyFolders });
+			if (failure) throw failure;
+			let answer;
+			for (let round = 0; ; round++) {
+				try {
+					answer = await api('POST', 'files/shared-folders', { area, folder, name: tree.name, uploads: parts,
+						emptyFolders: tree.emptyFolders });
+					break;
+				} catch (error) {
+					if (error.reason !== 'upload_incomplete' || round >= 2) throw error;
+					// The server restarted before the folder was stored and lost the end of some
+					// files: each file asks where its upload stands and sends what is missing.
+					for (const [index, part] of parts.entries()) {
+						const { file, path } = tree.files[index];
+						remember(this.fingerprint(file, { filename: path, area, part: '1' }), {
+							url: `/api/v1/uploads/${part.upload}`, name: path, size: file.size, area, folder: '', offset: 0, part: true });
+						await send(index);
+					}
+				}
+			}
 			for (const { file, path } of tree.files) remember(this.fingerprint(file, { filename: path, area, part: '1' }), null);
 			return answer;
 		});
@@ -203,7 +228,19 @@ export class Uploads {
 			const whole = file.size > 0 && file.size <= WHOLE_IN_POST;
 			const headers = { 'Upload-Length': String(file.size), 'Upload-Metadata': fields.join(',') };
 			if (whole) headers['Content-Type'] = 'application/offset+octet-stream';
-			created = await this.request('POST', 'uploads', whole ? file : null, headers, transfer, whole ? report : null);
+			// A small file goes whole in this request: should the network drop, it is sent again.
+			for (let attempt = 0; ; attempt++) {
+				try {
+					created = await this.request('POST', 'uploads', whole ? file : null, headers, transfer, whole ? report : null);
+					break;
+				} catch (error) {
+					if (error instanceof Cancelled || transfer.cancelled) throw new Cancelled();
+					if (attempt >= RETRY_MS.length) throw error;
+					transfer.state = 'retrying';
+					this.changed();
+					await new Promise((resolve) => setTimeout(resolve, RETRY_MS[attempt]));
+				}
+			}
 			if (created.status !== 201) throw this.failure(created);
 			url = created.getResponseHeader('Location');
 			if (whole) offset = Number(created.getResponseHeader('Upload-Offset')) || 0;
