@@ -86,7 +86,10 @@ struct DeliveryTests {
         let sent = try await burst.value
         let final = try await server.client(bob.token, lastSeen: lastSeen)
         let lastSent = try #require(sent.last)
-        _ = try await final.event(timeout: .seconds(10)) { $0["position"]?.uint64 == lastSent }
+        // On a loaded machine the burst may be over before the last reconnection has read it all.
+        if (lastSeen ?? 0) < lastSent {
+            _ = try await final.event(timeout: .seconds(10)) { $0["position"]?.uint64 == lastSent }
+        }
         received += await final.events().filter { $0["kind"]?.string == "message.posted" }.compactMap { $0["position"]?.uint64 }
         // The first connection had no lastSeen: it starts from its welcome, so compare from there.
         let firstReceived = try #require(received.first)

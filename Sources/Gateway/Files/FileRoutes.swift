@@ -213,7 +213,7 @@ struct FileRoutes {
             try core.check(share, by: user)
             try await files.storeParts(parts)
             let position = try await core.execute(share, by: user)
-            for part in body.uploads { files.uploads.remove(part.upload) }
+            files.uploads.remove(body.uploads.map(\.upload))
             return kit.created(position: position)
         }
         api.put("admin/files/limits") { request, _ in
@@ -369,10 +369,10 @@ struct FileRoutes {
             var offset = lower
             let end = lower + count
             while offset < end {
-                let chunk = try box.reader.read(at: offset, count: Int(min(UInt64(1 << 20), end - offset)))
-                guard !chunk.isEmpty else { break }
-                try await writer.write(ByteBuffer(bytes: chunk))
-                offset += UInt64(chunk.count)
+                let chunk = try box.reader.buffer(at: offset, count: Int(min(UInt64(1 << 20), end - offset)))
+                guard chunk.readableBytes > 0 else { break }
+                offset += UInt64(chunk.readableBytes)
+                try await writer.write(chunk)
             }
             try await writer.finish(nil)
         })

@@ -162,7 +162,8 @@ struct FileService: Sendable {
     /// in a crash before they were ever synced — is set back to unfinished (its HEAD says where
     /// to resume), and the folder is refused with 409 `upload_incomplete` until it is resent.
     func storeParts(_ parts: [UploadRegistry.Upload]) async throws(APIError) {
-        let staged = parts.filter { $0.staged == true }
+        // Stored by an earlier POST whose event then failed: nothing left to do for those.
+        let staged = parts.filter { $0.staged == true && !(blobs.stagedSize($0.id) == nil && $0.blob.map(blobs.contains) == true) }
         guard !staged.isEmpty else { return }
         var incomplete = staged.filter { blobs.stagedSize($0.id) != $0.length }
         if incomplete.isEmpty {
@@ -175,14 +176,8 @@ struct FileService: Sendable {
                     throw APIError(code: "unavailable", reason: "disk_full", status: 507)
                 }
             }
-            for (var upload, blob) in zip(staged, stored) {
-                if blob.sha256 != upload.blob || blob.size != upload.length {
-                    incomplete.append(upload)
-                } else {
-                    upload.staged = nil
-                    try? uploads.save(upload)
-                }
-            }
+            // The records keep `staged` (they are removed once the event is in).
+            incomplete = zip(staged, stored).filter { $1.sha256 != $0.blob || $1.size != $0.length }.map(\.0)
         }
         guard incomplete.isEmpty else {
             for var upload in incomplete {

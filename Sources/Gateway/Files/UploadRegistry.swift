@@ -145,18 +145,25 @@ final class UploadRegistry: Sendable {
         }
     }
 
-    func remove(_ id: String) {
-        let line = (try? JSONEncoder().encode(Line(removed: id))).map { $0 + [UInt8(ascii: "\n")] }
+    func remove(_ id: String) { remove([id]) }
+
+    /// Several at once (a shared folder's parts): one write to the journal.
+    func remove(_ ids: [String]) {
+        var lines = Data()
         state.withLock { state in
-            guard state.uploads[id] != nil else { return }
-            state.drop(id)
-            if let line { try? append(line, to: &state) }
+            for id in ids where state.uploads[id] != nil {
+                state.drop(id)
+                guard let line = try? JSONEncoder().encode(Line(removed: id)) else { continue }
+                lines.append(line)
+                lines.append(UInt8(ascii: "\n"))
+            }
+            if !lines.isEmpty { try? append(lines, to: &state, count: ids.count) }
         }
-        blobs.discardStaging(id)
+        for id in ids { blobs.discardStaging(id) }
     }
 
     /// One write, at the journal's end; rewritten first when dead lines are most of it.
-    private func append(_ line: Data, to state: inout State) throws {
+    private func append(_ line: Data, to state: inout State, count: Int = 1) throws {
         if state.lines > 1_000 && state.lines > 4 * state.uploads.count { try Self.rewrite(&state, at: journalPath) }
         let written = line.withUnsafeBytes { write(state.journal, $0.baseAddress, $0.count) }
         guard written == line.count else {
@@ -164,7 +171,7 @@ final class UploadRegistry: Sendable {
             if written > 0 { try? Self.rewrite(&state, at: journalPath) }
             throw written < 0 && errno == ENOSPC ? BlobStoreError.diskFull : BlobStoreError.io("upload journal")
         }
-        state.lines += 1
+        state.lines += count
     }
 
     /// The live records alone, in a new journal put in place of the old.

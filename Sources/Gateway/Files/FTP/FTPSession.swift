@@ -479,10 +479,10 @@ final class FTPSession: @unchecked Sendable {
                 try await data.executeThenClose { inbound, outbound in
                     var offset = from
                     while offset < file.blob.size {
-                        let chunk = try reader.read(at: offset, count: Int(min(UInt64(1 << 20), file.blob.size - offset)))
-                        guard !chunk.isEmpty else { break }
-                        try await outbound.write(ByteBuffer(bytes: chunk))
-                        offset += UInt64(chunk.count)
+                        let chunk = try reader.buffer(at: offset, count: Int(min(UInt64(1 << 20), file.blob.size - offset)))
+                        guard chunk.readableBytes > 0 else { break }
+                        offset += UInt64(chunk.readableBytes)
+                        try await outbound.write(chunk)
                     }
                     try await Self.finish(inbound, outbound)
                 }

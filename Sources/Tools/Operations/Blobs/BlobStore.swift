@@ -78,6 +78,9 @@ public protocol BlobReader: AnyObject {
     var size: UInt64 { get }
     /// Up to `count` bytes from `offset` (fewer only at the end).
     func read(at offset: UInt64, count: Int) throws(BlobStoreError) -> [UInt8]
+    /// The same into `buffer` (up to its size): how many bytes it got. Downloads read straight
+    /// into the buffers they send.
+    func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(BlobStoreError) -> Int
     func close()
 }
 
@@ -95,5 +98,13 @@ public enum BlobStoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .corrupt(let what): "damaged: \(what)"
         case .io(let what): "i/o: \(what)"
         }
+    }
+}
+
+extension BlobReader {
+    public func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(BlobStoreError) -> Int {
+        let bytes = try read(at: offset, count: buffer.count)
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        return bytes.count
     }
 }

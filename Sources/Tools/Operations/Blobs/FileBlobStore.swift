@@ -414,15 +414,25 @@ final class PosixBlobReader: BlobReader {
     func read(at offset: UInt64, count: Int) throws(BlobStoreError) -> [UInt8] {
         guard offset < size, count > 0 else { return [] }
         let want = Int(min(UInt64(count), size - offset))
-        var buffer = [UInt8](repeating: 0, count: want)
+        var got = 0
+        let buffer = try [UInt8](unsafeUninitializedCapacity: want) { (raw, initialized) throws(BlobStoreError) in
+            got = try read(at: offset, into: UnsafeMutableRawBufferPointer(raw))
+            initialized = got
+        }
+        return buffer
+    }
+
+    func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(BlobStoreError) -> Int {
+        guard offset < size, buffer.count > 0 else { return 0 }
+        let want = Int(min(UInt64(buffer.count), size - offset))
         var got = 0
         while got < want {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, want - got, off_t(offset) + off_t(got)) }
+            let n = pread(fd, buffer.baseAddress! + got, want - got, off_t(offset) + off_t(got))
             if n < 0 { if errno == EINTR { continue }; throw FileBlobStore.error("pread") }
             if n == 0 { break }
             got += n
         }
-        return got == want ? buffer : Array(buffer[0..<got])
+        return got
     }
 
     func close() {
