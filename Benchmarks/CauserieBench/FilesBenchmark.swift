@@ -30,6 +30,9 @@ struct FilesBenchmark: AsyncParsableCommand {
         var ratio_to_peer: Double?
         /// Uploads: the cp+fsync measured just before this one.
         var limit_mb_per_s: Double?
+        /// FTP up: against vsftpd doing the same work (its upload, its fsync, then `openssl dgst -sha256` of
+        /// the file: Causerie hashes what it stores; vsftpd does not).
+        var ratio_to_peer_same_work: Double?
     }
 
     struct Report: Encodable {
@@ -40,6 +43,7 @@ struct FilesBenchmark: AsyncParsableCommand {
         var nginx_down_mb_per_s: Double?
         var vsftpd_up_mb_per_s: Double?
         var vsftpd_up_synced_mb_per_s: Double?
+        var vsftpd_up_synced_hashed_mb_per_s: Double?
         var vsftpd_down_mb_per_s: Double?
         var server_anon_mb_before: Double
         var server_anon_mb_peak: Double
@@ -68,7 +72,7 @@ struct FilesBenchmark: AsyncParsableCommand {
         Measure.note("limit: cat \(Measure.round(limitDown, 1)) MB/s")
 
         var nginxDown: Double?
-        var vsftpd: (up: Double, synced: Double, down: Double)?
+        var vsftpd: (up: Double, synced: Double, hashed: Double, down: Double)?
         if !noPeer {
             let nginx = try NginxPeer(root: root)
             defer { nginx.stop() }
@@ -87,8 +91,9 @@ struct FilesBenchmark: AsyncParsableCommand {
                 up = try Self.time { try Self.shell("curl -s -f -T '\(file)' ftp://127.0.0.1:\(ftp.port)/up/vsftpd.bin") }
                 try Self.shell("sync -d '\(received)'")
             }
+            let hashing = try Self.time { try Self.shell("openssl dgst -sha256 '\(received)' > /dev/null") }
             let down = try Self.time { try Self.shell("curl -s -f -o /dev/null ftp://127.0.0.1:\(ftp.port)/source.bin") }
-            vsftpd = (megabytes / up, megabytes / synced, megabytes / down)
+            vsftpd = (megabytes / up, megabytes / synced, megabytes / (synced + hashing), megabytes / down)
             try Self.shell("rm -f '\(file)' '\(received)' && sync")
             Measure.note("vsftpd: up \(Measure.round(megabytes / up, 1)) MB/s (\(Measure.round(megabytes / synced, 1)) with its fsync; "
                 + "cp+fsync \(Measure.round(limit, 1))), down \(Measure.round(megabytes / down, 1)) MB/s")
@@ -107,12 +112,13 @@ struct FilesBenchmark: AsyncParsableCommand {
         peak.start()
         var runs: [Run] = []
         var limits: [Double] = []
-        func record(_ door: String, _ dir: String, _ seconds: Double, limit: Double, peer: Double? = nil) {
+        func record(_ door: String, _ dir: String, _ seconds: Double, limit: Double, peer: Double? = nil, sameWork: Double? = nil) {
             let rate = megabytes / seconds
             runs.append(Run(door: door, dir: dir, mb_per_s: Measure.round(rate, 1),
                             ratio_to_limit: Measure.round(rate / limit, 3),
                             ratio_to_peer: peer.map { Measure.round(rate / $0, 3) },
-                            limit_mb_per_s: dir == "up" ? Measure.round(limit, 1) : nil))
+                            limit_mb_per_s: dir == "up" ? Measure.round(limit, 1) : nil,
+                            ratio_to_peer_same_work: sameWork.map { Measure.round(rate / $0, 3) }))
             Measure.note("\(door) \(dir): \(Measure.round(rate, 1)) MB/s (limit \(Measure.round(limit, 1)))")
         }
         // Each door uploads different bytes (the store keeps identical content once).
@@ -138,7 +144,7 @@ struct FilesBenchmark: AsyncParsableCommand {
             default:
                 seconds = try Self.time { try Self.shell("curl -s -f \(auth) -T '\(file)' ftp://127.0.0.1:\(ftpPort)/Personal/big-ftp.bin") }
             }
-            record(door, "up", seconds, limit: limit, peer: door == "ftp" ? vsftpd?.synced : nil)
+            record(door, "up", seconds, limit: limit, peer: door == "ftp" ? vsftpd?.synced : nil, sameWork: door == "ftp" ? vsftpd?.hashed : nil)
             try Self.shell("rm -f '\(file)' && sync")
         }
         let listing = try Self.shell("curl -s -H 'Authorization: Bearer \(token)' '\(base)/api/v1/files?area=personal'")
@@ -157,6 +163,7 @@ struct FilesBenchmark: AsyncParsableCommand {
                                   nginx_down_mb_per_s: nginxDown.map { Measure.round($0, 1) },
                                   vsftpd_up_mb_per_s: vsftpd.map { Measure.round($0.up, 1) },
                                   vsftpd_up_synced_mb_per_s: vsftpd.map { Measure.round($0.synced, 1) },
+                                  vsftpd_up_synced_hashed_mb_per_s: vsftpd.map { Measure.round($0.hashed, 1) },
                                   vsftpd_down_mb_per_s: vsftpd.map { Measure.round($0.down, 1) },
                                   server_anon_mb_before: Measure.round(before, 1), server_anon_mb_peak: Measure.round(peak.peakMiB, 1), runs: runs))
     }
