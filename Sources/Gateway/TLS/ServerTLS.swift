@@ -57,6 +57,9 @@ public final class ServerTLS: Sendable {
 
     public struct Current: Sendable {
         let context: NIOSSLContext
+        /// The FTP door's: the same certificate, its key watched (FTPTLSResumption.swift); nil
+        /// when the key is not one that can be (RSA).
+        var ftpContext: NIOSSLContext? = nil
         /// nil with the admin's own certificate (its authority is theirs, not ours to hand out).
         public let authority: Authority?
         public let serverNames: [String]
@@ -97,6 +100,13 @@ public final class ServerTLS: Sendable {
         NIOSSLServerHandler(context: state.withLock { $0.context })
     }
 
+    /// For FTP's control and data connections: whether data connections can be required to
+    /// resume the control connection's session.
+    func makeFTPHandler() -> (handler: NIOSSLServerHandler, checksResumption: Bool) {
+        let (context, ftp) = state.withLock { ($0.context, $0.ftpContext) }
+        return (NIOSSLServerHandler(context: ftp ?? context), ftp != nil)
+    }
+
     /// The office certificate renewed if it nears its end or misses an address the machine
     /// now has (hourly, and on SIGHUP); the admin's files re-read (SIGHUP). A failure is logged
     /// and the certificate in force stays.
@@ -128,6 +138,8 @@ public final class ServerTLS: Sendable {
         let name = authority.certificate.subject.description
         return Current(
             context: context,
+            ftpContext: try ftpContext(chain: [try NIOSSLCertificate(bytes: Array(office.serverPEM.utf8), format: .pem)],
+                                       keyPEM: office.serverKeyPEM),
             authority: Authority(pem: try authority.certificate.serializeAsPEM().pemString, fingerprint: authority.fingerprint,
                                  name: Self.commonName(authority.certificate) ?? name,
                                  validUntil: authority.certificate.notValidAfter),
@@ -152,7 +164,8 @@ public final class ServerTLS: Sendable {
             throw TLSFailure("the key \(keyFile) does not go with the certificate \(certificateFile): \(error)")
         }
         let parsed = try? Certificate(derEncoded: first.toDERBytes())
-        return Current(context: context, authority: nil,
+        let keyPEM = (try? String(contentsOfFile: keyFile, encoding: .utf8)) ?? ""
+        return Current(context: context, ftpContext: try ftpContext(chain: chain, keyPEM: keyPEM), authority: nil,
                        serverNames: parsed.map { ServerNames(certificate: $0) }.map { $0.dnsNames + $0.ipAddresses } ?? [],
                        serverValidUntil: parsed?.notValidAfter ?? .distantFuture)
     }
@@ -164,6 +177,11 @@ public final class ServerTLS: Sendable {
         configuration.minimumTLSVersion = .tlsv12
         configuration.applicationProtocols = ["http/1.1"]
         return try NIOSSLContext(configuration: configuration)
+    }
+
+    static func ftpContext(chain: [NIOSSLCertificate], keyPEM: String) throws -> NIOSSLContext? {
+        guard let key = WatchedKey(pem: keyPEM) else { return nil }
+        return try makeContext(chain: chain, key: NIOSSLPrivateKey(customPrivateKey: key))
     }
 
     static func commonName(_ certificate: Certificate) -> String? {

@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -29,6 +30,8 @@ final class FTPSession: @unchecked Sendable {
     private var active: SocketAddress?
     /// Set during a transfer: the control connection is quiet then, and must not time out.
     let busy = Mutex(false)
+    /// The last data connection was closed for not resuming the control connection's TLS session.
+    private let notResumed = Mutex(false)
 
     static let dataTimeout: TimeAmount = .seconds(30)
     /// Data connections close their sending side first (TLS: our close_notify), then wait for the
@@ -128,7 +131,7 @@ final class FTPSession: @unchecked Sendable {
         let channel = self.channel
         try await channel.eventLoop.flatSubmit {
             channel.writeAndFlush(ByteBuffer(string: "234 Starting TLS.\r\n")).flatMapThrowing {
-                try channel.pipeline.syncOperations.addHandler(tls.makeHandler(), position: .first)
+                try channel.pipeline.syncOperations.addHandler(tls.makeFTPHandler().handler, position: .first)
             }
         }.get()
         secure = true
@@ -277,6 +280,7 @@ final class FTPSession: @unchecked Sendable {
         guard let local = channel.localAddress, let host = local.ipAddress else { try await reply(425, "No address to offer."); return }
         if !extended && local.protocol != .inet { try await reply(522, "Use EPSV (IPv6)."); return }
         let tls = protected ? server.tls : nil
+        let refused = dataRefusal()
         let controlPeer = channel.remoteAddress?.ipAddress
         var listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>?
         for port in server.passiveCandidates() {
@@ -290,7 +294,7 @@ final class FTPSession: @unchecked Sendable {
                         return child.eventLoop.makeFailedFuture(ChannelError.inappropriateOperationForState)
                     }
                     return child.eventLoop.makeCompletedFuture {
-                        if let tls { try child.pipeline.syncOperations.addHandler(tls.makeHandler()) }
+                        if let tls { try Self.addDataTLS(child, tls, refused: refused) }
                         return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child, configuration: Self.dataConfiguration)
                     }
                 }
@@ -329,13 +333,14 @@ final class FTPSession: @unchecked Sendable {
     /// The data connection the next transfer uses, or nil (with the reply said).
     private func openData() async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer>? {
         let tls = protected ? server.tls : nil
+        let refused = dataRefusal()
         if let target = active {
             active = nil
             let connected = try? await ClientBootstrap(group: NIOSingletons.posixEventLoopGroup)
                 .connectTimeout(Self.dataTimeout)
                 .connect(to: target) { child in
                     child.eventLoop.makeCompletedFuture {
-                        if let tls { try child.pipeline.syncOperations.addHandler(tls.makeHandler()) }
+                        if let tls { try Self.addDataTLS(child, tls, refused: refused) }
                         return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child, configuration: Self.dataConfiguration)
                     }
                 }
@@ -355,10 +360,42 @@ final class FTPSession: @unchecked Sendable {
     }
 
     /// Runs a transfer with the control connection's idle timer held.
-    private func transfer<T>(_ body: () async throws -> T) async rethrows -> T {
+    /// A data connection's TLS (RFC 4217): the FTP door's context, and the check that it resumed
+    /// the control connection's session (FTPTLSResumption.swift).
+    private static func addDataTLS(_ child: any Channel, _ tls: ServerTLS, refused: @escaping @Sendable () -> Void) throws {
+        let (handler, checks) = tls.makeFTPHandler()
+        try child.pipeline.syncOperations.addHandler(handler)
+        if checks { try child.pipeline.syncOperations.addHandler(ResumptionCheck(refused: refused)) }
+    }
+
+    /// What a data connection's check calls when it closes the connection (the flag starts clear).
+    private func dataRefusal() -> @Sendable () -> Void {
+        notResumed.withLock { $0 = false }
+        let server = self.server, address = self.address
+        return { [weak self] in
+            self?.notResumed.withLock { $0 = true }
+            server.logger.info("FTP data connection refused: it did not resume the control connection's TLS session",
+                               metadata: ["ftp.client": "\(address)"])
+        }
+    }
+
+    /// The answer to a transfer whose data connection failed.
+    private func broken(_ what: String = "The data connection broke.") async throws {
+        if notResumed.withLock({ $0 }) {
+            try await reply(425, "The data connection did not resume this connection's TLS session, which is required: "
+                + "use a client that resumes it (FileZilla, WinSCP, lftp, curl do).")
+        } else {
+            try await reply(426, what)
+        }
+    }
+
+    private func transfer<T>(_ body: () async throws -> T) async throws -> T {
         busy.withLock { $0 = true }
         defer { busy.withLock { $0 = false } }
-        return try await body()
+        let result = try await body()
+        // Closed by its TLS check: whatever the writes said, nothing went through.
+        if notResumed.withLock({ $0 }) { throw ChannelError.ioOnClosedChannel }
+        return result
     }
 
     /// The end of what we send: our side closed, then whatever the client still says read until
@@ -423,7 +460,7 @@ final class FTPSession: @unchecked Sendable {
             }
             try await reply(226, "Listed.")
         } catch {
-            try await reply(426, "The data connection broke.")
+            try await broken()
         }
     }
 
@@ -489,7 +526,7 @@ final class FTPSession: @unchecked Sendable {
             }
             try await reply(226, "Sent.")
         } catch {
-            try await reply(426, "The data connection broke.")
+            try await broken()
         }
     }
 
@@ -532,7 +569,7 @@ final class FTPSession: @unchecked Sendable {
         } catch let error as APIError {
             try await reply(Self.code(error), Self.words(error))
         } catch {
-            try await reply(426, "The data connection broke: nothing was stored.")
+            try await broken("The data connection broke: nothing was stored.")
         }
     }
 
