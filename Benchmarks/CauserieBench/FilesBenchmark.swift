@@ -253,11 +253,7 @@ final class NginxPeer {
     let directory: String
 
     init(root: String) throws {
-        if !FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") {
-            Measure.note("installing nginx from Debian…")
-            try FilesBenchmark.shell("apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null"
-                + " && (systemctl stop nginx 2>/dev/null; systemctl disable nginx 2>/dev/null; true)")
-        }
+        try PeerProcess.install("/usr/sbin/nginx", package: "nginx-light")
         port = try LocalPort.free()
         directory = root + "/nginx"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -287,11 +283,7 @@ final class NginxPeer {
     }
 
     func waitReady() async throws {
-        for _ in 0..<100 {
-            if (try? FilesBenchmark.shell("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:\(port)/")) != nil { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw BenchError("nginx did not start")
+        try await PeerProcess.waitReady("nginx", probe: "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:\(port)/")
     }
 
     func stop() {
@@ -308,11 +300,7 @@ final class VsftpdPeer {
     let directory: String
 
     init(root: String, source: String) throws {
-        if !FileManager.default.isExecutableFile(atPath: "/usr/sbin/vsftpd") {
-            Measure.note("installing vsftpd from Debian…")
-            try FilesBenchmark.shell("apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q vsftpd >/dev/null"
-                + " && (systemctl stop vsftpd 2>/dev/null; systemctl disable vsftpd 2>/dev/null; pkill -x vsftpd; true)")
-        }
+        try PeerProcess.install("/usr/sbin/vsftpd", package: "vsftpd")
         port = try LocalPort.free()
         let passive = try LocalPort.free()
         directory = root + "/vsftpd"
@@ -350,16 +338,32 @@ final class VsftpdPeer {
     }
 
     func waitReady() async throws {
-        for _ in 0..<100 {
-            if (try? FilesBenchmark.shell("curl -s -f -l ftp://127.0.0.1:\(port)/")) != nil { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw BenchError("vsftpd did not start")
+        try await PeerProcess.waitReady("vsftpd", probe: "curl -s -f -l ftp://127.0.0.1:\(port)/")
     }
 
     /// vsftpd in standalone mode does not end on SIGTERM while it is the session's parent.
     func stop() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+    }
+}
+
+/// A peer server from Debian run beside Causerie: installed when missing (its system service
+/// stopped: the bench starts its own), then probed until it answers.
+enum PeerProcess {
+    static func install(_ binary: String, package: String) throws {
+        guard !FileManager.default.isExecutableFile(atPath: binary) else { return }
+        let service = URL(fileURLWithPath: binary).lastPathComponent
+        Measure.note("installing \(package) from Debian…")
+        try FilesBenchmark.shell("apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \(package) >/dev/null"
+            + " && (systemctl stop \(service) 2>/dev/null; systemctl disable \(service) 2>/dev/null; pkill -x \(service); true)")
+    }
+
+    static func waitReady(_ name: String, probe: String) async throws {
+        for _ in 0..<100 {
+            if (try? FilesBenchmark.shell(probe)) != nil { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BenchError("\(name) did not start")
     }
 }

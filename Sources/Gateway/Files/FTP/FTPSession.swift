@@ -276,6 +276,7 @@ final class FTPSession: @unchecked Sendable {
     /// control connection's address (anyone else is turned away), within 30 s.
     private func enterPassive(extended: Bool) async throws {
         closePassive()
+        notResumed.withLock { $0 = false }
         active = nil
         guard let local = channel.localAddress, let host = local.ipAddress else { try await reply(425, "No address to offer."); return }
         if !extended && local.protocol != .inet { try await reply(522, "Use EPSV (IPv6)."); return }
@@ -313,6 +314,7 @@ final class FTPSession: @unchecked Sendable {
     /// PORT / EPRT: only to the control connection's own address (no FTP bounce, RFC 2577).
     private func enterActive(_ argument: String, extended: Bool) async throws {
         closePassive()
+        notResumed.withLock { $0 = false }
         var host = "", port = 0
         if extended {
             let fields = argument.split(separator: argument.first ?? "|", omittingEmptySubsequences: false)
@@ -368,9 +370,10 @@ final class FTPSession: @unchecked Sendable {
         if checks { try child.pipeline.syncOperations.addHandler(ResumptionCheck(refused: refused)) }
     }
 
-    /// What a data connection's check calls when it closes the connection (the flag starts clear).
+    /// What a data connection's check calls when it closes the connection. The flag is cleared
+    /// when a data connection is prepared (PASV, EPSV, PORT, EPRT), never later: a client may
+    /// connect and shake hands as soon as it has the 150.
     private func dataRefusal() -> @Sendable () -> Void {
-        notResumed.withLock { $0 = false }
         let server = self.server, address = self.address
         return { [weak self] in
             self?.notResumed.withLock { $0 = true }

@@ -18,7 +18,7 @@ public final class FileBlobStore: BlobStore {
     private let collection = Mutex<Void>(())
     /// The hash of each staged upload's bytes so far, kept as they are appended so that `commit`
     /// need not read a large upload back (a restart loses it: `commit` then reads the file).
-    let runningHashes = RunningHashes()
+    private let runningHashes = RunningHashes()
     private let syncs = GroupSync()
     private var stagingDirectory: String { directory + "/staging" }
     private var contentDirectory: String { directory + "/sha256" }
