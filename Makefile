@@ -41,8 +41,8 @@ fuzz: deps
 		-artifact_prefix=.build-fuzz/crashes/ .build-fuzz/corpus
 
 ## What the tests drive besides the server: python3-zeroconf (Debian), an mDNS/DNS-SD browser
-## independent of ours (DiscoveryTests), ip/curl for the network namespaces, rclone (a real WebDAV client), lftp (a real FTP client).
-TEST_PACKAGES = python3-zeroconf iproute2 curl rclone lftp
+## independent of ours (DiscoveryTests), ip/curl for the network namespaces, rclone and davfs2 (real WebDAV clients), lftp (a real FTP client).
+TEST_PACKAGES = python3-zeroconf iproute2 curl rclone lftp davfs2
 test-deps:
 	@if dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1; then \
 		echo "Test packages present: $(TEST_PACKAGES)"; \
