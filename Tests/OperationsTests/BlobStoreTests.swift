@@ -34,6 +34,35 @@ struct BlobStoreTests {
         try file.sync()
     }
 
+    /// A batch larger than one slice (a folder of thousands of parts, more than a process may
+    /// hold open at once): every part stored once, each answer in its place, nothing left staged.
+    @Test func aBatchLargerThanASliceIsStoredWholeAndInOrder() throws {
+        let dir = Scratch("blobs-batch")
+        defer { dir.remove() }
+        let store = try FileBlobStore(directory: dir.file("blobs"))
+        let count = FileBlobStore.sliceSize * 2 + 10
+        // Two parts for each content, the second a slice later (found in the store, not the batch).
+        let contents = (0..<count / 2).map { Data("part \($0)".utf8) }
+        var batch: [StagedBlob] = []
+        for index in 0..<count {
+            try Self.stage(store, "b\(index)", contents[index % contents.count])
+            batch.append(StagedBlob(id: "b\(index)", compress: false))
+        }
+        let hashes = contents.map { content -> String in
+            var hasher = SHA256Hasher()
+            hasher.update(Array(content))
+            return hasher.finalize()
+        }
+        let stored = try store.commit(batch)
+        #expect(stored.count == count)
+        for (index, blob) in stored.enumerated() {
+            #expect(blob.sha256 == hashes[index % contents.count], "\(index)")
+            #expect(blob.deduplicated == (index >= contents.count))
+        }
+        #expect(store.all().count == contents.count)
+        #expect(store.staging().isEmpty)
+    }
+
     @Test func anUploadInSeveralRequestsIsNamedByTheHashOfAllItsBytes() throws {
         let dir = Scratch("blobs-parts")
         defer { dir.remove() }

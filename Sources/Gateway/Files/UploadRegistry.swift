@@ -150,14 +150,16 @@ final class UploadRegistry: Sendable {
     /// Several at once (a shared folder's parts): one write to the journal.
     func remove(_ ids: [String]) {
         var lines = Data()
+        var count = 0
         state.withLock { state in
             for id in ids where state.uploads[id] != nil {
                 state.drop(id)
                 guard let line = try? JSONEncoder().encode(Line(removed: id)) else { continue }
                 lines.append(line)
                 lines.append(UInt8(ascii: "\n"))
+                count += 1
             }
-            if !lines.isEmpty { try? append(lines, to: &state, count: ids.count) }
+            if count > 0 { try? append(lines, to: &state, count: count) }
         }
         for id in ids { blobs.discardStaging(id) }
     }

@@ -113,7 +113,21 @@ public final class FileBlobStore: BlobStore {
         return try Self.hashFile(fd, path: path)
     }
 
+    /// How many staged files one commit holds open at once: a folder may have 20,000 parts, and
+    /// a process 1,024 descriptors (Debian's default); a larger batch is committed in slices.
+    public static let sliceSize = 512
+
     public func commit(_ batch: [StagedBlob]) throws(BlobStoreError) -> [StoredBlob] {
+        guard batch.count > Self.sliceSize else { return try commitSlice(batch) }
+        var stored: [StoredBlob] = []
+        stored.reserveCapacity(batch.count)
+        for start in stride(from: 0, to: batch.count, by: Self.sliceSize) {
+            stored += try commitSlice(Array(batch[start..<min(start + Self.sliceSize, batch.count)]))
+        }
+        return stored
+    }
+
+    private func commitSlice(_ batch: [StagedBlob]) throws(BlobStoreError) -> [StoredBlob] {
         /// One staged upload on its way into the store.
         struct Item {
             var path: String
