@@ -7,7 +7,7 @@ SWIFT ?= swift
 ## which is built for the build machine (hence -Xbuild-tools-swiftc as well).
 LINK = -Xswiftc -use-ld=lld -Xbuild-tools-swiftc -use-ld=lld
 DATA ?= ./data
-DEBIAN_PACKAGES = liblmdb-dev libopus-dev libzstd-dev libssl-dev pkg-config
+DEBIAN_PACKAGES = liblmdb-dev libopus-dev libzstd-dev libssl-dev libsqlite3-dev pkg-config
 
 .PHONY: run test test-deps deps build release bench clean browser-deps browser-test browser-bench browser-firefox fuzz
 

@@ -47,6 +47,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
+        // The search index: SQLite's FTS5 (ADR 016).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // The log: domain-agnostic envelopes, LMDB, group commit, hash chain, subscriptions.
         .target(
@@ -66,7 +68,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "EventStore", "Projections", "Wire", "Operations", "COpus", "COpenSSL",
+                "EventStore", "Projections", "Wire", "Operations", "COpus", "COpenSSL", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

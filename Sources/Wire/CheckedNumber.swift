@@ -145,3 +145,18 @@ public struct ByteCount: CheckedNumber {
     public let value: UInt64
     public init(unchecked value: UInt64) { self.value = value }
 }
+
+/// How many search results a page holds: 1 to 100 (docs/search.md).
+public struct SearchPageSize: CheckedNumber {
+    public static let range: ClosedRange<Int> = 1...100
+    public let value: Int
+    public init(unchecked value: Int) { self.value = value }
+}
+
+/// How many results of a search ordered by relevance to skip: a page further than the thousandth
+/// result is not served (refine the query instead).
+public struct SearchOffset: CheckedNumber {
+    public static let range: ClosedRange<Int> = 0...1_000
+    public let value: Int
+    public init(unchecked value: Int) { self.value = value }
+}

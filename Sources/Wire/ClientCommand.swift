@@ -27,6 +27,7 @@ public enum ClientCommand: Sendable {
     case directory
     case quickPhrases(ClientFrames.QuickPhrases)
     case profile(ClientFrames.Profile)
+    case search(ClientFrames.Search)
 
     /// A frame that could not be parsed: the rejection, and the id to answer with when the frame
     /// had a usable one.
@@ -85,6 +86,7 @@ public enum ClientCommand: Sendable {
         case "renameRoom": return .renameRoom(try decode(ClientFrames.Rename.self))
         case "moderate": return .moderate(try decode(ClientFrames.Moderate.self))
         case "history": return .history(try decode(ClientFrames.History.self))
+        case "search": return .search(try decode(ClientFrames.Search.self))
         case "members": return .members(try decode(ClientFrames.RoomOnly.self))
         case "directory": return .directory
         case "quickPhrases": return .quickPhrases(try decode(ClientFrames.QuickPhrases.self))

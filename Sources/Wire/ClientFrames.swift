@@ -95,6 +95,16 @@ public enum ClientFrames {
         public var limit: PageSize?
     }
 
+    /// docs/search.md: `q` in the search syntax; the rest as `GET /api/v1/search` takes them.
+    public struct Search: Decodable, Sendable {
+        public var q: String
+        public var order: String?
+        public var limit: SearchPageSize?
+        public var before: Position?
+        public var offset: SearchOffset?
+        public var timeZone: String?
+    }
+
     public struct Presence: Decodable, Sendable {
         public var status: String
     }

@@ -87,6 +87,8 @@ public final class ChatServer: Sendable {
         let server = try ChatServer(configuration, logger: logger)
         do {
             let (events, seconds) = try await server.core.rebuild()
+            let indexed = try server.core.search.open(logID: server.store.storeID, head: server.core.position)
+            logger.info("search index open", metadata: ["search.position": "\(indexed)", "search.behind": "\(server.core.position - min(indexed, server.core.position))"])
             logger.info("views rebuilt from the log", metadata: [
                 "startup.events": "\(events)", "startup.seconds": "\(String(format: "%.3f", seconds))",
                 "startup.events_per_s": "\(seconds > 0 ? Int(Double(events) / seconds) : 0)",
@@ -246,6 +248,7 @@ public final class ChatServer: Sendable {
         AuditRoutes(kit: kit, store: store, blobs: blobs).add(to: api)
         AdminRoomRoutes(kit: kit).add(to: api)
         StatisticsRoutes(kit: kit).add(to: api)
+        SearchRoutes(kit: kit).add(to: api)
         let (listening, host, tls) = (self.listening, configuration.host, self.tls)
         ServerStatusRoutes(kit: kit, store: store, tls: tls, listening: listening, ftpPort: { [weak self] in self?.ftpPort }).add(to: api)
         InvitationRoutes(kit: kit, signer: clientFiles, urls: { listening.lanURLs(host: host, secure: tls != nil) },
@@ -271,6 +274,7 @@ public final class ChatServer: Sendable {
     public func ready() async { await readiness.wait() }
 
     public func close() {
+        core.search.close()
         store.close()
         FanoutTrace.shared.write()
     }
@@ -292,6 +296,7 @@ struct BackgroundService: Service {
         defer { readiness.open() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await core.runDispatcher() }
+            group.addTask { await SearchIndexer(core: core, index: core.search).run() }
             group.addTask {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .milliseconds(250))

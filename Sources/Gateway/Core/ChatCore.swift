@@ -23,8 +23,12 @@ public final class ChatCore: Sendable {
     /// `GET /metrics` (Metrics/ServerMetrics.swift).
     let metrics = ServerMetrics()
     let flood = FloodControl()
+    /// Searches' own budget (SearchService.rate): searching does not spend a user's posts.
+    let searchFlood = FloodControl()
     let logins: LoginThrottle
     let horizon = RetentionHorizon()
+    /// The search index: a projection on disk, kept by `SearchIndexer` (Search/).
+    let search: SearchIndex
     /// Sessions whose `SessionRefreshed` is on its way (one at a time per session).
     let refreshing = Mutex(Set<String>())
     private let state: Mutex<ChatState>
@@ -51,6 +55,7 @@ public final class ChatCore: Sendable {
             perAddress: configuration.limits.loginFailuresPerAddress)
         state = Mutex(ChatState())
         applied = AppliedPosition()
+        search = SearchIndex(directory: configuration.dataDirectory + "/search")
         decoyHash = PasswordHasher.hashNow(SecureRandom.readable(12), parameters: configuration.passwords)
     }
 
@@ -63,6 +68,11 @@ public final class ChatCore: Sendable {
 
 
     var position: UInt64 { state.withLock { $0.position } }
+
+    /// Returns once the views hold `position` (or at once if the task is cancelled).
+    func waitUntilApplied(_ position: UInt64) async {
+        await applied.wait(for: position)
+    }
 
     // MARK: Start-up
 
@@ -326,6 +336,12 @@ final class AppliedPosition: Sendable {
     private let state = Mutex(State())
 
     var position: UInt64 { state.withLock { $0.position } }
+
+    /// Sets the position back (a view rebuilt from scratch); waiters stay until it passes theirs.
+    func reset(to position: UInt64) {
+        state.withLock { $0.position = position }
+        advance(to: position)
+    }
 
     func advance(to position: UInt64) {
         let ready = state.withLock { state -> ArraySlice<Waiter> in

@@ -96,6 +96,15 @@ struct CommandHandler {
             let range = try ChatCore.HistoryRange(before: frame.before, after: frame.after, from: frame.from, to: frame.to)
             let page = try await core.history(of: room, for: user, range: range, limit: frame.limit)
             return Frames.history(id, room: room, page)
+        case .search(let frame):
+            let request = try SearchService.Request(
+                text: frame.q, order: frame.order, limit: frame.limit, before: frame.before, offset: frame.offset,
+                timeZone: frame.timeZone)
+            let bytes = try await SearchService(core: core).search(request, by: user) { json in
+                json.field("type", "search")
+                json.field("id", id)
+            }
+            return ByteBuffer(bytes: bytes)
         case .members(let frame):
             let now = Timestamp.now().microseconds
             guard let members = core.withState({ state -> [Snapshots.Member]? in

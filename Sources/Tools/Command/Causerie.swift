@@ -7,7 +7,7 @@ struct Causerie: AsyncParsableCommand {
         commandName: "causerie",
         abstract: "A self-hosted chat server for an office's local network.",
         version: "0.1.0",
-        subcommands: [Serve.self, ReplayCommand.self, Audit.self, Backup.self, Restore.self, Export.self, Discover.self],
+        subcommands: [Serve.self, ReplayCommand.self, Audit.self, Backup.self, Restore.self, Export.self, Search.self, Discover.self],
         defaultSubcommand: Serve.self
     )
 

@@ -90,6 +90,11 @@ public struct JSONWriter: Sendable {
         quoted(value)
     }
 
+    public mutating func element(_ value: Int) {
+        separator(nil)
+        literal(String(value))
+    }
+
     /// A time as ISO 8601 text.
     public mutating func field(_ key: String, microseconds: Int64, formatter: inout TimestampFormatter) {
         separator(key)
