@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Browser tests of the web client against the real server, in headless Chromium.
 
-    python Tests/Browser/run.py [--binary .build/debug/causerie] [--shots DIR] [--keep]
+    python Tests/Browser/run.py [--binary .build/debug/causerie] [--shots DIR] [--keep] [--only STEP] [--steps A,B]
 
 Starts the server on a free port with a temporary store, then drives several browser sessions
 (an administrator, Alice and Bob, later a phone): first-admin password change, registration,
@@ -39,6 +39,9 @@ def main():
     parser.add_argument("--shots", default=os.path.join(REPO, ".build-browser", "screenshots"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary store and server logs")
     parser.add_argument("--only", help="run steps up to and including this one")
+    parser.add_argument("--steps", help="run only these steps, comma-separated, in the suite's order (to iterate on one:"
+                        " name the steps it needs too, e.g. first_admin_must_change_password,register_two_users,"
+                        "search_finds_old_messages_and_opens_them)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="the address to serve on (make browser-test: a LAN address in a network namespace)")
     parser.add_argument("--keep-going", action="store_true",
@@ -48,6 +51,14 @@ def main():
     if not os.access(args.binary, os.X_OK):
         print(f"no server binary at {args.binary} (build it: swift build --product causerie)")
         return 2
+    steps = STEPS
+    if args.steps:
+        wanted = {name.strip() for name in args.steps.split(",") if name.strip()}
+        unknown = wanted - {step.__name__ for step in STEPS}
+        if unknown:
+            print(f"no such step: {', '.join(sorted(unknown))}")
+            return 2
+        steps = [step for step in STEPS if step.__name__ in wanted]
     server = Server(args.binary, os.path.join(REPO, "Sources", "Gateway", "Resources"), keep=args.keep, host=args.host)
     context = Context(server, args.shots)
     passed, failed, skipped = 0, 0, 0
@@ -56,7 +67,7 @@ def main():
         server.start()
         server.trust_in_browsers()
         print(f"server {server.url} (store {server.dir})", flush=True)
-        for step in STEPS:
+        for step in steps:
             if failed and not args.keep_going:
                 skipped += 1
                 print(f"SKIP {step.__name__}")

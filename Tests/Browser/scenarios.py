@@ -467,6 +467,123 @@ def history_pages_without_gaps(ctx):
     alice.gone(f".sidebar .nav-item[data-room='{room}'] .badge", 5)
 
 
+SEARCH_TARGET = "L'École ouvre lundi à 8 h 30"
+SEARCH_XSS = "<img src=x onerror=alert(1)> caught by search"
+
+
+def search_results(b):
+    """The results as drawn: [{position, room, text, marks}], read in one script (a reply may redraw them)."""
+    return b.js("return [...document.querySelectorAll('.search-panel .search-result')].map((r) => ({"
+                " position: Number(r.dataset.position), room: r.dataset.room,"
+                " text: r.querySelector('.search-text').textContent, head: r.querySelector('.search-result-head').textContent,"
+                " marks: [...r.querySelectorAll('mark')].map((m) => m.textContent) }))")
+
+
+def search_for(b, text):
+    """Types a query (the callers wait for what it should show)."""
+    b.type(".search-input", text)
+
+
+def search_finds_old_messages_and_opens_them(ctx):
+    """Search (issue 14): "/" focuses the box; "ecole" as typed finds "L'École…" under 90 newer
+    messages, "École" in a <mark>, with room, author and time; the filters write operators into
+    the box; a refusal (an unknown person) shows in the panel; newest first and by relevance;
+    "load more" pages without repeats; an XSS payload found stays text; the result opens the
+    room at that message (not at the end), centred and highlighted; Esc closes the results."""
+    alice = ctx.browser("alice")
+    admin_token = ctx.server.login("admin", ADMIN_PASSWORD)["token"]
+    raise_flood_limit(ctx.server, admin_token)
+    alice_token = ctx.token("alice")
+    room = ctx.server.api("POST", "rooms", {"name": "school", "topic": "Term dates"}, token=admin_token)["room"]
+    ctx.server.api("POST", f"rooms/{room}/join", {}, token=alice_token)
+    for i, text in enumerate(("Cantine de l'école : le menu de la semaine est affiché", SEARCH_TARGET, SEARCH_XSS)):
+        ctx.server.api("POST", f"rooms/{room}/messages", {"text": text, "clientId": f"search-{i}"}, token=alice_token)
+    post_many(ctx.server, admin_token, room, 90, "Later")
+    alice.open_room("projects")
+
+    # "/" outside a text field goes to the search box (and is not typed into it).
+    alice.find(".timeline").click()
+    ActionChains(alice.driver).send_keys("/").perform()
+    alice.wait(lambda: alice.js("return document.activeElement?.classList.contains('search-input')"), 5, "/ to focus the box")
+    check(alice.find(".search-input").get_attribute("value") == "", "the / was typed into the box")
+    alice.find(".search-input").send_keys("ecole")
+    alice.wait(lambda: any("ouvre lundi" in r["text"] for r in search_results(alice)), 10, "the result for ecole")
+    hit = next(r for r in search_results(alice) if "ouvre lundi" in r["text"])
+    check(hit["marks"] == ["École"], f"marked {hit['marks']}")
+    check(hit["text"].startswith(SEARCH_TARGET), f"text {hit['text']!r}")
+    check("school" in hit["head"] and "Alice Martin" in hit["head"], f"head {hit['head']!r}")
+    check(alice.js("return document.querySelector('.search-result mark').parentElement.classList.contains('search-text')"),
+          "the mark is not a node of the text")
+    alice.shot("search")
+
+    # The filters edit the text: From = Alice puts from:alice in the box, and the result stays.
+    alice.click("[data-action='search-filters']")
+    Select(alice.find(".search-filters select[name='from']")).select_by_visible_text("Alice Martin")
+    alice.wait(lambda: alice.find(".search-input").get_attribute("value") == "from:alice ecole", 5, "from:alice in the box")
+    alice.wait(lambda: any("ouvre lundi" in r["text"] for r in search_results(alice)), 10, "the result with from:alice")
+    alice.click(".search-filters input[name='has-link']")
+    alice.wait(lambda: alice.find(".search-input").get_attribute("value") == "has:link from:alice ecole", 5, "has:link")
+    alice.wait(lambda: alice.find(".search-status").text == "No results.", 10, "nothing with a link")
+    alice.click("[data-action='search-clear-filters']")
+    alice.wait(lambda: alice.find(".search-input").get_attribute("value") == "ecole", 5, "filters cleared")
+    # Typed operators show in the filters; an unknown person is refused in the panel.
+    search_for(alice, "from:nobody ecole")
+    alice.wait_text(".search-panel .search-error", "nobody")
+    check(not search_results(alice), "results shown beside a refusal")
+    check(alice.js("return document.querySelector('.search-filters select[name=from]').value") == "nobody",
+          "the filter does not show the typed from:")
+    alice.click("[data-action='search-filters']")
+
+    # Newest first pages with nextBefore, by relevance with nextOffset: "load more", no repeats.
+    for order in ("newest", "relevance"):
+        alice.click(f".search-order-button[data-order='{order}']")
+        search_for(alice, "later fox")
+        alice.wait(lambda: len(search_results(alice)) == 20, 10, f"a first page ({order})")
+        alice.click("[data-action='search-more']")
+        alice.wait(lambda: len(search_results(alice)) == 40, 10, f"a second page ({order})")
+        positions = [r["position"] for r in search_results(alice)]
+        check(len(set(positions)) == 40, f"{order}: {len(set(positions))} distinct of 40")
+        if order == "newest":
+            check(positions == sorted(positions, reverse=True), "newest first is not in order")
+    alice.click(".search-order-button[data-order='newest']")
+
+    # A payload found by search is text, its words marked.
+    search_for(alice, "onerror")
+    alice.wait(lambda: any("caught by search" in r["text"] for r in search_results(alice)), 10, "the payload found")
+    payload = next(r for r in search_results(alice) if "caught by search" in r["text"])
+    check(payload["text"].startswith(SEARCH_XSS) and payload["marks"] == ["onerror"], f"payload drawn as {payload}")
+    check(alice.js("return document.querySelectorAll('.search-panel img').length") == 0, "an <img> in the results")
+
+    # Esc closes the results; Ctrl+F brings them back.
+    alice.find(".search-input").send_keys(Keys.ESCAPE)
+    alice.gone(".search-panel")
+    check("projects" in alice.text_of("#conv-title"), "Esc did something else")
+    alice.find(".timeline").click()
+    ActionChains(alice.driver).key_down(Keys.CONTROL).send_keys("f").key_up(Keys.CONTROL).perform()
+    alice.wait(lambda: alice.js("return document.activeElement?.classList.contains('search-input')"), 5, "Ctrl+F")
+    search_for(alice, "ecole")
+
+    # The result opens the room at that message, 90 messages back: centred in view and highlighted.
+    alice.wait(lambda: any("ouvre lundi" in r["text"] for r in search_results(alice)), 10, "the result again")
+    alice.wait(lambda: click_row(alice, ".search-panel li", "ouvre lundi", ".search-result"), 5, "the result clicked")
+    alice.gone(".search-panel")
+    alice.wait(lambda: "school" in alice.text_of("#conv-title"), 10, "school opened")
+    row = alice.message("ouvre lundi")
+    alice.wait(lambda: "found" in row.get_attribute("class"), 5, "the message highlighted")
+    check(alice.js("const t = document.querySelector('.timeline').getBoundingClientRect(),"
+                   " r = arguments[0].getBoundingClientRect(); return r.top >= t.top && r.bottom <= t.bottom", row),
+          "the message is not in view")
+    check(not alice.count_text(".timeline .msg-body", "Later 90 of 90"), "the room opened at the end, not at the message")
+    check(alice.count_text(".timeline .msg-body", SEARCH_XSS) == 1, "the payload not shown once, as text")
+    check(alice.js("return document.querySelectorAll('.timeline img:not(.file-preview)').length") == 0, "an <img> in the timeline")
+    alice.shot("search-opened")
+    # Back to the present, read: the steps that follow count unread messages.
+    alice.click(".jump-present")
+    alice.message("Later 90 of 90")
+    alice.find(".composer-input").send_keys(Keys.ESCAPE)
+    alice.gone(f".sidebar .nav-item[data-room='{room}'] .badge", 5)
+
+
 # WCAG contrast of an element's text on its background, and of its edge (background or border)
 # on what surrounds it; transparent backgrounds are looked through.
 CONTRAST = r"""
@@ -1228,6 +1345,7 @@ STEPS = [
     xss_payloads_render_as_text,
     reconnect_after_server_restart,
     history_pages_without_gaps,
+    search_finds_old_messages_and_opens_them,
     invitation_buttons_clear_and_room_named,
     invitation_and_moderation,
     people_directory_lists_everyone,

@@ -5,6 +5,7 @@ import { Connection } from './connection.js';
 import { Outbox } from './outbox.js';
 import { State, ANNOUNCEMENTS } from './state.js';
 import { Timeline } from './timeline.js';
+import { timeZone } from './search.js';
 
 const PAGE = 50;
 const DECLINED_KEY = 'causerie.declined.';
@@ -66,7 +67,8 @@ export class ChatClient {
 
 	// Rooms and history.
 
-	openRoom(id) {
+	/** Opens a room; with `at` (a position: a search result), at that message, shown and flashed. */
+	openRoom(id, { at } = {}) {
 		const state = this.state;
 		const room = state.rooms.get(id);
 		if (!room) return;
@@ -76,8 +78,12 @@ export class ChatClient {
 		const timeline = state.timelines.get(id);
 		// The "new messages" line goes where the reader stopped, each time the room is opened.
 		if (changed) timeline.anchor = room.unread > 0 ? room.readUpTo : null;
+		// The view scrolls to `focus` once it has the row, then forgets it.
+		if (at != null) timeline.focus = at;
 		state.emit('current', { room: id, changed });
-		if (!timeline.loaded) this.loadInitial(id, room, timeline);
+		if (at != null && !timeline.byPosition.has(at)) this.loadAround(id, timeline, at).catch(quietly);
+		else if (!timeline.loaded) this.loadInitial(id, room, timeline);
+		else if (at != null) state.emit('timeline', id);
 		this.loadMembers(id);
 	}
 
@@ -104,6 +110,34 @@ export class ChatClient {
 		} else {
 			await this.history(id, {}, { reset: true }).catch(quietly);
 		}
+	}
+
+	/**
+	 * A window around one message (a search result, perhaps years back): the pages before and
+	 * after it, asked at once and applied together, so that the view opens once, centred on it.
+	 * Like a jump to a date, the window may stop short of the present.
+	 */
+	async loadAround(id, timeline, position) {
+		if (timeline.loading) return;
+		timeline.loading = true;
+		timeline.jumped = null;
+		try {
+			// `before` and `after` are exclusive: after position − 1 starts at the message itself.
+			const [newer, older] = await Promise.all([
+				this.request('history', { room: id, after: position - 1, limit: 30 }),
+				this.request('history', { room: id, before: position, limit: 20 })]);
+			timeline.loading = false;
+			timeline.addPage(newer, { reset: true });
+			timeline.addPage(older, { older: true });
+		} finally {
+			timeline.loading = false;
+			this.state.emit('timeline', id);
+		}
+	}
+
+	/** One page of search results (docs/protocol.schema.json, `search`): over the WebSocket, days in the user's zone. */
+	search(fields) {
+		return this.request('search', { timeZone: timeZone(), ...fields });
 	}
 
 	loadOlder(id) {

@@ -6,9 +6,12 @@ import { t } from '../lib/i18n.js';
 import { icon } from '../lib/icons.js';
 import { iconButton } from './ui.js';
 
-export function createHeader(client, { onMenu, onJump, onDetails, onFiles }) {
+export function createHeader(client, { onMenu, onJump, onDetails, onFiles, search }) {
 	const state = client.state;
-	const el = h('header.conv-head');
+	// The room's part is redrawn often (unread counts, names); the search box is not in it, so
+	// that typing there never loses the focus.
+	const body = h('div.conv-head-body');
+	const el = h('header.conv-head', body, search);
 	const banner = h('div.banner', { role: 'status', hidden: true });
 	const typing = h('div.typing', { 'aria-live': 'polite' });
 	let typingTimer = null;
@@ -19,11 +22,11 @@ export function createHeader(client, { onMenu, onJump, onDetails, onFiles }) {
 
 	const draw = coalesce(() => {
 		const room = state.rooms.get(state.current);
-		if (!room) return fill(el);
+		if (!room) return fill(body);
 		const direct = state.isDirect(room);
 		// Announcements has no members: no members button (and no panel, see the shell).
 		const announcements = state.isAnnouncements(room);
-		fill(el,
+		fill(body,
 			iconButton('menu', t('header.rooms'), onMenu, { class: 'only-narrow' }),
 			announcements ? title('megaphone', t('announcements.title'), t('announcements.topic'))
 				: direct ? title(null, state.roomTitle(room), t('presence.' + (state.user(state.partner(room))?.presence || 'offline')))

@@ -13,6 +13,7 @@ import { createHeader } from './header.js';
 import { createTimeline } from './timeline.js';
 import { createComposer } from './composer.js';
 import { createDetails } from './details.js';
+import { createSearch } from './search.js';
 import { mentionKind } from './message.js';
 import { createTransfers } from './transfers.js';
 import { toast, errorText } from './ui.js';
@@ -58,7 +59,9 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 		const timeline = createTimeline(client, actions);
 		const composer = createComposer(client, { send: (room, what) => sendTo(roomArea(room), '', what) });
 		const details = createDetails(client, actions);
+		const search = createSearch(client, actions);
 		const header = createHeader(client, {
+			search: search.el,
 			onMenu: () => setDrawer(shell.dataset.drawer === 'left' ? '' : 'left'),
 			onFiles: (room) => actions.openFiles('room:' + room, ''),
 			onJump: (room) => rooms('jumpDialog')((date) => client.jumpToDate(room, date).then(() => timeline.reposition())),
@@ -69,8 +72,11 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 			h('main.conversation', { 'aria-labelledby': 'conv-title' }, header.el, header.banner, timeline.el, header.typing,
 				transfers.el, composer.el),
 			details.el, h('div.scrim', { onclick: () => setDrawer('') }));
+		// The results lie over the timeline (its wrapper is their containing block).
+		timeline.el.append(search.panel);
+		listen(document, 'pointerdown', search.outside);
 		fill(root, shell);
-		Object.assign(actions, { timeline, composer, setDrawer, uploads, sendTo });
+		Object.assign(actions, { timeline, composer, setDrawer, uploads, sendTo, search });
 
 		/** Files and folders to an area: each file on its own, each folder as one shared folder. */
 		function sendTo(area, folder, { loose = [], folders = [], pickedFolder = null }) {
@@ -172,13 +178,15 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 		};
 		const actions = {
 			// A room chosen in a drawer closes it, the one already open too (nothing "changes" then).
-			openRoom(id) {
+			openRoom(id, options) {
 				if (!id) return;
-				client.openRoom(id);
+				client.openRoom(id, options);
 				if (actions.setDrawer && document.querySelector('.shell[data-drawer="left"], .shell[data-drawer="right"]')) {
 					actions.setDrawer('');
 				}
 			},
+			/** A search result: the room opened at that message, with the messages around it. */
+			openAt: (room, position) => actions.openRoom(room, { at: position }),
 			openDirect: attempt(async (user) => actions.openRoom(await client.openDirect(user))),
 			join: attempt(async (room) => { await client.join(room); actions.openRoom(room); }),
 			declineInvitation: (room) => client.declineInvitation(room),
@@ -220,9 +228,15 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 	function installKeys(actions) {
 		listen(document, 'keydown', (event) => {
 			const dialog = document.querySelector('dialog[open]');
-			if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k') {
+			const mod = (event.ctrlKey || event.metaKey) && !event.altKey;
+			if (mod && event.key.toLowerCase() === 'k') {
 				event.preventDefault();
 				if (!dialog) actions.openSwitcher();
+			} else if (!dialog && ((mod && !event.shiftKey && event.key.toLowerCase() === 'f')
+				|| (event.key === '/' && !event.ctrlKey && !event.metaKey && !event.altKey && !typing(event.target)))) {
+				// Ctrl/Cmd+F searches the whole history (as in Slack); "/" too, when not typing.
+				event.preventDefault();
+				actions.search.focus();
 			} else if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
 				// Alt: the previous or next room; with Shift, the previous or next one with unread messages.
 				event.preventDefault();
@@ -234,6 +248,11 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 				else if (!actions.composer.busy) client.markRead(state.current, { force: true });
 			}
 		});
+	}
+
+	/** Whether keys pressed there are text being typed (then "/" is a character, not a shortcut). */
+	function typing(target) {
+		return target instanceof HTMLElement && (target.isContentEditable || target.matches('input, textarea, select'));
 	}
 
 	/** Away after five minutes hidden, online when back. */

@@ -89,7 +89,14 @@ export function createTimeline(client, actions) {
 		while (child) { const after = child.nextSibling; child.remove(); child = after; }
 		nodes = next;
 		if (!tl?.loaded) return;
-		if (!positioned) {
+		const focus = tl.focus != null && list.querySelector(`[data-position="${tl.focus}"]`);
+		if (focus) {
+			// A search result opened: that message in the middle of the view, flashed a moment.
+			tl.focus = null;
+			positioned = true;
+			list.scrollTop = focus.offsetTop - (list.clientHeight - focus.offsetHeight) / 2;
+			flash(focus, 'found', 3000);
+		} else if (!positioned) {
 			// Open at the "new messages" line, at a jumped-to date, or at the end.
 			positioned = true;
 			const target = list.querySelector('.new-line') || (tl.jumped && [...list.querySelectorAll('[data-position]')]
@@ -137,9 +144,16 @@ export function createTimeline(client, actions) {
 		scrollTo(position) {
 			const node = list.querySelector(`[data-position="${position}"]`);
 			node?.scrollIntoView({ block: 'center' });
-			node?.classList.add('flash');
-			setTimeout(() => node?.classList.remove('flash'), 1500);
+			if (node) flash(node, 'flash', 1500);
 			return Boolean(node);
 		},
 	};
+}
+
+/** A class for a moment (a CSS animation draws it), to show which row the reader was taken to. */
+function flash(node, className, ms) {
+	node.classList.remove(className);
+	void node.offsetWidth; // restarts the animation when the same row is flashed again
+	node.classList.add(className);
+	setTimeout(() => node.classList.remove(className), ms);
 }
