@@ -194,6 +194,11 @@ struct SearchTests {
         for q in ["zebre", "*ebr", "\"zèbre confidentiel\"", "zebre from:carol", "zebre with:carol", "is:mention", "from:carol"] {
             #expect(try await Self.texts(server, alice.token, q).isEmpty, "\(q)")
         }
+        // The index's own tokens for Carol's room and authorship are not words anyone can type.
+        for token in [SearchScopeTokens.room(secret), SearchScopeTokens.author(carol.user), SearchScopeTokens.file] {
+            #expect(try await Self.texts(server, alice.token, token).isEmpty, "\(token)")
+            #expect(try await Self.texts(server, carol.token, token).isEmpty, "\(token)")
+        }
         // Naming a private room she is not in is refused exactly like a room that does not exist.
         let hidden = try await Self.search(server, alice.token, "zebre in:direction")
         let missing = try await Self.search(server, alice.token, "zebre in:nowhere")

@@ -61,6 +61,9 @@ public struct ServerConfiguration: Sendable {
         public var loginFailuresPerAddress = 30
         /// History page size at most.
         public var historyPage = 200
+        /// Searches one user may run at once, then per minute (SearchService).
+        public var searchBurst = 30
+        public var searchesPerMinute = 600
         /// A login session unused for this long ends; 0: never (docs/adr/008-idle-sessions-expire.md).
         public var sessionIdleSeconds = 30 * 86_400
 

@@ -9,14 +9,16 @@ import Synchronization
 ///
 ///     meta(key, value)            schema version; the last log position indexed
 ///     items(id = log position, room, author, time, kind, flags, file, label)
-///     mentions(user, item)
-///     words   FTS5, unicode61 over the folded text (whole words, prefixes, phrases)
+///     words   FTS5, unicode61: the folded text (whole words, prefixes, phrases) and the item's
+///             scope tokens (room, author, mentions, file, link: SearchScopeTokens), so that
+///             rights and operators are intersected inside the index, never row by row
+
 ///     grams   FTS5 trigram, contentless (infix: `*board`)
 ///
 /// One writer (the indexer's queue) and a few readers (WAL: readers never wait for it).
 final class SearchIndex: Sendable {
     /// Bumped whenever the tables or the folding change: a different one is rebuilt from the log.
-    static let schemaVersion = "1"
+    static let schemaVersion = "2"
 
     enum Kind: Int64 {
         case message = 0
@@ -28,6 +30,10 @@ final class SearchIndex: Sendable {
         let rawValue: Int64
         static let link = Flags(rawValue: 1)
     }
+
+    /// Pages read through a memory map, not `pread` into a copy (a third of a search's time was
+    /// the kernel copying pages: docs/benchmarks.md, search); 32 MiB of page cache per connection.
+    static let readerPragmas = "PRAGMA mmap_size=4294967296; PRAGMA cache_size=-32768"
 
     let path: String
     private let writer: Mutex<SQLiteConnection?> = Mutex(nil)
@@ -60,7 +66,7 @@ final class SearchIndex: Sendable {
 
     private func openExisting(logID: String, head: UInt64) throws -> UInt64 {
         let connection = try SQLiteConnection(path: path)
-        try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY")
+        try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; " + Self.readerPragmas)
         try connection.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
         let version = try Self.meta("schema", connection)
         if version != nil && version != Self.schemaVersion {
@@ -84,8 +90,7 @@ final class SearchIndex: Sendable {
                     kind INTEGER NOT NULL, flags INTEGER NOT NULL, file TEXT, label TEXT);
                 CREATE INDEX items_room ON items(room, id);
                 CREATE INDEX items_file ON items(file) WHERE file IS NOT NULL;
-                CREATE TABLE mentions(user TEXT NOT NULL, item INTEGER NOT NULL, PRIMARY KEY(user, item)) WITHOUT ROWID;
-                CREATE VIRTUAL TABLE words USING fts5(body, prefix='2 3',
+                CREATE VIRTUAL TABLE words USING fts5(body, scope, prefix='2 3',
                     tokenize="unicode61 remove_diacritics 0 categories 'L* N* Co M*'");
                 CREATE VIRTUAL TABLE grams USING fts5(body, content='', tokenize='trigram');
                 INSERT INTO meta VALUES('schema', '\(schemaVersion)'), ('position', '0');
@@ -142,24 +147,21 @@ final class SearchIndex: Sendable {
             try insert.bind(7, item.file)
             try insert.bind(8, item.label)
             try insert.run()
-            try addText(item.id, item.body, db)
-            try addMentions(item.id, item.mentions, db)
+            try addText(item.id, item.body, scope: SearchScopeTokens.tokens(
+                room: item.room, author: item.author, kind: item.kind, flags: item.flags, mentions: item.mentions), db)
         case .edit(let id, let body, let flags, let mentions):
-            guard try removeText(id, db) else { return }  // not indexed (another kind of room, or gone)
-            try addText(id, body, db)
+            guard let row = try item(id, db), try removeText(id, db) != nil else { return }  // not indexed
+            try addText(id, body, scope: SearchScopeTokens.tokens(
+                room: row.room, author: row.author, kind: row.kind, flags: flags, mentions: mentions), db)
             let update = try db.statement("UPDATE items SET flags = ? WHERE id = ?")
             try update.bind([.integer(flags.rawValue), .integer(id)])
             try update.run()
-            let clear = try db.statement("DELETE FROM mentions WHERE item = ?")
-            try clear.bind(1, id)
-            try clear.run()
-            try addMentions(id, mentions, db)
         case .remove(let id):
             try remove(id, db)
         case .renameFile(let file, let body, let label):
             for id in try items(ofFile: file, db) {
-                _ = try removeText(id, db)
-                try addText(id, body, db)
+                guard let old = try removeText(id, db) else { continue }
+                try addText(id, body, scope: old.scope, db)
                 let update = try db.statement("UPDATE items SET label = ? WHERE id = ?")
                 try update.bind(1, label)
                 try update.bind(2, id)
@@ -167,6 +169,9 @@ final class SearchIndex: Sendable {
             }
         case .moveFile(let file, let room):
             for id in try items(ofFile: file, db) {
+                guard let row = try item(id, db), let old = try removeText(id, db) else { continue }
+                try addText(id, old.body, scope: SearchScopeTokens.tokens(
+                    room: room, author: row.author, kind: row.kind, flags: row.flags, mentions: []), db)
                 let update = try db.statement("UPDATE items SET room = ? WHERE id = ?")
                 try update.bind(1, room)
                 try update.bind(2, id)
@@ -185,10 +190,20 @@ final class SearchIndex: Sendable {
         return ids
     }
 
-    private static func addText(_ id: Int64, _ body: String, _ db: SQLiteConnection) throws {
-        let words = try db.statement("INSERT INTO words(rowid, body) VALUES(?, ?)")
+    private static func item(_ id: Int64, _ db: SQLiteConnection) throws
+        -> (room: String, author: String, kind: Kind, flags: Flags)?
+    {
+        let select = try db.statement("SELECT room, author, kind, flags FROM items WHERE id = ?")
+        try select.bind(1, id)
+        guard try select.step() else { return nil }
+        return (select.text(0) ?? "", select.text(1) ?? "", Kind(rawValue: select.int(2)) ?? .message, Flags(rawValue: select.int(3)))
+    }
+
+    private static func addText(_ id: Int64, _ body: String, scope: String, _ db: SQLiteConnection) throws {
+        let words = try db.statement("INSERT INTO words(rowid, body, scope) VALUES(?, ?, ?)")
         try words.bind(1, id)
         try words.bind(2, body)
+        try words.bind(3, scope)
         try words.run()
         let grams = try db.statement("INSERT INTO grams(rowid, body) VALUES(?, ?)")
         try grams.bind(1, id)
@@ -196,11 +211,12 @@ final class SearchIndex: Sendable {
         try grams.run()
     }
 
-    /// Removes an item's text from both indexes; false if it had none.
-    private static func removeText(_ id: Int64, _ db: SQLiteConnection) throws -> Bool {
-        let select = try db.statement("SELECT body FROM words WHERE rowid = ?")
+    /// Removes an item's text from both indexes; what it held, nil if it had none.
+    private static func removeText(_ id: Int64, _ db: SQLiteConnection) throws -> (body: String, scope: String)? {
+        let select = try db.statement("SELECT body, scope FROM words WHERE rowid = ?")
         try select.bind(1, id)
-        guard try select.step(), let body = select.text(0) else { return false }
+        guard try select.step(), let body = select.text(0) else { return nil }
+        let scope = select.text(1) ?? ""
         // A contentless table forgets a row only when told exactly what it held.
         let grams = try db.statement("INSERT INTO grams(grams, rowid, body) VALUES('delete', ?, ?)")
         try grams.bind(1, id)
@@ -209,25 +225,14 @@ final class SearchIndex: Sendable {
         let words = try db.statement("DELETE FROM words WHERE rowid = ?")
         try words.bind(1, id)
         try words.run()
-        return true
+        return (body, scope)
     }
 
     private static func remove(_ id: Int64, _ db: SQLiteConnection) throws {
-        guard try removeText(id, db) else { return }
-        for sql in ["DELETE FROM items WHERE id = ?", "DELETE FROM mentions WHERE item = ?"] {
-            let statement = try db.statement(sql)
-            try statement.bind(1, id)
-            try statement.run()
-        }
-    }
-
-    private static func addMentions(_ id: Int64, _ users: [String], _ db: SQLiteConnection) throws {
-        for user in Set(users) {
-            let insert = try db.statement("INSERT OR IGNORE INTO mentions VALUES(?, ?)")
-            try insert.bind(1, user)
-            try insert.bind(2, id)
-            try insert.run()
-        }
+        guard try removeText(id, db) != nil else { return }
+        let statement = try db.statement("DELETE FROM items WHERE id = ?")
+        try statement.bind(1, id)
+        try statement.run()
     }
 
     /// Folds the write-ahead log into the database file (before it is moved or measured).
@@ -283,6 +288,7 @@ final class SearchIndex: Sendable {
         func connection(_ path: String) throws -> SQLiteConnection {
             if let opened { return opened }
             let connection = try SQLiteConnection(path: path, readOnly: true)
+            try connection.execute(SearchIndex.readerPragmas)
             opened = connection
             return connection
         }
@@ -319,3 +325,35 @@ enum SearchChange: Sendable {
 }
 
 extension SearchIndex.Flags: Sendable {}
+
+/// What the `scope` column of the word index holds: one token per fact a search filters on.
+/// Ids are case-sensitive and the tokenizer folds case, so they are written in hexadecimal
+/// (`r` + hex(room), `a` + hex(author), `m` + hex(mentioned user)); `kf` marks files and folders,
+/// `hl` links. Queries name scope tokens only inside `scope : (…)`, and user words only inside
+/// `body : (…)`: a user who types a token finds nothing by it.
+enum SearchScopeTokens {
+    static func hex(_ text: String) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count * 2)
+        for byte in text.utf8 {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func room(_ id: String) -> String { "r" + hex(id) }
+    static func author(_ id: String) -> String { "a" + hex(id) }
+    static func mention(_ id: String) -> String { "m" + hex(id) }
+    static let file = "kf"
+    static let link = "hl"
+
+    static func tokens(room: String, author: String, kind: SearchIndex.Kind, flags: SearchIndex.Flags, mentions: [String]) -> String {
+        var tokens = [Self.room(room), Self.author(author)]
+        if kind != .message { tokens.append(file) }
+        if flags.contains(.link) { tokens.append(link) }
+        for user in Set(mentions).sorted() { tokens.append(mention(user)) }
+        return tokens.joined(separator: " ")
+    }
+}

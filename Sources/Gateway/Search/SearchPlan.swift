@@ -57,6 +57,31 @@ struct SearchPlan: Sendable {
 
     // MARK: SQL
 
+    /// The word index's expression for everything it can decide: the words, the caller's rooms,
+    /// authors, mentions, files and links, as one FTS5 query over the `body` and `scope` columns
+    /// (FTS5 intersects the postings, skipping; nothing is checked row by row).
+    func wordIndexExpression(words: String?) -> String {
+        var parts: [String] = []
+        if let words { parts.append(words) }
+        parts.append("scope : (" + scope.rooms.map { Self.quoted(SearchScopeTokens.room($0.rawValue)) }.sorted().joined(separator: " OR ") + ")")
+        if let authors = scope.authors, !authors.isEmpty {
+            parts.append("scope : (" + authors.map { Self.quoted(SearchScopeTokens.author($0.rawValue)) }.sorted().joined(separator: " OR ") + ")")
+        }
+        if query.hasFile { parts.append("scope : " + Self.quoted(SearchScopeTokens.file)) }
+        if query.hasLink { parts.append("scope : " + Self.quoted(SearchScopeTokens.link)) }
+        if query.isMention { parts.append("scope : " + Self.quoted(SearchScopeTokens.mention(user.rawValue))) }
+        var expression = "(" + parts.joined(separator: " AND ") + ")"
+        for excluded in SearchMatch.excludedExpressions(query) { expression = "(" + expression + " NOT " + excluded + ")" }
+        if !scope.notAuthors.isEmpty {
+            let tokens = scope.notAuthors.map { Self.quoted(SearchScopeTokens.author($0.rawValue)) }.sorted()
+            expression = "(" + expression + " NOT scope : (" + tokens.joined(separator: " OR ") + "))"
+        }
+        return expression
+    }
+
+    /// Tokens are letters and digits only; quoted all the same.
+    static func quoted(_ token: String) -> String { "\"" + token + "\"" }
+
     func sql() -> (text: String, values: [SQLValue]) {
         var values: [SQLValue] = []
         var conditions: [String] = []
@@ -64,13 +89,9 @@ struct SearchPlan: Sendable {
         var (infix, excludedInfix) = SearchMatch.infixExpressions(query)
         let from: String
         let order: String
-        if let words = SearchMatch.wordExpression(query) {
-            // CROSS JOIN keeps FTS5 the outer loop: SQLite would otherwise start from items.
-            from = "words CROSS JOIN items i ON i.id = words.rowid"
-            conditions.append("words MATCH ?")
-            values.append(.text(words))
-            order = request.order == .relevance ? "words.rank, i.id DESC" : "words.rowid DESC"
-        } else if !infix.isEmpty {
+        let words = SearchMatch.wordExpression(query)
+        if words == nil, !infix.isEmpty {
+            // Letters inside words only: the trigram index drives, the rest is checked on items.
             from = "grams CROSS JOIN items i ON i.id = grams.rowid"
             conditions.append("grams MATCH ?")
             values.append(.text(infix.removeFirst()))
@@ -79,29 +100,35 @@ struct SearchPlan: Sendable {
                 conditions.append("i.id NOT IN (SELECT rowid FROM words WHERE words MATCH ?)")
                 values.append(.text(excluded))
             }
-        } else {
-            from = "items i"
-            order = "i.id DESC"
-            if let excluded = SearchMatch.excludedExpression(query) {
-                conditions.append("i.id NOT IN (SELECT rowid FROM words WHERE words MATCH ?)")
-                values.append(.text(excluded))
+            conditions.append("i.room IN (SELECT value FROM json_each(?))")
+            values.append(.text(Self.jsonArray(scope.rooms.map(\.rawValue))))
+            if let authors = scope.authors {
+                conditions.append("i.author IN (SELECT value FROM json_each(?))")
+                values.append(.text(Self.jsonArray(authors.map(\.rawValue))))
             }
+            if !scope.notAuthors.isEmpty {
+                conditions.append("i.author NOT IN (SELECT value FROM json_each(?))")
+                values.append(.text(Self.jsonArray(scope.notAuthors.map(\.rawValue))))
+            }
+            if query.hasFile { conditions.append("i.kind > 0") }
+            if query.hasLink { conditions.append("(i.flags & 1) = 1") }
+            if query.isMention {
+                conditions.append("i.id IN (SELECT rowid FROM words WHERE words MATCH ?)")
+                values.append(.text("scope : " + Self.quoted(SearchScopeTokens.mention(user.rawValue))))
+            }
+        } else {
+            // CROSS JOIN keeps FTS5 the outer loop: SQLite would otherwise start from items.
+            from = "words CROSS JOIN items i ON i.id = words.rowid"
+            conditions.append("words MATCH ?")
+            values.append(.text(wordIndexExpression(words: words)))
+            // Relevance weighs the words only (scope tokens match every row alike).
+            order = request.order == .relevance ? "bm25(words, 1.0, 0.0), i.id DESC" : "words.rowid DESC"
         }
-        conditions.append("i.room IN (SELECT value FROM json_each(?))")
-        values.append(.text(Self.jsonArray(scope.rooms.map(\.rawValue))))
         conditions.append("i.id >= ?")
         values.append(.integer(Int64(clamping: visibleFrom)))
         if request.order == .newest, let before = request.before {
             conditions.append("i.id < ?")
             values.append(.integer(Int64(clamping: before)))
-        }
-        if let authors = scope.authors {
-            conditions.append("i.author IN (SELECT value FROM json_each(?))")
-            values.append(.text(Self.jsonArray(authors.map(\.rawValue))))
-        }
-        if !scope.notAuthors.isEmpty {
-            conditions.append("i.author NOT IN (SELECT value FROM json_each(?))")
-            values.append(.text(Self.jsonArray(scope.notAuthors.map(\.rawValue))))
         }
         let (start, end) = timeBounds()
         if let start {
@@ -111,12 +138,6 @@ struct SearchPlan: Sendable {
         if let end {
             conditions.append("i.time < ?")
             values.append(.integer(end))
-        }
-        if query.hasFile { conditions.append("i.kind > 0") }
-        if query.hasLink { conditions.append("(i.flags & 1) = 1") }
-        if query.isMention {
-            conditions.append("i.id IN (SELECT item FROM mentions WHERE user = ?)")
-            values.append(.text(user.rawValue))
         }
         for expression in infix {
             conditions.append("i.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)")
@@ -169,6 +190,7 @@ struct SearchPlan: Sendable {
 
     /// Runs on a reader's queue. Past `deadline` SQLite stops: the rows stepped so far are kept.
     func execute(on connection: SQLiteConnection, until deadline: UInt64) throws -> Found {
+        guard !scope.rooms.isEmpty else { return Found(rows: [], partial: false) }
         let (text, values) = sql()
         let statement = try connection.statement(text, cached: false)
         try statement.bind(values)

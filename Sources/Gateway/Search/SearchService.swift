@@ -56,8 +56,11 @@ struct SearchService {
     static let deadline: Duration = .milliseconds(1_000)
     /// How long a search waits for the index to reach what the caller has already seen.
     static let catchUp: Duration = .milliseconds(500)
-    /// Searching is costlier than posting: 30 at once, then 10 a second, per user.
-    static let rate = FloodLimit(burst: 30, perMinute: 600)
+    /// Searching is costlier than posting: by default 30 at once, then 10 a second, per user
+    /// (`limits.searchBurst`, `limits.searchesPerMinute`).
+    var rate: FloodLimit {
+        FloodLimit(burst: core.configuration.limits.searchBurst, perMinute: core.configuration.limits.searchesPerMinute)
+    }
 
     let core: ChatCore
     var index: SearchIndex { core.search }
@@ -67,7 +70,7 @@ struct SearchService {
     func search(_ request: Request, by user: UserID, header: (inout JSONWriter) -> Void = { _ in }) async throws(APIError)
         -> [UInt8]
     {
-        if let wait = core.searchFlood.take(user, limit: Self.rate) { throw APIError.rateLimited("search_rate", after: wait) }
+        if let wait = core.searchFlood.take(user, limit: rate) { throw APIError.rateLimited("search_rate", after: wait) }
         let query: SearchQuery
         do throws(Rejection) {
             query = try SearchQuery(parsing: request.text)

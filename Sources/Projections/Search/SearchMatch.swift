@@ -3,25 +3,27 @@
 /// Nothing the user typed reaches FTS5 as syntax: every term is a string of folded word
 /// characters (letters, digits, marks — never a quote, a star, a parenthesis or a space inside a
 /// word), written inside double quotes, so `NEAR`, `^`, `*`, `OR` and `"` typed by a user are
-/// words or nothing. Operators come only from this builder.
+/// words or nothing, and always inside `body : (…)`, so no typed word can match the index's
+/// scope tokens. Operators come only from this builder.
 public enum SearchMatch {
-    /// The word index's MATCH expression: positive terms ANDed, then `NOT` each excluded one.
-    /// Nil when no positive word term remains (filters alone, or infix terms only).
+    /// The positive word terms, ANDed, restricted to the text column (`body`): nil when no
+    /// positive word term remains (filters alone, or infix terms only).
     public static func wordExpression(_ query: SearchQuery) -> String? {
         let positive = query.terms.filter { !$0.negated && $0.match != .infix }
         guard !positive.isEmpty else { return nil }
-        var expression = positive.map(phrase).joined(separator: " AND ")
-        for term in query.terms where term.negated && term.match != .infix {
-            expression += " NOT " + phrase(term)
-        }
-        return expression
+        return "body : (" + positive.map(phrase).joined(separator: " AND ") + ")"
     }
 
-    /// The excluded word terms alone (for a search whose positive part is not in the word index).
+    /// One expression per excluded word term, each restricted to the text column.
+    public static func excludedExpressions(_ query: SearchQuery) -> [String] {
+        query.terms.filter { $0.negated && $0.match != .infix }.map { "body : (" + phrase($0) + ")" }
+    }
+
+    /// The excluded word terms at once (for a search whose positive part is not in the word index).
     public static func excludedExpression(_ query: SearchQuery) -> String? {
         let negated = query.terms.filter { $0.negated && $0.match != .infix }
         guard !negated.isEmpty else { return nil }
-        return negated.map(phrase).joined(separator: " OR ")
+        return "body : (" + negated.map(phrase).joined(separator: " OR ") + ")"
     }
 
     /// One trigram MATCH expression per infix term (positive first, then excluded).

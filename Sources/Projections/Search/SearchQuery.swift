@@ -175,6 +175,9 @@ public struct SearchQuery: Sendable, Hashable {
             }
             match = .prefix
         }
+        // One letter is a word, not a prefix: "every word starting with q" is most of an index
+        // (the cost that spikes other chats' databases) and tells the user nothing yet.
+        if match == .prefix, let last = words.last, last.unicodeScalars.count < 2 { match = .word }
         terms.append(Term(words: words, match: match, negated: part.negated, quoted: part.quoted))
     }
 }

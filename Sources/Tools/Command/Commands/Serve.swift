@@ -255,6 +255,8 @@ struct ConfigurationFile: Codable {
         var loginFailuresPerAccount: Int?
         var loginFailuresPerAddress: Int?
         var historyPage: Int?
+        var searchBurst: Int?
+        var searchesPerMinute: Int?
         /// Days (fractions allowed) a login session may go unused; 0: never.
         var sessionIdleDays: Double?
     }
@@ -325,6 +327,8 @@ struct ConfigurationFile: Codable {
             ("limits.loginFailuresPerAccount", limits?.loginFailuresPerAccount, 1...1_000_000),
             ("limits.loginFailuresPerAddress", limits?.loginFailuresPerAddress, 1...1_000_000),
             ("limits.historyPage", limits?.historyPage, 1...200),
+            ("limits.searchBurst", limits?.searchBurst, 1...1_000_000),
+            ("limits.searchesPerMinute", limits?.searchesPerMinute, 1...60_000_000),
             ("scrypt.n", scrypt?.n.map { Int(clamping: $0) }, 2...(1 << 24)),
             ("scrypt.r", scrypt?.r.map { Int(clamping: $0) }, 1...64),
             ("scrypt.p", scrypt?.p.map { Int(clamping: $0) }, 1...64),
@@ -358,6 +362,8 @@ struct ConfigurationFile: Codable {
             if let v = limits.loginFailuresPerAccount { value.loginFailuresPerAccount = v }
             if let v = limits.loginFailuresPerAddress { value.loginFailuresPerAddress = v }
             if let v = limits.historyPage { value.historyPage = v }
+            if let v = limits.searchBurst { value.searchBurst = v }
+            if let v = limits.searchesPerMinute { value.searchesPerMinute = v }
             if let v = limits.sessionIdleDays { value.sessionIdleSeconds = Int((v * 86_400).rounded()) }
             configuration.limits = value
         }
