@@ -25,12 +25,29 @@ struct SearchBenchmark: AsyncParsableCommand {
     @Option(help: "Seconds of searching.") var seconds: Double = 30
     @Option(help: "Parent directory for the store.") var directory: String?
     @Flag(help: "Keep the data directory written (its path is printed).") var keep = false
+    @Flag(inversion: .prefixedNo, help: "Run the same queries against PostgreSQL's full-text search (the peer).")
+    var baseline = true
 
     struct Kind: Encodable {
         var queries: Int
         var p50_ms: Double
         var p99_ms: Double
         var mean_results: Double
+    }
+
+    /// The peer's figures, measured in the same run (SearchBaseline).
+    struct Baseline: Encodable {
+        var engine = "postgresql tsvector+gin, pg_trgm"
+        var p50_ms: Double
+        var p99_ms: Double
+        var kinds: [String: Kind]
+        var queries_per_s: Double
+        var posts_per_s: Double
+        var errors: Int
+        var index_msgs_per_s: Double
+        var table_bytes: UInt64
+        /// Causerie's p50 ÷ the peer's (below 1: Causerie is faster).
+        var ratio_p50: Double
     }
 
     struct Report: Encodable {
@@ -49,6 +66,7 @@ struct SearchBenchmark: AsyncParsableCommand {
         var text_bytes: Int
         var index_to_text: Double
         var build_seconds: Double
+        var baseline: Baseline?
     }
 
     func run() async throws {
@@ -69,22 +87,43 @@ struct SearchBenchmark: AsyncParsableCommand {
         defer { server.stop() }
         try await server.waitReady(timeout: 600)
         let load = try await searchUnderLoad(port: server.port)
+        let (kinds, all) = Self.kinds(load.samples)
+        server.stop()
+        var peer: Baseline?
+        if baseline {
+            let result = try await SearchBaseline(messages: messages, users: users, searchers: searchers, postRate: postRate,
+                                                  seconds: seconds, directory: path).run()
+            peer = Self.summary(result, seconds: seconds, messages: messages, ours: all)
+        }
+        try Measure.report(Report(
+            messages: messages, p50_ms: Measure.round(Measure.percentile(all, 0.5)), p99_ms: Measure.round(Measure.percentile(all, 0.99)),
+            index_msgs_per_s: Measure.round(buildRate, 0),
+            ratio_to_baseline: peer.map { Measure.round(Measure.percentile(all, 0.99) / max(0.001, $0.p99_ms)) }, kinds: kinds,
+            queries_per_s: Measure.round(Double(all.count) / seconds, 1), posts_per_s: Measure.round(load.posts / seconds, 1),
+            errors: load.errors, partial: load.partial, index_bytes: build.bytes, text_bytes: textBytes,
+            index_to_text: Measure.round(Double(build.bytes) / Double(max(1, textBytes))), build_seconds: Measure.round(build.seconds, 2), baseline: peer))
+    }
+
+    static func kinds(_ samples: [String: [Sample]]) -> (kinds: [String: Kind], all: [Double]) {
         var kinds: [String: Kind] = [:]
         var all: [Double] = []
-        for (name, samples) in load.samples {
+        for (name, samples) in samples {
             let sorted = samples.map(\.ms).sorted()
             all += sorted
             kinds[name] = Kind(queries: sorted.count, p50_ms: Measure.round(Measure.percentile(sorted, 0.5)),
                                p99_ms: Measure.round(Measure.percentile(sorted, 0.99)),
                                mean_results: Measure.round(Double(samples.reduce(0) { $0 + $1.results }) / Double(max(1, samples.count)), 1))
         }
-        all.sort()
-        try Measure.report(Report(
-            messages: messages, p50_ms: Measure.round(Measure.percentile(all, 0.5)), p99_ms: Measure.round(Measure.percentile(all, 0.99)),
-            index_msgs_per_s: Measure.round(buildRate, 0), ratio_to_baseline: nil, kinds: kinds,
-            queries_per_s: Measure.round(Double(all.count) / seconds, 1), posts_per_s: Measure.round(load.posts / seconds, 1),
-            errors: load.errors, partial: load.partial, index_bytes: build.bytes, text_bytes: textBytes,
-            index_to_text: Measure.round(Double(build.bytes) / Double(max(1, textBytes))), build_seconds: Measure.round(build.seconds, 2)))
+        return (kinds, all.sorted())
+    }
+
+    static func summary(_ result: SearchBaseline.Result, seconds: Double, messages: Int, ours: [Double]) -> Baseline {
+        let (kinds, all) = kinds(result.samples)
+        let p50 = Measure.percentile(all, 0.5)
+        return Baseline(p50_ms: Measure.round(p50), p99_ms: Measure.round(Measure.percentile(all, 0.99)), kinds: kinds,
+                        queries_per_s: Measure.round(Double(all.count) / seconds, 1), posts_per_s: Measure.round(result.posts / seconds, 1),
+                        errors: result.errors, index_msgs_per_s: Measure.round(Double(messages) / result.loadSeconds, 0),
+                        table_bytes: result.bytes, ratio_p50: Measure.round(Measure.percentile(ours, 0.5) / max(0.001, p50)))
     }
 
     // MARK: The history

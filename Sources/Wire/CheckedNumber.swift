@@ -160,3 +160,10 @@ public struct SearchOffset: CheckedNumber {
     public let value: Int
     public init(unchecked value: Int) { self.value = value }
 }
+
+/// A stage's work-in-progress limit: 0 (none) to 10,000 cards.
+public struct WipLimit: CheckedNumber {
+    public static let range: ClosedRange<Int> = 0...BoardLimits.wipLimit
+    public let value: Int
+    public init(unchecked value: Int) { self.value = value }
+}

@@ -7,6 +7,8 @@ import Testing
 struct Given {
     private(set) var state = ChatState()
     private(set) var now: Int64 = 1_700_000_000_000_000
+    /// Every event applied, as the log would hold them.
+    private(set) var history: [StoredEvent] = []
 
     /// A server initialised by `admin` (password already changed) with `users` registered.
     static func server(admin: String = "admin", users: [String] = []) -> Given {
@@ -45,8 +47,9 @@ struct Given {
         for pending in events {
             let position = state.position + 1
             now += 1_000
-            state.apply(StoredEvent(position: position, timestamp: now, stream: pending.stream, actor: actor,
-                                    event: pending.event))
+            let stored = StoredEvent(position: position, timestamp: now, stream: pending.stream, actor: actor, event: pending.event)
+            state.apply(stored)
+            history.append(stored)
             positions.append(position)
         }
         return positions

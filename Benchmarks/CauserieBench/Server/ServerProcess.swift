@@ -86,8 +86,9 @@ final class ServerProcess {
         return 0
     }
 
+    /// Stops the server (again: nothing).
     func stop() {
-        process.terminate()
+        if process.isRunning { process.terminate() }
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory + ".json")
     }

@@ -249,6 +249,8 @@ public final class ChatServer: Sendable {
         AdminRoomRoutes(kit: kit).add(to: api)
         StatisticsRoutes(kit: kit).add(to: api)
         SearchRoutes(kit: kit).add(to: api)
+        BoardRoutes(kit: kit).add(to: api)
+        CardRoutes(kit: kit).add(to: api)
         let (listening, host, tls) = (self.listening, configuration.host, self.tls)
         ServerStatusRoutes(kit: kit, store: store, tls: tls, listening: listening, ftpPort: { [weak self] in self?.ftpPort }).add(to: api)
         InvitationRoutes(kit: kit, signer: clientFiles, urls: { listening.lanURLs(host: host, secure: tls != nil) },
@@ -323,6 +325,13 @@ struct BackgroundService: Service {
                     try await Task.sleep(for: .seconds(60))
                     let cleared = store.clearStaleReaders()
                     if cleared > 0 { core.logger.notice("cleared stale LMDB readers", metadata: ["store.stale_readers": "\(cleared)"]) }
+                }
+            }
+            group.addTask {
+                // Kanban deadlines that near: each reminder logged once (docs/boards.md).
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(core.configuration.limits.deadlineCheckSeconds))
+                    await core.remindDeadlines()
                 }
             }
             group.addTask {

@@ -64,6 +64,10 @@ public struct ServerConfiguration: Sendable {
         /// Searches one user may run at once, then per minute (SearchService).
         public var searchBurst = 30
         public var searchesPerMinute = 600
+        /// A card's assignees are reminded this long before its deadline (docs/boards.md).
+        public var deadlineReminderMinutes = 24 * 60
+        /// How often deadlines are looked at.
+        public var deadlineCheckSeconds = 60
         /// A login session unused for this long ends; 0: never (docs/adr/008-idle-sessions-expire.md).
         public var sessionIdleSeconds = 30 * 86_400
 

@@ -12,6 +12,9 @@ enum Audience: Sendable {
     case room(RoomID, also: UserID?)
     /// Those who were members at the event's position though none are now (a room deleted).
     case formerMembers(RoomID)
+    /// Whoever may read the board now (its members, administrators), and these users besides
+    /// (the member removed).
+    case board(BoardID, also: UserID?)
 
     static func of(_ stored: StoredEvent) -> Audience {
         switch stored.event {
@@ -37,6 +40,12 @@ enum Audience: Sendable {
             return ofFileStream(stored)
         case .fileLimitsChanged, .blobsCollected: return .administrators(also: nil)
         case .userQuotaChanged: return .administrators(also: stored.user)
+        case .boardMemberChanged(let e): return .board(e.board, also: e.role == nil ? e.user : nil)
+        case .boardCreated(let e): return .board(e.board, also: nil)
+        case .boardChanged, .boardArchived, .boardLabelsChanged, .stageAdded, .stageChanged, .stageDeleted, .laneAdded, .laneChanged,
+             .laneDeleted, .cardCreated, .cardChanged, .cardMoved, .cardArchived, .cardDeleted, .cardCommented, .cardWatched,
+             .cardDeadlineReminded:
+            return BoardEvents.board(of: stored.event).map { .board($0, also: nil) } ?? .nobody
         default: return .nobody
         }
     }
@@ -46,6 +55,7 @@ enum Audience: Sendable {
     private static func ofFileStream(_ stored: StoredEvent) -> Audience {
         if let room = stored.room { return .room(room, also: nil) }
         if stored.stream == FileArea.public.stream { return .everyone }
+        if stored.stream.hasPrefix("board:") { return .board(BoardID(String(stored.stream.dropFirst(6))), also: nil) }
         let prefix = "files:user:"
         if stored.stream.hasPrefix(prefix) { return .user(UserID(String(stored.stream.dropFirst(prefix.count)))) }
         return .nobody
@@ -61,6 +71,7 @@ enum Audience: Sendable {
         case .administrators(let also): also == user || state.isAdministrator(user)
         case .room(let room, let also): also == user || (state.rooms[room]?.wasMember(user, at: position) ?? false)
         case .formerMembers(let room): state.rooms[room]?.wasMember(user, at: position) ?? false
+        case .board(let board, let also): also == user || state.mayRead(board, user)
         }
     }
 }

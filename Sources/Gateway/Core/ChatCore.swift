@@ -262,6 +262,12 @@ public final class ChatCore: Sendable {
         case .formerMembers(let room):
             guard let found = state.rooms[room] else { return .none }
             return .users(Set(found.history.keys.filter { found.wasMember($0, at: stored.position) }))
+        case .board(let board, let also):
+            guard let found = state.boards[board] else { return also.map { .users([$0]) } ?? .none }
+            var users = Set(found.members.keys.filter { state.boardRole(found, $0) != nil })
+            for user in registry.connectedUsers() where state.isAdministrator(user) { users.insert(user) }
+            if let also { users.insert(also) }
+            return .users(users)
         }
     }
 

@@ -236,7 +236,7 @@ enum EventRenderer {
             json.field("sha256", e.sha256)
             json.field("by", e.by)
         default:
-            return false
+            return BoardJSON.body(stored, into: &json)
         }
         return true
     }
@@ -248,6 +248,7 @@ enum EventRenderer {
         case .room(let room): "room:\(room.rawValue)"
         case .personal: "personal"
         case .public: "public"
+        case .board(let board): "board:\(board.rawValue)"
         }
     }
 

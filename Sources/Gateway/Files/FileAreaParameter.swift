@@ -13,6 +13,10 @@ extension FileArea {
                 let id = String(parameter.dropFirst(5))
                 guard RoomID.isWellFormed(id) else { return nil }
                 self = .room(RoomID(id))
+            } else if parameter.hasPrefix("board:") {
+                let id = String(parameter.dropFirst(6))
+                guard BoardID.isWellFormed(id) else { return nil }
+                self = .board(BoardID(id))
             } else if parameter.hasPrefix("user:") {
                 let id = String(parameter.dropFirst(5))
                 guard UserID.isWellFormed(id), id != caller.rawValue else { return nil }
@@ -29,6 +33,7 @@ extension FileArea {
         case .personal(let owner): owner == caller ? "personal" : "personal:\(owner.rawValue)"
         case .public: "public"
         case .room(let room): "room:\(room.rawValue)"
+        case .board(let board): "board:\(board.rawValue)"
         }
     }
 }

@@ -10,6 +10,7 @@ extension ChatState {
         case .room(let room): return rooms[room].map { !$0.deleted && $0.members.contains(user) } ?? false
         case .personal(let owner): return owner == user
         case .public: return true
+        case .board(let board): return mayRead(board, user)
         }
     }
 
@@ -42,6 +43,8 @@ extension ChatState {
             guard rights.contains(.publicFiles) || rights.contains(.administer) else {
                 throw .forbidden("missing_permission:publicFiles")
             }
+        case .board(let board):
+            _ = try self.board(board, actor, atLeast: .editor)
         }
     }
 
@@ -66,6 +69,8 @@ extension ChatState {
             if rights.contains(.moderate) || rights.contains(.administer) { return }
             if let room = rooms[id], room.role(of: actor) >= .operator { return }
             guard !uploaders.isEmpty, uploaders == [actor] else { throw .forbidden("not_uploader") }
+        case .board(let board):
+            _ = try self.board(board, actor, atLeast: .editor)
         }
     }
 

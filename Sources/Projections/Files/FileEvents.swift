@@ -12,6 +12,8 @@ public enum FileArea: Hashable, Sendable, BinaryCodable {
     case room(RoomID)
     case personal(UserID)
     case `public`
+    /// A Kanban board's files (card attachments): its members read them.
+    case board(BoardID)
 
     /// The stream of the area's events: a room's files are in its stream, so that its history,
     /// its catch-up and its audience are the messages' own.
@@ -20,6 +22,7 @@ public enum FileArea: Hashable, Sendable, BinaryCodable {
         case .room(let room): Streams.room(room)
         case .personal(let user): "files:user:\(user.rawValue)"
         case .public: "files:public"
+        case .board(let board): Streams.board(board)
         }
     }
 
@@ -28,6 +31,7 @@ public enum FileArea: Hashable, Sendable, BinaryCodable {
         case .room(let room): w.write(UInt8(0)); w.write(room)
         case .personal(let user): w.write(UInt8(1)); w.write(user)
         case .public: w.write(UInt8(2))
+        case .board(let board): w.write(UInt8(3)); w.write(board)
         }
     }
 
@@ -36,6 +40,7 @@ public enum FileArea: Hashable, Sendable, BinaryCodable {
         case 0: self = .room(try r.read())
         case 1: self = .personal(try r.read())
         case 2: self = .public
+        case 3: self = .board(try r.read())
         default: throw BinaryReader.Malformed(offset: -1)
         }
     }

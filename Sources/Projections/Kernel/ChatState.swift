@@ -13,6 +13,7 @@ public struct ChatState: Hashable, Sendable {
     public private(set) var announcements = AnnouncementsView()
     public private(set) var invitations = InvitationsView()
     public private(set) var files = FilesView()
+    public private(set) var boards = BoardsView()
 
     public init() {}
 
@@ -29,6 +30,7 @@ public struct ChatState: Hashable, Sendable {
         announcements.apply(event)
         invitations.apply(event)
         files.apply(event)
+        boards.apply(event)
         position = event.position
     }
 

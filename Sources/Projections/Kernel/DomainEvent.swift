@@ -82,6 +82,25 @@ public enum DomainEvent: Hashable, Sendable {
     case fileLimitsChanged(FileLimitsChanged)
     case userQuotaChanged(UserQuotaChanged)
     case blobsCollected(BlobsCollected)
+    case boardCreated(BoardCreated)
+    case boardChanged(BoardChanged)
+    case boardArchived(BoardArchived)
+    case boardMemberChanged(BoardMemberChanged)
+    case boardLabelsChanged(BoardLabelsChanged)
+    case stageAdded(StageAdded)
+    case stageChanged(StageChanged)
+    case stageDeleted(StageDeleted)
+    case laneAdded(LaneAdded)
+    case laneChanged(LaneChanged)
+    case laneDeleted(LaneDeleted)
+    case cardCreated(CardCreated)
+    case cardChanged(CardChanged)
+    case cardMoved(CardMoved)
+    case cardArchived(CardArchived)
+    case cardDeleted(CardDeleted)
+    case cardCommented(CardCommented)
+    case cardWatched(CardWatched)
+    case cardDeadlineReminded(CardDeadlineReminded)
 
     /// The payload inside, for encoding.
     public var payload: any EventPayload {
@@ -150,6 +169,25 @@ public enum DomainEvent: Hashable, Sendable {
         case .fileLimitsChanged(let p): p
         case .userQuotaChanged(let p): p
         case .blobsCollected(let p): p
+        case .boardCreated(let p): p
+        case .boardChanged(let p): p
+        case .boardArchived(let p): p
+        case .boardMemberChanged(let p): p
+        case .boardLabelsChanged(let p): p
+        case .stageAdded(let p): p
+        case .stageChanged(let p): p
+        case .stageDeleted(let p): p
+        case .laneAdded(let p): p
+        case .laneChanged(let p): p
+        case .laneDeleted(let p): p
+        case .cardCreated(let p): p
+        case .cardChanged(let p): p
+        case .cardMoved(let p): p
+        case .cardArchived(let p): p
+        case .cardDeleted(let p): p
+        case .cardCommented(let p): p
+        case .cardWatched(let p): p
+        case .cardDeadlineReminded(let p): p
         }
     }
 
@@ -261,6 +299,25 @@ public enum DomainEvent: Hashable, Sendable {
         entry(FileLimitsChanged.self, DomainEvent.fileLimitsChanged),
         entry(UserQuotaChanged.self, DomainEvent.userQuotaChanged),
         entry(BlobsCollected.self, DomainEvent.blobsCollected),
+        entry(BoardCreated.self, DomainEvent.boardCreated),
+        entry(BoardChanged.self, DomainEvent.boardChanged),
+        entry(BoardArchived.self, DomainEvent.boardArchived),
+        entry(BoardMemberChanged.self, DomainEvent.boardMemberChanged),
+        entry(BoardLabelsChanged.self, DomainEvent.boardLabelsChanged),
+        entry(StageAdded.self, DomainEvent.stageAdded),
+        entry(StageChanged.self, DomainEvent.stageChanged),
+        entry(StageDeleted.self, DomainEvent.stageDeleted),
+        entry(LaneAdded.self, DomainEvent.laneAdded),
+        entry(LaneChanged.self, DomainEvent.laneChanged),
+        entry(LaneDeleted.self, DomainEvent.laneDeleted),
+        entry(CardCreated.self, DomainEvent.cardCreated),
+        entry(CardChanged.self, DomainEvent.cardChanged),
+        entry(CardMoved.self, DomainEvent.cardMoved),
+        entry(CardArchived.self, DomainEvent.cardArchived),
+        entry(CardDeleted.self, DomainEvent.cardDeleted),
+        entry(CardCommented.self, DomainEvent.cardCommented),
+        entry(CardWatched.self, DomainEvent.cardWatched),
+        entry(CardDeadlineReminded.self, DomainEvent.cardDeadlineReminded),
     ])
 }
 

@@ -182,9 +182,13 @@ struct NameBook {
 
     var users: [UserID: (username: String, displayName: String)] = [:]
     var rooms: [RoomID: Room] = [:]
+    var boards: [BoardID: String] = [:]
+    var stages: [StageID: String] = [:]
+    var cards: [CardID: String] = [:]
 
-    /// The events that name people and rooms.
-    static let tags: Set<UInt16> = [UserRegistered.tag, ProfileChanged.tag, RoomCreated.tag, RoomRenamed.tag]
+    /// The events that name people, rooms, boards, their stages and cards.
+    static let tags: Set<UInt16> = [UserRegistered.tag, ProfileChanged.tag, RoomCreated.tag, RoomRenamed.tag, BoardCreated.tag,
+                                    BoardChanged.tag, StageAdded.tag, StageChanged.tag, CardCreated.tag, CardChanged.tag]
 
     static func concerns(_ tag: UInt16) -> Bool { tags.contains(tag) }
 
@@ -197,6 +201,14 @@ struct NameBook {
             rooms[e.room] = Room(name: e.name, directMembers: e.visibility == .direct ? e.members : nil)
         case .roomRenamed(let e):
             if let room = stored.room { rooms[room, default: Room(name: "")].name = e.name }
+        case .boardCreated(let e):
+            boards[e.board] = e.settings.title
+            for stage in e.stages { stages[stage.id] = stage.name }
+        case .boardChanged(let e): boards[e.board] = e.settings.title
+        case .stageAdded(let e): stages[e.stage.id] = e.stage.name
+        case .stageChanged(let e): stages[e.stage.id] = e.stage.name
+        case .cardCreated(let e): cards[e.card] = e.fields.title ?? ""
+        case .cardChanged(let e): if let title = e.fields.title { cards[e.card] = title }
         default: break
         }
     }
@@ -208,6 +220,8 @@ struct NameBook {
         guard let names = users[user] else { return user.rawValue }
         return names.displayName.isEmpty ? names.username : names.displayName
     }
+
+    func boardTitle(_ board: BoardID) -> String { boards[board] ?? board.rawValue }
 
     func roomName(_ room: RoomID) -> String {
         guard let found = rooms[room] else { return room.rawValue }
@@ -238,6 +252,9 @@ struct NameBook {
         case .public:
             row.room = nil
             row.roomName = "Public files"
+        case .board(let board):
+            row.room = nil
+            row.roomName = "Board \(boardTitle(board))"
         }
     }
 
@@ -342,9 +359,71 @@ struct NameBook {
             row.kind = "file.deleted"
             row.file = ExportFile(id: e.file.rawValue, name: "", size: 0, sha256: "", mediaType: "")
         default:
-            return nil
+            guard boardRow(stored, &row) else { return nil }
         }
         return row
+    }
+
+    /// A Kanban event's row: the board in place of a room, the card and what happened to it.
+    private func boardRow(_ stored: StoredEvent, _ row: inout ExportRow) -> Bool {
+        guard let board = BoardEvents.board(of: stored.event) else { return false }
+        row.room = nil
+        row.roomName = "Board \(boardTitle(board))"
+        let card = BoardEvents.card(of: stored.event).map { cards[$0] ?? $0.rawValue }
+        func stage(_ id: StageID) -> String { stages[id] ?? id.rawValue }
+        switch stored.event {
+        case .boardCreated(let e):
+            row.kind = "board.created"
+            row.text = e.settings.title
+        case .boardChanged(let e):
+            row.kind = "board.changed"
+            row.text = e.settings.title
+        case .boardArchived(let e): row.kind = e.archived ? "board.archived" : "board.restored"
+        case .boardMemberChanged(let e):
+            row.kind = "board.member"
+            row.subject = e.user
+            row.subjectName = userName(e.user)
+            row.subjectDisplayName = displayName(e.user)
+            row.text = e.role?.name ?? "removed"
+        case .boardLabelsChanged: row.kind = "board.labels"
+        case .stageAdded(let e):
+            row.kind = "stage.added"
+            row.text = e.stage.name
+        case .stageChanged(let e):
+            row.kind = "stage.changed"
+            row.text = e.stage.name
+        case .stageDeleted(let e):
+            row.kind = "stage.deleted"
+            row.text = "\(stage(e.stage)) → \(stage(e.cardsTo))"
+        case .laneAdded, .laneChanged, .laneDeleted: row.kind = "lane.changed"
+        case .cardCreated(let e):
+            row.kind = "card.created"
+            row.text = "\(e.fields.title ?? "") (\(stage(e.place.stage)))"
+        case .cardChanged(let e):
+            row.kind = "card.changed"
+            row.text = e.fields.title ?? card
+        case .cardMoved(let e):
+            row.kind = "card.moved"
+            row.text = "\(card ?? ""): \(stage(e.from.stage)) → \(stage(e.place.stage))"
+        case .cardArchived(let e):
+            row.kind = e.archived ? "card.archived" : "card.restored"
+            row.text = card
+        case .cardDeleted:
+            row.kind = "card.deleted"
+            row.text = card
+        case .cardCommented(let e):
+            row.kind = "card.commented"
+            row.text = "\(card ?? ""): \(e.text)"
+        case .cardWatched(let e):
+            row.kind = e.watching ? "card.watched" : "card.unwatched"
+            row.text = card
+        case .cardDeadlineReminded:
+            row.kind = "card.reminder"
+            row.text = card
+        default:
+            return false
+        }
+        return true
     }
 }
 

@@ -133,8 +133,28 @@ struct ReplayCommand: ParsableCommand {
         let progress = Progress("replay")
         let replay = try Replay(log, through: position) { progress.update($0) }
         progress.done()
-        if board != nil {
-            fail("this log has no Kanban boards (they come with a later version of Causerie)")
+        if let board {
+            let report = try replay.board(board, timeZone: zone)
+            if output.json { return try output.print(json: report) }
+            print("board \(report.title) (\(report.board)) at position \(report.position)\(report.time.map { ", \($0)" } ?? "")"
+                + (report.archived ? ", archived" : ""))
+            print("members: " + report.members.map { "\($0.username) [\($0.role)]" }.joined(separator: ", "))
+            for stage in report.stages {
+                let limit = stage.wipLimit > 0 ? " (limit \(stage.wipLimit))" : ""
+                print("\(stage.name)\(stage.done ? " ✓" : "")\(limit): \(stage.cards.count) card\(stage.cards.count == 1 ? "" : "s")")
+                for card in stage.cards {
+                    var details: [String] = []
+                    if report.lanes.count > 1 { details.append(card.lane) }
+                    if !card.assignees.isEmpty { details.append(card.assignees.map { "@" + $0 }.joined(separator: " ")) }
+                    if let deadline = card.deadline { details.append("due " + deadline) }
+                    if card.priority != "none" { details.append(card.priority) }
+                    if !card.labels.isEmpty { details.append(card.labels.joined(separator: ", ")) }
+                    if let checklist = card.checklist { details.append("☑ " + checklist) }
+                    print("  - \(card.title)" + (details.isEmpty ? "" : "  [" + details.joined(separator: "; ") + "]"))
+                }
+            }
+            if report.archivedCards > 0 { print("(\(report.archivedCards) archived)") }
+            return
         }
         if let room {
             let report = try replay.room(room, messages: messages, timeZone: zone)

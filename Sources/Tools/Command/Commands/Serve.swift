@@ -257,6 +257,8 @@ struct ConfigurationFile: Codable {
         var historyPage: Int?
         var searchBurst: Int?
         var searchesPerMinute: Int?
+        var deadlineReminderMinutes: Int?
+        var deadlineCheckSeconds: Int?
         /// Days (fractions allowed) a login session may go unused; 0: never.
         var sessionIdleDays: Double?
     }
@@ -329,6 +331,8 @@ struct ConfigurationFile: Codable {
             ("limits.historyPage", limits?.historyPage, 1...200),
             ("limits.searchBurst", limits?.searchBurst, 1...1_000_000),
             ("limits.searchesPerMinute", limits?.searchesPerMinute, 1...60_000_000),
+            ("limits.deadlineReminderMinutes", limits?.deadlineReminderMinutes, 1...525_600),
+            ("limits.deadlineCheckSeconds", limits?.deadlineCheckSeconds, 1...3600),
             ("scrypt.n", scrypt?.n.map { Int(clamping: $0) }, 2...(1 << 24)),
             ("scrypt.r", scrypt?.r.map { Int(clamping: $0) }, 1...64),
             ("scrypt.p", scrypt?.p.map { Int(clamping: $0) }, 1...64),
@@ -364,6 +368,8 @@ struct ConfigurationFile: Codable {
             if let v = limits.historyPage { value.historyPage = v }
             if let v = limits.searchBurst { value.searchBurst = v }
             if let v = limits.searchesPerMinute { value.searchesPerMinute = v }
+            if let v = limits.deadlineReminderMinutes { value.deadlineReminderMinutes = v }
+            if let v = limits.deadlineCheckSeconds { value.deadlineCheckSeconds = v }
             if let v = limits.sessionIdleDays { value.sessionIdleSeconds = Int((v * 86_400).rounded()) }
             configuration.limits = value
         }
