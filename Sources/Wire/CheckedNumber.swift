@@ -167,3 +167,10 @@ public struct WipLimit: CheckedNumber {
     public let value: Int
     public init(unchecked value: Int) { self.value = value }
 }
+
+/// Which attachment of a notice (0 to 19).
+public struct AttachmentIndex: CheckedNumber {
+    public static let range: ClosedRange<Int> = 0...(BulletinLimits.attachments - 1)
+    public let value: Int
+    public init(unchecked value: Int) { self.value = value }
+}

@@ -107,6 +107,8 @@ struct AdminRoutes {
         var text: String
         var recipients: [String]?
         var groups: [String]?
+        /// Every recipient must acknowledge it (docs/bulletin.md).
+        var mustRead: Bool?
     }
 
     /// The caller, who must be an administrator.
@@ -281,7 +283,7 @@ struct AdminRoutes {
             let body = try await kit.body(BroadcastBody.self, request)
             return kit.ok(position: try await core.execute(
                 Broadcast(text: body.text, recipients: (body.recipients ?? []).map { UserID($0) },
-                          groups: (body.groups ?? []).map { GroupID($0) }), by: admin))
+                          groups: (body.groups ?? []).map { GroupID($0) }, mustRead: body.mustRead ?? false), by: admin))
         }
     }
 }

@@ -251,6 +251,7 @@ public final class ChatServer: Sendable {
         SearchRoutes(kit: kit).add(to: api)
         BoardRoutes(kit: kit).add(to: api)
         CardRoutes(kit: kit).add(to: api)
+        BulletinRoutes(files: files).add(to: api)
         let (listening, host, tls) = (self.listening, configuration.host, self.tls)
         ServerStatusRoutes(kit: kit, store: store, tls: tls, listening: listening, ftpPort: { [weak self] in self?.ftpPort }).add(to: api)
         InvitationRoutes(kit: kit, signer: clientFiles, urls: { listening.lanURLs(host: host, secure: tls != nil) },

@@ -15,11 +15,21 @@ enum Audience: Sendable {
     /// Whoever may read the board now (its members, administrators), and these users besides
     /// (the member removed).
     case board(BoardID, also: UserID?)
+    /// Whoever may read the notice now (its recipients, its author, administrators).
+    case notice(BulletinID)
+    /// These users and every administrator (acknowledgements, reminders).
+    case usersAndAdministrators([UserID])
 
     static func of(_ stored: StoredEvent) -> Audience {
         switch stored.event {
         case .settingsChanged, .userRegistered, .profileChanged, .userDisabled, .userEnabled: return .everyone
         case .broadcastSent(let e): return e.recipients.isEmpty ? .everyone : .users(e.recipients)
+        case .bulletinPosted(let e): return .notice(e.bulletin)
+        case .bulletinEdited(let e): return .notice(e.bulletin)
+        case .bulletinWithdrawn(let e): return .notice(e.bulletin)
+        case .bulletinAcknowledged, .broadcastAcknowledged: return .usersAndAdministrators([stored.actor])
+        case .bulletinReminded(let e): return .usersAndAdministrators(e.users + [stored.actor])
+        case .broadcastReminded(let e): return .usersAndAdministrators(e.users)
         case .groupCreated, .groupChanged, .groupDeleted, .backupTaken, .exportTaken: return .administrators(also: nil)
         case .userGroupsChanged: return .administrators(also: stored.user)
         case .quickPhrasesChanged, .readMarked, .passwordChanged:
@@ -72,6 +82,8 @@ enum Audience: Sendable {
         case .room(let room, let also): also == user || (state.rooms[room]?.wasMember(user, at: position) ?? false)
         case .formerMembers(let room): state.rooms[room]?.wasMember(user, at: position) ?? false
         case .board(let board, let also): also == user || state.mayRead(board, user)
+        case .notice(let id): (try? state.readableNotice(id, user)) != nil
+        case .usersAndAdministrators(let users): users.contains(user) || state.isAdministrator(user)
         }
     }
 }

@@ -262,6 +262,17 @@ public final class ChatCore: Sendable {
         case .formerMembers(let room):
             guard let found = state.rooms[room] else { return .none }
             return .users(Set(found.history.keys.filter { found.wasMember($0, at: stored.position) }))
+        case .notice(let id):
+            guard let notice = state.bulletin[id] else { return .none }
+            if notice.audience.everyone { return .everyone }
+            var users = Set(notice.audience.recipients)
+            users.insert(notice.author)
+            for user in registry.connectedUsers() where state.isAdministrator(user) { users.insert(user) }
+            return .users(users)
+        case .usersAndAdministrators(let list):
+            var users = Set(list)
+            for user in registry.connectedUsers() where state.isAdministrator(user) { users.insert(user) }
+            return .users(users)
         case .board(let board, let also):
             guard let found = state.boards[board] else { return also.map { .users([$0]) } ?? .none }
             var users = Set(found.members.keys.filter { state.boardRole(found, $0) != nil })

@@ -54,6 +54,7 @@ enum EventRenderer {
             json.field("message", stored.position)
             json.field("author", stored.actor.rawValue)
             json.field("text", e.text)
+            json.field("mustRead", e.mustRead)
         case .groupCreated(let e):
             json.field("kind", "group.created")
             group(e.group, e.name, e.permissions, into: &json)
@@ -236,7 +237,7 @@ enum EventRenderer {
             json.field("sha256", e.sha256)
             json.field("by", e.by)
         default:
-            return BoardJSON.body(stored, into: &json)
+            return BoardJSON.body(stored, into: &json) || BulletinJSON.body(stored, into: &json)
         }
         return true
     }

@@ -328,6 +328,12 @@ struct FileRoutes {
     }
 
     func download(_ file: FilesView.File, _ request: Request, inline: Bool) throws(APIError) -> Response {
+        try download(name: file.name, blob: file.blob, what: file.id.rawValue, request, inline: inline)
+    }
+
+    /// Content by name and reference: a file, or a notice's attachment (the same headers and ranges).
+    func download(name: String, blob: BlobRef, what: String, _ request: Request, inline: Bool) throws(APIError) -> Response {
+        let file = (name: name, blob: blob, id: what)
         let etag = "\"\(file.blob.sha256)\""
         let size = file.blob.size
         let showInline = inline && MediaTypes.inlineSafe(file.blob.mediaType)

@@ -150,7 +150,7 @@ public struct MarkRead: Command {
 
     public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
         _ = try state.activeAccount(actor)
-        if room != .announcements { _ = try state.roomOfMember(room, actor) }
+        if room != .announcements && room != .bulletin { _ = try state.roomOfMember(room, actor) }
         guard position <= state.position else { throw .invalid("position") }
         guard state.reads.cursor(actor, room) != position else { return Decision([]) }
         return Decision([PendingEvent(Streams.user(actor), .readMarked(.init(room: room, position: position)))])

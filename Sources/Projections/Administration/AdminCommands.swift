@@ -134,11 +134,13 @@ public struct Broadcast: Command {
     public var text: String
     public var recipients: [UserID]
     public var groups: [GroupID]
+    public var mustRead: Bool
 
-    public init(text: String, recipients: [UserID], groups: [GroupID] = []) {
+    public init(text: String, recipients: [UserID], groups: [GroupID] = [], mustRead: Bool = false) {
         self.text = text
         self.recipients = recipients
         self.groups = groups
+        self.mustRead = mustRead
     }
 
     public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
@@ -161,6 +163,6 @@ public struct Broadcast: Command {
         guard resolved.count <= Limits.broadcastRecipients else { throw .tooLarge("recipients") }
         let unique = Array(Set(groups))
         return Decision([PendingEvent(Streams.broadcasts, .broadcastSent(.init(
-            text: trimmed, recipients: resolved.sorted(), groups: unique.sorted())))])
+            text: trimmed, recipients: resolved.sorted(), groups: unique.sorted(), mustRead: mustRead)))])
     }
 }

@@ -147,23 +147,28 @@ public struct DiscoveryChanged: EventPayload {
 /// already holds their members as they were then (a later change of a group changes nothing).
 public struct BroadcastSent: EventPayload {
     public static let tag: UInt16 = 7
-    public static let version: UInt16 = 2
+    /// 2: `groups`; 3: `mustRead`.
+    public static let version: UInt16 = 3
     public var text: String
     /// Who receives it, resolved when sent; empty: everyone (also those registered later).
     public var recipients: [UserID]
     /// The groups it was addressed to (their members are in `recipients`).
     public var groups: [GroupID]
+    /// Each recipient must acknowledge it (`BroadcastAcknowledged`).
+    public var mustRead: Bool
 
-    public init(text: String, recipients: [UserID], groups: [GroupID] = []) {
+    public init(text: String, recipients: [UserID], groups: [GroupID] = [], mustRead: Bool = false) {
         self.text = text
         self.recipients = recipients
         self.groups = groups
+        self.mustRead = mustRead
     }
-    public func encode(to w: inout BinaryWriter) { w.write(text); w.write(recipients); w.write(groups) }
+    public func encode(to w: inout BinaryWriter) { w.write(text); w.write(recipients); w.write(groups); w.write(mustRead) }
     public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { try self.init(from: &r, version: Self.version) }
     public init(from r: inout BinaryReader, version: UInt16) throws(BinaryReader.Malformed) {
         text = try r.read()
         recipients = try r.read()
         groups = version >= 2 ? try r.read() : []
+        mustRead = version >= 3 ? try r.read() : false
     }
 }

@@ -14,6 +14,7 @@ public struct ChatState: Hashable, Sendable {
     public private(set) var invitations = InvitationsView()
     public private(set) var files = FilesView()
     public private(set) var boards = BoardsView()
+    public private(set) var bulletin = BulletinView()
 
     public init() {}
 
@@ -31,6 +32,7 @@ public struct ChatState: Hashable, Sendable {
         invitations.apply(event)
         files.apply(event)
         boards.apply(event)
+        bulletin.apply(event)
         position = event.position
     }
 

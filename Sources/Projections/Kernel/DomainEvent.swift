@@ -101,6 +101,13 @@ public enum DomainEvent: Hashable, Sendable {
     case cardCommented(CardCommented)
     case cardWatched(CardWatched)
     case cardDeadlineReminded(CardDeadlineReminded)
+    case bulletinPosted(BulletinPosted)
+    case bulletinEdited(BulletinEdited)
+    case bulletinWithdrawn(BulletinWithdrawn)
+    case bulletinAcknowledged(BulletinAcknowledged)
+    case bulletinReminded(BulletinReminded)
+    case broadcastAcknowledged(BroadcastAcknowledged)
+    case broadcastReminded(BroadcastReminded)
 
     /// The payload inside, for encoding.
     public var payload: any EventPayload {
@@ -188,6 +195,13 @@ public enum DomainEvent: Hashable, Sendable {
         case .cardCommented(let p): p
         case .cardWatched(let p): p
         case .cardDeadlineReminded(let p): p
+        case .bulletinPosted(let p): p
+        case .bulletinEdited(let p): p
+        case .bulletinWithdrawn(let p): p
+        case .bulletinAcknowledged(let p): p
+        case .bulletinReminded(let p): p
+        case .broadcastAcknowledged(let p): p
+        case .broadcastReminded(let p): p
         }
     }
 
@@ -318,6 +332,13 @@ public enum DomainEvent: Hashable, Sendable {
         entry(CardCommented.self, DomainEvent.cardCommented),
         entry(CardWatched.self, DomainEvent.cardWatched),
         entry(CardDeadlineReminded.self, DomainEvent.cardDeadlineReminded),
+        entry(BulletinPosted.self, DomainEvent.bulletinPosted),
+        entry(BulletinEdited.self, DomainEvent.bulletinEdited),
+        entry(BulletinWithdrawn.self, DomainEvent.bulletinWithdrawn),
+        entry(BulletinAcknowledged.self, DomainEvent.bulletinAcknowledged),
+        entry(BulletinReminded.self, DomainEvent.bulletinReminded),
+        entry(BroadcastAcknowledged.self, DomainEvent.broadcastAcknowledged),
+        entry(BroadcastReminded.self, DomainEvent.broadcastReminded),
     ])
 }
 
