@@ -61,8 +61,9 @@ public final class PostgresCluster: @unchecked Sendable {
                                               "--locale=C.UTF-8", "--no-instructions"])
         var options = "-p \(cluster.port) -k \(directory) -c listen_addresses=127.0.0.1"
         for (name, value) in settings.sorted(by: { $0.key < $1.key }) { options += " -c \(name)=\(value)" }
+        // The server it starts would inherit our pipes and keep them open: pg_ctl's output goes to a file.
         try cluster.asOwner(bin + "/pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60",
-                                              "-o", options, "start"])
+                                              "-o", options, "start"], detached: true)
         cluster.running = true
         return cluster
     }
@@ -93,20 +94,34 @@ public final class PostgresCluster: @unchecked Sendable {
 
     /// Runs a command as the cluster's owner (`postgres` when we are root).
     @discardableResult
-    public func asOwner(_ executable: String, _ arguments: [String]) throws -> String {
+    public func asOwner(_ executable: String, _ arguments: [String], detached: Bool = false) throws -> String {
         if geteuid() == 0 {
-            return try Self.command("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
+            return try Self.command("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments, detached: detached)
         }
-        return try Self.command(executable, arguments)
+        return try Self.command(executable, arguments, detached: detached)
     }
 
+    /// Runs a command and returns what it printed. `detached`: for a command that leaves a
+    /// daemon behind (pg_ctl start), whose output is not read (the daemon would hold the pipes
+    /// open forever); only its exit status counts.
     @discardableResult
-    public static func command(_ executable: String, _ arguments: [String]) throws -> String {
+    public static func command(_ executable: String, _ arguments: [String], detached: Bool = false) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         // Only the cluster's own directory is written; runuser must not start in one postgres cannot read.
         process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        if detached {
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw Failure(description: "\((executable as NSString).lastPathComponent) \(arguments.last ?? "") failed (\(process.terminationStatus))")
+            }
+            return ""
+        }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

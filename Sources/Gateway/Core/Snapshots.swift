@@ -72,13 +72,29 @@ enum Snapshots {
         var readUpTo: UInt64
         /// The latest one's position, null if none.
         @AlwaysEncoded var last: UInt64?
+        /// Must-read broadcasts the user has yet to acknowledge (docs/bulletin.md).
+        var pending: [UInt64]
     }
 
     static func announcements(for user: UserID, _ state: borrowing ChatState, at visibility: Visibility) -> Announcements {
         let cursor = state.reads.cursor(user, .announcements)
         return Announcements(
             unread: state.announcements.unread(for: user, after: visibility.floor(cursor), from: visibility.from),
-            readUpTo: cursor, last: state.announcements.positions(for: user, from: visibility.from).last)
+            readUpTo: cursor, last: state.announcements.positions(for: user, from: visibility.from).last,
+            pending: state.announcements.pending(for: user, from: visibility.from).map(\.position))
+    }
+
+    /// The user's bulletin board in brief: notices unread, and must-read ones not acknowledged.
+    struct Bulletin: Codable, Sendable {
+        var unread: Int
+        var readUpTo: UInt64
+        var pending: [String]
+    }
+
+    static func bulletin(for user: UserID, _ state: borrowing ChatState, now: Int64) -> Bulletin {
+        let cursor = state.reads.cursor(user, .bulletin)
+        return Bulletin(unread: state.bulletin.unread(for: user, after: cursor, now: now), readUpTo: cursor,
+                        pending: state.bulletin.pending(for: user).map(\.id.rawValue))
     }
 
     /// A pending invitation to a room one is not in.

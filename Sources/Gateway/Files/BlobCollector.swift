@@ -20,7 +20,10 @@ struct BlobCollector: Sendable {
     func collect(now: Int64 = Timestamp.now().microseconds) async -> (count: Int, bytes: UInt64) {
         uploads.sweep(now: now)
         let cutoff = now - grace
-        let (referenced, orphans) = core.withState { state in (Set(state.files.references.keys), state.files.orphans) }
+        // Content a notice attaches is named by the notice, not by a file.
+        let (referenced, orphans) = core.withState { state in
+            (Set(state.files.references.keys).union(state.bulletin.blobs), state.files.orphans)
+        }
         let waiting = uploads.completedBlobs()
         var removed: [String] = []
         var bytes: UInt64 = 0

@@ -139,10 +139,12 @@ public enum SearchIndexRebuild {
         let index = SearchIndex(directory: scratch)
         let head = try await log.head().position
         _ = try index.open(logID: logID, head: head)
+        try index.bulkLoad()
         var next: UInt64 = 1
         var events: UInt64 = 0
         while next <= head {
-            let records = try await log.read(from: next, limit: SearchIndexer.batch)
+            // Larger transactions than live indexing's: a rebuild has nobody waiting on it.
+            let records = try await log.read(from: next, limit: 8 * SearchIndexer.batch)
             guard let last = records.last else { break }
             var changes: [SearchChange] = []
             for record in records {

@@ -307,6 +307,7 @@ final class WebSocketSession: Sendable {
                 rooms: Snapshots.rooms(for: user, state, at: visibility),
                 invitations: Snapshots.invitations(for: user, state),
                 announcements: Snapshots.announcements(for: user, state, at: visibility),
+                bulletin: Snapshots.bulletin(for: user, state, now: Timestamp.now().microseconds),
                 users: includeUsers ? Snapshots.users(state, presence: registry.presenceList()) : nil)
             guard registry.register(connection, liveAfter: state.position, limitPerAddress: limit) else { return nil }
             return Frames.encoded("welcome", id: id, payload)
@@ -332,6 +333,7 @@ final class WebSocketSession: Sendable {
         var rooms: [Snapshots.Room]
         var invitations: [Snapshots.Invitation]
         var announcements: Snapshots.Announcements
+        var bulletin: Snapshots.Bulletin
         /// Null when the hello said `users: false`.
         @AlwaysEncoded var users: [Snapshots.User]?
     }

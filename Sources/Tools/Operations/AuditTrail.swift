@@ -36,7 +36,9 @@ public enum AuditTrail {
         "filters.words", "filters.server_password", "filters.addresses", "member.kicked", "member.banned",
         "member.unbanned", "member.muted", "member.unmuted", "member.role", "message.deleted", "room.archived",
         "room.deleted", "room.settings", "broadcast", "backup", "export", "audit.verified", "invitation.issued",
-        "invitation.redeemed", "invitation.revoked", "discovery.changed",
+        "invitation.redeemed", "invitation.revoked", "discovery.changed", "bulletin.posted", "bulletin.edited",
+        "bulletin.withdrawn", "bulletin.acknowledged", "bulletin.reminded", "broadcast.acknowledged", "broadcast.reminded",
+        "board.archived", "board.member",
     ]
 
     /// Calls `body` for each trail entry matching the query, in log order.
@@ -123,6 +125,24 @@ public enum AuditTrail {
                                           "groups": e.groups.map(\.rawValue).joined(separator: ",")])
         case .invitationRedeemed(let e): return ("invitation.redeemed", ["invitation": e.invitation, "user": names.userName(e.user)])
         case .invitationRevoked(let e): return ("invitation.revoked", ["invitation": e.invitation])
+        case .broadcastSent(let e) where e.mustRead:
+            return ("broadcast", ["recipients": e.recipients.isEmpty ? "everyone" : "\(e.recipients.count)", "mustRead": "true"])
+        case .bulletinPosted(let e):
+            return ("bulletin.posted", ["bulletin": e.bulletin.rawValue, "title": e.title, "mustRead": "\(e.mustRead)",
+                                        "recipients": e.audience.everyone ? "everyone" : "\(e.audience.recipients.count)"])
+        case .bulletinEdited(let e): return ("bulletin.edited", ["bulletin": e.bulletin.rawValue, "title": e.title])
+        case .bulletinWithdrawn(let e): return ("bulletin.withdrawn", ["bulletin": e.bulletin.rawValue, "title": names.noticeTitle(e.bulletin)])
+        case .bulletinAcknowledged(let e):
+            return ("bulletin.acknowledged", ["bulletin": e.bulletin.rawValue, "title": names.noticeTitle(e.bulletin)])
+        case .bulletinReminded(let e):
+            return ("bulletin.reminded", ["bulletin": e.bulletin.rawValue, "title": names.noticeTitle(e.bulletin),
+                                          "users": e.users.map(names.userName).joined(separator: ",")])
+        case .broadcastAcknowledged(let e): return ("broadcast.acknowledged", ["message": "\(e.broadcast)"])
+        case .broadcastReminded(let e):
+            return ("broadcast.reminded", ["message": "\(e.broadcast)", "users": e.users.map(names.userName).joined(separator: ",")])
+        case .boardArchived(let e): return ("board.archived", ["board": names.boardTitle(e.board), "archived": "\(e.archived)"])
+        case .boardMemberChanged(let e):
+            return ("board.member", ["board": names.boardTitle(e.board), "user": names.userName(e.user), "role": e.role?.name ?? "removed"])
         default: return nil
         }
     }

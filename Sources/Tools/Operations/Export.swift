@@ -185,10 +185,12 @@ struct NameBook {
     var boards: [BoardID: String] = [:]
     var stages: [StageID: String] = [:]
     var cards: [CardID: String] = [:]
+    var notices: [BulletinID: String] = [:]
 
     /// The events that name people, rooms, boards, their stages and cards.
     static let tags: Set<UInt16> = [UserRegistered.tag, ProfileChanged.tag, RoomCreated.tag, RoomRenamed.tag, BoardCreated.tag,
-                                    BoardChanged.tag, StageAdded.tag, StageChanged.tag, CardCreated.tag, CardChanged.tag]
+                                    BoardChanged.tag, StageAdded.tag, StageChanged.tag, CardCreated.tag, CardChanged.tag,
+                                    BulletinPosted.tag, BulletinEdited.tag]
 
     static func concerns(_ tag: UInt16) -> Bool { tags.contains(tag) }
 
@@ -209,6 +211,8 @@ struct NameBook {
         case .stageChanged(let e): stages[e.stage.id] = e.stage.name
         case .cardCreated(let e): cards[e.card] = e.fields.title ?? ""
         case .cardChanged(let e): if let title = e.fields.title { cards[e.card] = title }
+        case .bulletinPosted(let e): notices[e.bulletin] = e.title
+        case .bulletinEdited(let e): notices[e.bulletin] = e.title
         default: break
         }
     }
@@ -222,6 +226,8 @@ struct NameBook {
     }
 
     func boardTitle(_ board: BoardID) -> String { boards[board] ?? board.rawValue }
+
+    func noticeTitle(_ notice: BulletinID) -> String { notices[notice] ?? notice.rawValue }
 
     func roomName(_ room: RoomID) -> String {
         guard let found = rooms[room] else { return room.rawValue }
@@ -359,9 +365,48 @@ struct NameBook {
             row.kind = "file.deleted"
             row.file = ExportFile(id: e.file.rawValue, name: "", size: 0, sha256: "", mediaType: "")
         default:
-            guard boardRow(stored, &row) else { return nil }
+            guard boardRow(stored, &row) || bulletinRow(stored, &row) else { return nil }
         }
         return row
+    }
+
+    /// A bulletin event's row: the notice in place of a room; who acknowledged what, and when.
+    private func bulletinRow(_ stored: StoredEvent, _ row: inout ExportRow) -> Bool {
+        row.room = nil
+        switch stored.event {
+        case .bulletinPosted(let e):
+            row.kind = "bulletin.posted"
+            row.roomName = "Bulletin: \(e.title)"
+            row.text = e.mustRead ? "[must read] \(e.body)" : e.body
+        case .bulletinEdited(let e):
+            row.kind = "bulletin.edited"
+            row.roomName = "Bulletin: \(e.title)"
+            row.text = e.body
+        case .bulletinWithdrawn(let e):
+            row.kind = "bulletin.withdrawn"
+            row.roomName = "Bulletin: \(noticeTitle(e.bulletin))"
+        case .bulletinAcknowledged(let e):
+            row.kind = "bulletin.acknowledged"
+            row.roomName = "Bulletin: \(noticeTitle(e.bulletin))"
+        case .bulletinReminded(let e):
+            row.kind = "bulletin.reminded"
+            row.roomName = "Bulletin: \(noticeTitle(e.bulletin))"
+            row.text = e.users.map(userName).joined(separator: ", ")
+        case .broadcastAcknowledged(let e):
+            row.kind = "broadcast.acknowledged"
+            row.room = .announcements
+            row.roomName = "Announcements"
+            row.message = e.broadcast
+        case .broadcastReminded(let e):
+            row.kind = "broadcast.reminded"
+            row.room = .announcements
+            row.roomName = "Announcements"
+            row.message = e.broadcast
+            row.text = e.users.map(userName).joined(separator: ", ")
+        default:
+            return false
+        }
+        return true
     }
 
     /// A Kanban event's row: the board in place of a room, the card and what happened to it.
