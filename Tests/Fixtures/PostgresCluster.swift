@@ -112,6 +112,12 @@ public final class PostgresCluster: @unchecked Sendable {
         // Only the cluster's own directory is written; runuser must not start in one postgres cannot read.
         process.currentDirectoryURL = URL(fileURLWithPath: "/")
         if detached {
+            // Foundation's child keeps a descriptor Foundation watches to see it exit; a daemon
+            // started from it would inherit that too, and the exit would never be seen (the
+            // child stays a zombie). bash closes every descriptor above 2 before running it.
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null; exec "$@""#,
+                                 "bash", executable] + arguments
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice

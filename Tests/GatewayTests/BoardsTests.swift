@@ -219,6 +219,29 @@ struct BoardsTests {
         await server.stop()
     }
 
+    @Test func aLinkedRoomHearsOfCardsCreatedMovedAndArchived() async throws {
+        let office = try await Self.office()
+        defer { office.server.remove() }
+        // Erin is in the room, not on the board: the room's timeline tells her anyway.
+        let room = try await office.http("POST", "/rooms", office.alice, ["name": "move-team"])
+        let roomID = try #require(room.body["room"]?.string)
+        #expect(try await office.http("POST", "/rooms/\(roomID)/join", office.erin).status == 200)
+        #expect(try await office.http("PATCH", "/boards/\(office.board)", office.alice, ["room": roomID, "announce": true]).status == 200)
+        let listener = try await office.server.client(office.erin.token)
+        let made = try await office.http("POST", "/boards/\(office.board)/cards", office.bob, ["stage": office.stages[0], "title": "Rent a van"])
+        let card = try #require(made.body["card"]?.string)
+        let created = try await listener.event { $0["kind"]?.string == "board.activity" }
+        #expect(created["activity"]?.string == "created" && created["cardTitle"]?.string == "Rent a van" && created["stage"]?.string == "To do")
+        _ = try await office.http("POST", "/boards/\(office.board)/cards/\(card)/move", office.bob, ["stage": office.stages[3]])
+        let moved = try await listener.event { $0["kind"]?.string == "board.activity" && $0["activity"]?.string == "moved" }
+        #expect(moved["stage"]?.string == "Done" && moved["boardTitle"]?.string == "Office move")
+        // And it is in the room's history, for whoever reads it later.
+        let history = try await office.http("GET", "/rooms/\(roomID)/messages", office.erin)
+        #expect(history.body["items"]!.array.filter { $0["kind"]?.string == "board.activity" }.count == 2)
+        await listener.close()
+        await office.server.stop()
+    }
+
     @Test func myCardsGatherWhatIsAssignedToMeAcrossBoards() async throws {
         let office = try await Self.office()
         defer { office.server.remove() }

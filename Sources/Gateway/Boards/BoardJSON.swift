@@ -98,6 +98,15 @@ enum BoardJSON {
             json.field("board", e.board.rawValue)
             json.field("card", e.card.rawValue)
             json.field("watching", e.watching)
+        case .boardActivityAnnounced(let e):
+            json.field("kind", "board.activity")
+            json.field("room", stored.room?.rawValue)
+            json.field("board", e.board.rawValue)
+            json.field("boardTitle", e.boardTitle)
+            json.field("card", e.card.rawValue)
+            json.field("cardTitle", e.cardTitle)
+            json.field("activity", e.activity.name)
+            json.field("stage", e.stage)
         case .cardDeadlineReminded(let e):
             json.field("kind", "card.reminder")
             json.field("board", e.board.rawValue)

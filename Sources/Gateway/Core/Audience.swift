@@ -37,7 +37,7 @@ enum Audience: Sendable {
         case .roomCreated(let e): return .room(e.room, also: nil)
         case .roomDeleted: return stored.room.map { .formerMembers($0) } ?? .nobody
         case .roomRenamed, .topicChanged, .roomArchived, .roomSettingsChanged, .memberJoined, .roleChanged, .memberMuted,
-             .memberUnmuted, .messagePosted, .messageEdited, .messageDeleted:
+             .memberUnmuted, .messagePosted, .messageEdited, .messageDeleted, .boardActivityAnnounced:
             return stored.room.map { .room($0, also: nil) } ?? .nobody
         case .memberLeft(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         case .memberInvited(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody

@@ -505,3 +505,65 @@ public enum BoardEvents {
         }
     }
 }
+
+/// What a board tells its linked room (when its owner asked: `BoardSettings.announce`).
+public enum BoardActivity: UInt8, Sendable, BinaryCodable {
+    case created = 0, moved = 1, archived = 2
+
+    public var name: String {
+        switch self {
+        case .created: "created"
+        case .moved: "moved"
+        case .archived: "archived"
+        }
+    }
+
+    public func encode(to writer: inout BinaryWriter) { writer.write(rawValue) }
+    public init(from reader: inout BinaryReader) throws(BinaryReader.Malformed) {
+        guard let value = BoardActivity(rawValue: try reader.read()) else { throw BinaryReader.Malformed(offset: -1) }
+        self = value
+    }
+}
+
+/// A card's activity announced in the board's linked room, in the room's stream: its members
+/// see it in the timeline (and its history) though they need not be on the board. The names are
+/// those of the moment, so the line reads the same later.
+public struct BoardActivityAnnounced: EventPayload {
+    public static let tag: UInt16 = 129
+    public var board: BoardID
+    public var boardTitle: String
+    public var card: CardID
+    public var cardTitle: String
+    public var activity: BoardActivity
+    /// The stage it is in now.
+    public var stage: String
+
+    public init(board: BoardID, boardTitle: String, card: CardID, cardTitle: String, activity: BoardActivity, stage: String) {
+        self.board = board
+        self.boardTitle = boardTitle
+        self.card = card
+        self.cardTitle = cardTitle
+        self.activity = activity
+        self.stage = stage
+    }
+    public func encode(to w: inout BinaryWriter) {
+        w.write(board); w.write(boardTitle); w.write(card); w.write(cardTitle); w.write(activity); w.write(stage)
+    }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) {
+        board = try r.read(); boardTitle = try r.read(); card = try r.read(); cardTitle = try r.read(); activity = try r.read()
+        stage = try r.read()
+    }
+}
+
+extension ChatState {
+    /// The announcement of a card's activity in the board's room, if its owner asked for one
+    /// and the room is still there.
+    func announcement(_ board: BoardsView.Board, card: CardID, title: String, _ activity: BoardActivity, stage: StageID) -> PendingEvent? {
+        guard board.settings.announce, let room = board.settings.room, let found = rooms[room], !found.deleted, !found.archived else {
+            return nil
+        }
+        return PendingEvent(Streams.room(room), .boardActivityAnnounced(BoardActivityAnnounced(
+            board: board.id, boardTitle: board.settings.title, card: card, cardTitle: title, activity: activity,
+            stage: board.stages[stage]?.spec.name ?? "")))
+    }
+}

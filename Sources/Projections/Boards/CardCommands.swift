@@ -153,8 +153,10 @@ public struct CreateCard: Command {
         let fields = try state.checked(fields, on: found)
         try state.requireRoomInStage(found, stage, confirmed: overLimit)
         let key = try found.key(for: placement, stage: stage, lane: lane, moving: nil)
-        return Decision([PendingEvent(Streams.board(board), .cardCreated(CardCreated(
-            board: board, card: card, place: CardPlace(stage: stage, lane: lane, key: key), fields: fields)))])
+        var events = [PendingEvent(Streams.board(board), .cardCreated(CardCreated(
+            board: board, card: card, place: CardPlace(stage: stage, lane: lane, key: key), fields: fields)))]
+        if let announced = state.announcement(found, card: card, title: fields.title ?? "", .created, stage: stage) { events.append(announced) }
+        return Decision(events)
     }
 }
 
@@ -230,7 +232,12 @@ public struct MoveCard: Command {
         let key = try found.key(for: placement, stage: stage, lane: lane, moving: card)
         let place = CardPlace(stage: stage, lane: lane, key: key)
         guard place != current.place else { return Decision([]) }
-        return Decision([PendingEvent(Streams.board(board), .cardMoved(CardMoved(board: board, card: card, place: place, from: current.place)))])
+        var events = [PendingEvent(Streams.board(board), .cardMoved(CardMoved(board: board, card: card, place: place, from: current.place)))]
+        // The room hears of moves between stages, not of reordering within one.
+        if stage != current.place.stage, let announced = state.announcement(found, card: card, title: current.title, .moved, stage: stage) {
+            events.append(announced)
+        }
+        return Decision(events)
     }
 }
 
@@ -255,6 +262,8 @@ public struct ArchiveCard: Command {
             let key = try found.key(for: .bottom, stage: current.place.stage, lane: current.place.lane, moving: card)
             let place = CardPlace(stage: current.place.stage, lane: current.place.lane, key: key)
             events.append(PendingEvent(Streams.board(board), .cardMoved(CardMoved(board: board, card: card, place: place, from: current.place))))
+        } else if let announced = state.announcement(found, card: card, title: current.title, .archived, stage: current.place.stage) {
+            events.append(announced)
         }
         return Decision(events)
     }

@@ -101,6 +101,7 @@ public enum DomainEvent: Hashable, Sendable {
     case cardCommented(CardCommented)
     case cardWatched(CardWatched)
     case cardDeadlineReminded(CardDeadlineReminded)
+    case boardActivityAnnounced(BoardActivityAnnounced)
     case bulletinPosted(BulletinPosted)
     case bulletinEdited(BulletinEdited)
     case bulletinWithdrawn(BulletinWithdrawn)
@@ -195,6 +196,7 @@ public enum DomainEvent: Hashable, Sendable {
         case .cardCommented(let p): p
         case .cardWatched(let p): p
         case .cardDeadlineReminded(let p): p
+        case .boardActivityAnnounced(let p): p
         case .bulletinPosted(let p): p
         case .bulletinEdited(let p): p
         case .bulletinWithdrawn(let p): p
@@ -332,6 +334,7 @@ public enum DomainEvent: Hashable, Sendable {
         entry(CardCommented.self, DomainEvent.cardCommented),
         entry(CardWatched.self, DomainEvent.cardWatched),
         entry(CardDeadlineReminded.self, DomainEvent.cardDeadlineReminded),
+        entry(BoardActivityAnnounced.self, DomainEvent.boardActivityAnnounced),
         entry(BulletinPosted.self, DomainEvent.bulletinPosted),
         entry(BulletinEdited.self, DomainEvent.bulletinEdited),
         entry(BulletinWithdrawn.self, DomainEvent.bulletinWithdrawn),

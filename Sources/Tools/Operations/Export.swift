@@ -364,6 +364,9 @@ struct NameBook {
         case .fileDeleted(let e):
             row.kind = "file.deleted"
             row.file = ExportFile(id: e.file.rawValue, name: "", size: 0, sha256: "", mediaType: "")
+        case .boardActivityAnnounced(let e):
+            row.kind = "board.activity"
+            row.text = "\(e.boardTitle): \(e.cardTitle) \(e.activity.name) (\(e.stage))"
         default:
             guard boardRow(stored, &row) || bulletinRow(stored, &row) else { return nil }
         }
