@@ -89,6 +89,9 @@ struct SearchBenchmark: AsyncParsableCommand {
         let load = try await searchUnderLoad(port: server.port)
         let (kinds, all) = Self.kinds(load.samples)
         server.stop()
+        Measure.note("Causerie: p50 \(Measure.round(Measure.percentile(all, 0.5))) ms, p99 \(Measure.round(Measure.percentile(all, 0.99))) ms, "
+            + "\(all.count) queries, \(load.errors) errors, \(load.partial) partial; by kind: "
+            + kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.p50_ms)/\($0.value.p99_ms)" }.joined(separator: ", "))
         var peer: Baseline?
         if baseline {
             let result = try await SearchBaseline(messages: messages, users: users, searchers: searchers, postRate: postRate,

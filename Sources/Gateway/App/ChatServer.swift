@@ -87,6 +87,9 @@ public final class ChatServer: Sendable {
         let server = try ChatServer(configuration, logger: logger)
         do {
             let (events, seconds) = try await server.core.rebuild()
+            // Everything folded at start counts as on screens already: searches wait for the index to hold it.
+            let folded = server.core.position
+            server.core.settledPositions.withLock { $0 = (folded, folded) }
             let indexed = try server.core.search.open(logID: server.store.storeID, head: server.core.position)
             logger.info("search index open", metadata: ["search.position": "\(indexed)", "search.behind": "\(server.core.position - min(indexed, server.core.position))"])
             logger.info("views rebuilt from the log", metadata: [
@@ -300,6 +303,14 @@ struct BackgroundService: Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await core.runDispatcher() }
             group.addTask { await SearchIndexer(core: core, index: core.search).run() }
+            group.addTask {
+                // What the views held a moment ago: a search waits for the index to hold that much.
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(100))
+                    let now = core.position
+                    core.settledPositions.withLock { $0 = ($0.newer, now) }
+                }
+            }
             group.addTask {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .milliseconds(250))

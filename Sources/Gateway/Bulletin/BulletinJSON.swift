@@ -1,3 +1,4 @@
+import EventStore
 import Operations
 import Projections
 
@@ -137,5 +138,33 @@ enum BulletinJSON {
             return false
         }
         return true
+    }
+}
+
+extension BulletinJSON {
+    /// Every broadcast, newest first (the last 500), with its text read from the log and, for a
+    /// must-read one, how many acknowledged: the admin panel's list.
+    static func broadcasts(_ core: ChatCore) async throws -> [UInt8] {
+        let entries = core.withState { Array($0.announcements.entries.suffix(500).reversed()) }
+        var json = JSONWriter()
+        json.beginObject()
+        json.beginArray("broadcasts")
+        for entry in entries {
+            guard let record = try await core.store.read(from: entry.position, limit: 1).first,
+                  case .broadcastSent(let sent) = try ChatCore.decode(record).event
+            else { continue }
+            json.beginObject()
+            json.field("message", entry.position)
+            json.field("time", record.timestamp.microseconds / 1000)
+            json.field("author", entry.author.rawValue)
+            json.field("text", sent.text)
+            json.field("mustRead", entry.mustRead)
+            json.field("recipients", entry.recipients.map { UInt64($0.count) })
+            json.field("acknowledgements", entry.acknowledged.count)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        return json.bytes
     }
 }

@@ -114,6 +114,30 @@ struct BulletinRoutes {
             return try FileRoutes(files: files).download(name: attachment.name, blob: attachment.blob, what: "\(id)/\(index)", request,
                                                          inline: query.contains("inline"))
         }
+        // Whom a notice may be addressed to: the rights groups by name (not their rights), for
+        // those who may post (an administrator also has admin/groups).
+        api.get("bulletin/groups") { request, _ in
+            let (user, _) = try kit.caller(request)
+            return kit.json(bytes: try core.withState { state throws(APIError) -> [UInt8] in
+                try Self.rejecting { () throws(Rejection) in try state.requireBulletinPoster(user) }
+                var json = JSONWriter()
+                json.beginObject()
+                json.beginArray("groups")
+                for group in state.groups.byID.values.sorted(by: { $0.id < $1.id }) {
+                    json.beginObject()
+                    json.field("group", group.id.rawValue)
+                    json.field("name", group.name)
+                    json.endObject()
+                }
+                json.endArray()
+                json.endObject()
+                return json.bytes
+            })
+        }
+        api.get("admin/broadcasts") { request, _ in
+            _ = try kit.administrator(request)
+            return kit.json(bytes: try await BulletinJSON.broadcasts(core))
+        }
         // Must-read broadcasts: the recipient acknowledges; administrators see and remind.
         api.post("announcements/{message}/acknowledge") { request, context in
             let (user, _) = try kit.caller(request)

@@ -31,6 +31,12 @@ public final class ChatCore: Sendable {
     let search: SearchIndex
     /// Sessions whose `SessionRefreshed` is on its way (one at a time per session).
     let refreshing = Mutex(Set<String>())
+    /// The last position each user's own commands appended: a search waits for the index to hold
+    /// what the searcher wrote (read-your-writes), not for everyone else's latest message.
+    let lastWrites = Mutex([UserID: UInt64]())
+    /// The views' position a moment ago (0.1–0.2 s; `SearchService.settled`): what has been on
+    /// screens for that long, a search waits for.
+    let settledPositions = Mutex((older: UInt64(0), newer: UInt64(0)))
     private let state: Mutex<ChatState>
     private let applied: AppliedPosition
     /// SHA-256 of (server password hash, password) pairs already verified, to spare scrypt.
@@ -215,6 +221,7 @@ public final class ChatCore: Sendable {
             throw APIError.unavailable
         }
         FanoutTrace.shared.acked(result.lastPosition, decided: decided)
+        lastWrites.withLock { $0[actor] = max($0[actor] ?? 0, result.lastPosition) }
         await applied.wait(for: result.lastPosition)
         // Stopping: the events are logged, but not yet applied to the views this reply would reflect.
         if Task.isCancelled && applied.position < result.lastPosition { throw APIError.unavailable }

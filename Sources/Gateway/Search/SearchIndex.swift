@@ -66,7 +66,9 @@ final class SearchIndex: Sendable {
 
     private func openExisting(logID: String, head: UInt64) throws -> UInt64 {
         let connection = try SQLiteConnection(path: path)
-        try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; " + Self.readerPragmas)
+        // journal_size_limit: the write-ahead log is cut back to 64 MiB whenever it restarts.
+        try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; "
+            + "PRAGMA journal_size_limit=67108864; PRAGMA busy_timeout=200; " + Self.readerPragmas)
         try connection.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
         let version = try Self.meta("schema", connection)
         if version != nil && version != Self.schemaVersion {
@@ -148,9 +150,26 @@ final class SearchIndex: Sendable {
                 try statement.bind(1, String(position))
                 try statement.run()
             }
+            try restartLogIfDue(db)
         }
         indexed.advance(to: position)
     }
+
+    /// Searches run all the time, and a reader keeps the frames it may read: the automatic
+    /// (passive) checkpoints then never let the write-ahead log start over, and FTS5's merges made
+    /// it grow by hundreds of megabytes in a minute of posting. Every 30 s the writer waits (at most
+    /// `busy_timeout`) for the readers of the moment to finish, so the log starts over.
+    private func restartLogIfDue(_ db: SQLiteConnection) throws {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let due = lastRestart.withLock { last -> Bool in
+            guard now - last > 30_000_000_000 else { return false }
+            last = now
+            return true
+        }
+        if due { try db.execute("PRAGMA wal_checkpoint(RESTART)") }
+    }
+
+    private let lastRestart = Mutex(DispatchTime.now().uptimeNanoseconds)
 
     private static func apply(_ change: SearchChange, _ db: SQLiteConnection, fresh: Bool) throws {
         switch change {

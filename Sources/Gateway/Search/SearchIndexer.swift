@@ -27,6 +27,9 @@ struct SearchIndexer {
         while !Task.isCancelled {
             await core.waitUntilApplied(next)
             if Task.isCancelled { return }
+            // A few posts at a time make a commit each, and each commit a new FTS5 segment to merge
+            // later: gather what arrives in the next 50 ms into one, unless a backlog is there.
+            if core.position < next + 64 { try? await Task.sleep(for: .milliseconds(50)) }
             do {
                 next = try await indexBatch(from: next)
             } catch {

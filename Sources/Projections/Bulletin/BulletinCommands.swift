@@ -2,7 +2,7 @@
 
 extension ChatState {
     /// Who may post notices: administrators, and members of a group given `postBulletin`.
-    func requireBulletinPoster(_ actor: UserID) throws(Rejection) {
+    public func requireBulletinPoster(_ actor: UserID) throws(Rejection) {
         _ = try activeAccount(actor)
         let rights = permissions(of: actor)
         guard rights.contains(.postBulletin) || rights.contains(.administer) else {

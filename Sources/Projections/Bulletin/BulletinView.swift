@@ -76,9 +76,12 @@ public struct BulletinView: Hashable, Sendable {
         order.reversed().compactMap { notices[$0] }.filter { administrator || $0.author == user || $0.isFor(user) }
     }
 
-    /// Must-read notices `user` has yet to acknowledge (withdrawn ones ask nothing more).
+    /// Must-read notices `user` has yet to acknowledge (withdrawn ones ask nothing more; an author
+    /// has read their own).
     public func pending(for user: UserID) -> [Notice] {
-        order.compactMap { notices[$0] }.filter { $0.mustRead && !$0.withdrawn && $0.isFor(user) && $0.acknowledged[user] == nil }
+        order.compactMap { notices[$0] }.filter {
+            $0.mustRead && !$0.withdrawn && $0.isFor(user) && $0.acknowledged[user] == nil && $0.author != user
+        }
     }
 
     /// Notices on the board for `user` posted after `cursor` (a log position): the unread count.
