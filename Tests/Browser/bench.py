@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Measures the web client: time from page load to the first message shown, on a room with
-10,000 messages of history, in headless Chromium against the real server; and the JavaScript
-and CSS bytes the chat page ships.
+"""Measures the web client in headless Chromium against the real server: time from page load to
+the first message shown, on a room with 10,000 messages of history, and the JavaScript and CSS
+bytes the chat page ships (`messages`); time to open a board of 10,000 cards over 8 stages, from
+the page's start and from the board's request to `performance.mark('board-drawn')` (`boards`).
 
-    python Tests/Browser/bench.py [--binary .build/debug/causerie] [--messages 10000] [--runs 7] [--slowdown 4]
+    python Tests/Browser/bench.py [--binary .build/debug/causerie] [--measure messages|boards|all]
+        [--messages 10000] [--cards 10000] [--runs 7] [--slowdown 4]
 
-Prints a JSON object on its last line."""
+Prints a JSON object per measurement, the last one on the last line."""
 
 import argparse
 import json
@@ -17,7 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from browser import Browser  # noqa: E402
-from seed import post_many, raise_flood_limit  # noqa: E402
+from seed import post_many, raise_flood_limit, seed_board  # noqa: E402
 from server import Server  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -44,6 +46,8 @@ def main():
     parser.add_argument("--messages", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--slowdown", type=int, default=4, help="CPU slowdown for the old-PC runs")
+    parser.add_argument("--cards", type=int, default=10000, help="cards on the board of the boards measurement")
+    parser.add_argument("--measure", choices=["messages", "boards", "all"], default="all")
     args = parser.parse_args()
 
     server = Server(args.binary, os.path.join(REPO, "Sources", "Gateway", "Resources"))
@@ -54,6 +58,10 @@ def main():
         admin = server.login("admin", server.one_time_password)["token"]
         server.api("PUT", "me/password", {"current": server.one_time_password, "new": "bench-Secret-1"}, token=admin)
         raise_flood_limit(server, admin)
+        if args.measure in ("boards", "all"):
+            boards(server, admin, args)
+        if args.measure == "boards":
+            return
         began = time.monotonic()
         post_many(server, admin, "main", args.messages)
         seeded = time.monotonic() - began
@@ -102,6 +110,42 @@ def main():
         if browser:
             browser.quit()
         server.cleanup()
+
+
+def boards(server, admin, args):
+    """A board of `args.cards` cards over 8 stages, made over the HTTP API by a few threads, then
+    opened from its address (#board=<id>) again and again: each load is a whole page load."""
+    began = time.monotonic()
+    board = seed_board(server, admin, cards=args.cards, stages=8)
+    seeded = time.monotonic() - began
+    print(f"seeded a board of {args.cards} cards in {seeded:.1f} s", flush=True)
+    browser = Browser("bench-boards", server.url, "/tmp")
+    try:
+        browser.open("/")
+        browser.js("localStorage.setItem('causerie.token', arguments[0])", admin)
+        marks = """const get = (name) => performance.getEntriesByName(name)[0];
+            if (!get('board-drawn')) return null;
+            return { page: get('board-drawn').startTime, open: get('board-open-to-drawn').duration,
+                     fetch: get('board-fetched').startTime - get('board-open').startTime,
+                     tiles: document.querySelectorAll('.board-view .card').length }"""
+        runs = []
+        for _ in range(args.runs + 1):  # the first load warms the caches; it is not counted
+            browser.driver.get("about:blank")
+            browser.driver.get(f"{server.url}/#board={board}")
+            runs.append(browser.wait(lambda: browser.js(marks), 60, "the board drawn"))
+            print(f"board drawn {runs[-1]['page']:.0f} ms after the page's start; request to drawn {runs[-1]['open']:.0f} ms"
+                  f" (fetch {runs[-1]['fetch']:.0f} ms), {runs[-1]['tiles']} tiles", flush=True)
+        runs = runs[1:]
+        result = {"bench": "web-board-open", "cards": args.cards, "stages": 8, "runs": args.runs,
+                  "page_to_drawn_ms_median": round(statistics.median(r["page"] for r in runs)),
+                  "open_to_drawn_ms_median": round(statistics.median(r["open"] for r in runs)),
+                  "open_to_drawn_ms_min": round(min(r["open"] for r in runs)),
+                  "open_to_drawn_ms_max": round(max(r["open"] for r in runs)),
+                  "fetch_ms_median": round(statistics.median(r["fetch"] for r in runs)),
+                  "tiles_drawn": runs[0]["tiles"], "seed_seconds": round(seeded, 1)}
+        print(json.dumps(result), flush=True)
+    finally:
+        browser.quit()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import { Connection } from './connection.js';
 import { Outbox } from './outbox.js';
 import { State, ANNOUNCEMENTS } from './state.js';
 import { Timeline } from './timeline.js';
+import { Bulletin } from './bulletin.js';
 import { timeZone } from './search.js';
 
 const PAGE = 50;
@@ -16,6 +17,7 @@ const quietly = () => {};
 export class ChatClient {
 	constructor({ token, serverPassword, onEnded }) {
 		const state = (this.state = new State());
+		this.bulletin = new Bulletin(this);
 		this.lastTyping = 0;
 		this.connection = new Connection({
 			token, serverPassword,
@@ -48,6 +50,7 @@ export class ChatClient {
 		const firstTime = !state.me;
 		state.declined = new Set(readList(DECLINED_KEY + data.me.user));
 		state.applyWelcome(data, resumed);
+		this.bulletin.welcome(data);
 		this.outbox ??= new Outbox(data.me.user, () => state.emit('outbox'));
 		this.outbox.resetSent();
 		state.emit('outbox');

@@ -20,6 +20,11 @@ function announcementsRoom({ unread = 0, readUpTo = 0, last = null }) {
 		lastMessageAt: 0, mutedUntil: null, members: null };
 }
 
+/** The bulletin board's read cursor lives under this room id (read, read.marked). */
+export const BULLETIN = 'bulletin';
+
+const BOARD_EVENT = /^(board|stage|lane|card)\./;
+
 /** An invitation by its room and position: a later invitation to the same room shows again. */
 const declinedKey = (room, position) => `${room}@${position ?? ''}`;
 
@@ -36,8 +41,11 @@ export class State {
 		this.declined = new Set();
 		this.capabilities = new Set();
 		this.status = 'connecting';
-		// Features the server does not have yet: the left column shows their entries when true.
-		this.features = { kanban: false, bulletin: false };
+		// Features the server has: the left column shows their entries when true (boards also need
+		// the kanban right). The bulletin's counts live in lib/bulletin.js.
+		this.features = { kanban: true, bulletin: true };
+		// The full-width screen over the conversation ('boards', 'bulletin'), or null (views/workspace.js).
+		this.screen = null;
 		this.listeners = new Map();
 	}
 
@@ -128,6 +136,7 @@ export class State {
 			this.member(ev, room, counted);
 		} else if (kind === 'read.marked') {
 			if (room && ev.upTo > room.readUpTo) this.markedRead(room, ev.upTo);
+			else if (ev.room === BULLETIN) this.emit('bulletin', { event: ev, live: !counted });
 		} else if (kind.startsWith('user.')) {
 			this.userEvent(ev);
 		} else if (kind === 'quickphrases.changed') {
@@ -143,6 +152,11 @@ export class State {
 			this.broadcast(ev, room, counted);
 		} else if (kind.startsWith('file.') || kind.startsWith('folder.') || kind.startsWith('files.')) {
 			this.fileEvent(ev, room, counted);
+		} else if (BOARD_EVENT.test(kind)) {
+			// Boards keep their own models (lib/boards.js), fetched when opened: handed on as they come.
+			this.emit('board', { event: ev, live: !counted });
+		} else if (kind.startsWith('bulletin.') || kind.startsWith('broadcast.')) {
+			this.emit('bulletin', { event: ev, live: !counted });
 		}
 	}
 

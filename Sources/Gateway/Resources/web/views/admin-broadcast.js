@@ -1,10 +1,12 @@
 // Admin: an announcement to everyone, to some rights groups or to some people
 // (POST /api/v1/admin/broadcast). It stays in their Announcements; connected ones also see it at once.
+// A must-read one blocks each recipient's chat until they confirm; its read list is below the form.
 
 import { h, fill } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, foldForSearch } from '../lib/i18n.js';
 import { field, checkbox, submitting, toast } from './ui.js';
+import { mustReadSection, rememberMustRead } from './admin-must-read.js';
 
 const AUDIENCES = ['everyone', 'groups', 'users'];
 
@@ -18,7 +20,7 @@ function audienceChoice(onChange) {
 }
 
 /** Checkboxes for people, with a filter: an office may have hundreds. */
-function peoplePicker(users) {
+export function peoplePicker(users) {
 	const boxes = users.map((u) => ({ user: u, ...checkbox(`${u.displayName || u.username} (@${u.username})`,
 		{ 'data-user': u.user }) }));
 	const filter = h('input', { type: 'search', autocomplete: 'off', 'aria-label': t('admin.broadcastFilter'),
@@ -44,11 +46,13 @@ export async function broadcastPanel(panel) {
 	const groupPicker = h('fieldset.options', { 'data-audience': 'groups' }, h('legend', t('admin.audience.groups')),
 		groupBoxes.map((b) => b.el));
 	const people = peoplePicker(active);
+	const mustRead = checkbox(t('admin.broadcastMustRead'), { name: 'mustRead', 'data-input': 'must-read' });
 	const audience = audienceChoice(() => show());
 	const sent = h('p.form-success', { role: 'status' });
 	const error = h('p.form-error', { role: 'alert' });
 	const form = h('form.broadcast-form', { 'aria-label': t('admin.tab.broadcast') },
-		field(t('admin.broadcastText'), text), audience.el, groupPicker, people.el,
+		field(t('admin.broadcastText'), text), audience.el, groupPicker, people.el, mustRead.el,
+		h('p.hint', t('admin.broadcastMustReadHint')),
 		h('div', h('button.button.primary', { type: 'submit', 'data-action': 'broadcast' }, t('admin.broadcastSend')), error, sent));
 
 	function show() {
@@ -79,15 +83,21 @@ export async function broadcastPanel(panel) {
 
 	submitting(form, error, async () => {
 		sent.textContent = '';
-		const request = body();
-		await api('POST', 'admin/broadcast', request);
+		const request = { ...body(), mustRead: mustRead.input.checked };
+		const answer = await api('POST', 'admin/broadcast', request);
+		if (request.mustRead) {
+			rememberMustRead({ position: answer.position, text: request.text, time: Date.now() });
+			reads.load();
+		}
 		const done = request.recipients ? t('admin.broadcastSent', { count: request.recipients.length }) : t('admin.broadcastSentAll');
 		sent.textContent = done;
 		toast(done);
 		text.value = '';
+		mustRead.input.checked = false;
 	});
 	text.addEventListener('input', () => { sent.textContent = ''; });
 
 	show();
-	fill(panel, h('section.admin-section', h('h2', t('admin.tab.broadcast')), h('p.hint', t('admin.broadcastIntro')), form));
+	const reads = mustReadSection(users);
+	fill(panel, h('section.admin-section', h('h2', t('admin.tab.broadcast')), h('p.hint', t('admin.broadcastIntro')), form), reads.el);
 }

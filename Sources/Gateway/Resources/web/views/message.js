@@ -107,9 +107,15 @@ function folderCard(item, actions) {
 	zip);
 }
 
-/** Membership and room changes, as one quiet line. */
-export function noticeRow(item, { state }) {
+/** Membership and room changes, as one quiet line; a linked board's card activity links to its board. */
+export function noticeRow(item, { state, actions }) {
 	const kind = item.kind;
+	if (kind === 'board.activity') {
+		const text = t('notice.board.' + item.activity, { actor: state.displayName(item.actor), card: item.cardTitle,
+			stage: item.stage, board: item.boardTitle });
+		return h('div.notice-row', { 'data-position': item.position, dir: 'auto' },
+			h('button.link', { onclick: () => actions.openKanban?.({ board: item.board }) }, text), ' ', timeTag(item.time, 'msg-time'));
+	}
 	const key = kind === 'room.created' ? (state.isDirect(state.rooms.get(item.room)) ? 'createdDirect' : 'created')
 		: kind === 'room.topic' ? (item.topic ? 'topic' : 'topicCleared')
 			: kind === 'member.joined' ? (item.method === 'operator' ? 'added' : 'joined')

@@ -16,6 +16,7 @@ import { createDetails } from './details.js';
 import { createSearch } from './search.js';
 import { mentionKind } from './message.js';
 import { createTransfers } from './transfers.js';
+import { createWorkspace } from './workspace.js';
 import { toast, errorText } from './ui.js';
 import { Uploads } from '../lib/uploads.js';
 import { readDrop, foldersFromPicker, roomArea, forgetFileKey } from '../lib/files.js';
@@ -60,6 +61,7 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 		const composer = createComposer(client, { send: (room, what) => sendTo(roomArea(room), '', what) });
 		const details = createDetails(client, actions);
 		const search = createSearch(client, actions);
+		const work = createWorkspace(client, actions);
 		const header = createHeader(client, {
 			search: search.el,
 			onMenu: () => setDrawer(shell.dataset.drawer === 'left' ? '' : 'left'),
@@ -71,12 +73,15 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 		const shell = h('div.shell', sidebar.el,
 			h('main.conversation', { 'aria-labelledby': 'conv-title' }, header.el, header.banner, timeline.el, header.typing,
 				transfers.el, composer.el),
-			details.el, h('div.scrim', { onclick: () => setDrawer('') }));
+			details.el, work.el, h('div.scrim', { onclick: () => setDrawer('') }));
 		// The results lie over the timeline (its wrapper is their containing block).
 		timeline.el.append(search.panel);
 		listen(document, 'pointerdown', search.outside);
 		fill(root, shell);
-		Object.assign(actions, { timeline, composer, setDrawer, uploads, sendTo, search });
+		// A screen chosen in the drawer (a phone) closes it, as a room does.
+		const openWork = (name, route) => { work.open(name, route); if (shell.dataset.drawer === 'left') setDrawer(''); };
+		Object.assign(actions, { timeline, composer, setDrawer, uploads, sendTo, search,
+			openKanban: (route) => openWork('boards', route), openBulletin: () => openWork('bulletin'), closeWork: () => work.close() });
 
 		/** Files and folders to an area: each file on its own, each folder as one shared folder. */
 		function sendTo(area, folder, { loose = [], folders = [], pickedFolder = null }) {
@@ -127,15 +132,16 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 			localStorage.setItem(LAST_ROOM_KEY, room);
 		});
 
-		// The tab title counts unread messages; mentions and direct messages notify when unseen.
-		const drawTitle = coalesce(() => showUnread(state.server.name, state.totalUnread()));
+		// The tab title counts unread messages and notices; mentions and direct messages notify when unseen.
+		const drawTitle = coalesce(() => showUnread(state.server.name, state.totalUnread() + client.bulletin.unread));
 		state.on('rooms', drawTitle);
+		state.on('summary', drawTitle);
 		state.on('server', drawTitle);
 		state.on('message', ({ event, live, room }) => {
 			if (!live || !room || event.author === state.me.user) return;
 			const direct = state.isDirect(room);
 			if (!direct && !(event.mentions || []).includes(state.me.user)) return;
-			if (!document.hidden && document.hasFocus() && state.current === room.room) return;
+			if (!document.hidden && document.hasFocus() && state.current === room.room && !state.screen) return;
 			const who = state.displayName(event.author);
 			notify(direct ? who : t('notifications.mention', { name: who, room: room.name }), plainPreview(event.text),
 				room.room, () => actions.openRoom(room.room));
@@ -169,7 +175,8 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 		drawTitle();
 		const saved = localStorage.getItem(LAST_ROOM_KEY);
 		const reopen = state.rooms.has(saved) && (saved !== ANNOUNCEMENTS || state.hasAnnouncements());
-		actions.openRoom(reopen ? saved : state.rooms.has('main') ? 'main' : state.roomList()[0]?.room);
+		actions.openRoom(reopen ? saved : state.rooms.has('main') ? 'main' : state.roomList()[0]?.room, { keepWork: true });
+		work.restore();
 	}
 
 	function makeActions() {
@@ -178,8 +185,10 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 		};
 		const actions = {
 			// A room chosen in a drawer closes it, the one already open too (nothing "changes" then).
-			openRoom(id, options) {
+			openRoom(id, options = {}) {
 				if (!id) return;
+				// A room chosen leaves the boards or the bulletin board (not the one reopened at start).
+				if (!options.keepWork) actions.closeWork?.();
 				client.openRoom(id, options);
 				if (actions.setDrawer && document.querySelector('.shell[data-drawer="left"], .shell[data-drawer="right"]')) {
 					actions.setDrawer('');
@@ -219,8 +228,6 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 				await api('POST', 'logout').catch(() => {}); // the token is forgotten anyway
 				end('logged_out', { mine: true });
 			},
-			openKanban() {},
-			openBulletin() {},
 		};
 		return actions;
 	}
@@ -232,7 +239,7 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 			if (mod && event.key.toLowerCase() === 'k') {
 				event.preventDefault();
 				if (!dialog) actions.openSwitcher();
-			} else if (!dialog && ((mod && !event.shiftKey && event.key.toLowerCase() === 'f')
+			} else if (!dialog && !state.screen && ((mod && !event.shiftKey && event.key.toLowerCase() === 'f')
 				|| (event.key === '/' && !event.ctrlKey && !event.metaKey && !event.altKey && !typing(event.target)))) {
 				// Ctrl/Cmd+F searches the whole history (as in Slack); "/" too, when not typing.
 				event.preventDefault();
@@ -245,7 +252,7 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 				actions.openRoom(order[(at + (event.key === 'ArrowDown' ? 1 : order.length - 1)) % order.length]?.room);
 			} else if (event.key === 'Escape' && !dialog) {
 				if (document.querySelector('.shell[data-drawer="left"], .shell[data-drawer="right"]')) actions.setDrawer('');
-				else if (!actions.composer.busy) client.markRead(state.current, { force: true });
+				else if (!actions.composer.busy && !state.screen) client.markRead(state.current, { force: true });
 			}
 		});
 	}

@@ -20,7 +20,7 @@ export function createSidebar(client, actions) {
 		head(), h('button.switcher-button', { 'data-key': 'switcher', onclick: actions.openSwitcher }, icon('search'),
 			h('span', t('sidebar.find')), h('kbd', navigator.platform.startsWith('Mac') ? '⌘K' : 'Ctrl+K')),
 		announcements(), rooms(), invitations(), directs(), people(), work(), foot())));
-	for (const topic of ['rooms', 'users', 'me', 'server', 'invitations', 'current', 'status']) state.on(topic, render);
+	for (const topic of ['rooms', 'users', 'me', 'server', 'invitations', 'current', 'status', 'screen', 'summary']) state.on(topic, render);
 
 	function head() {
 		const me = state.me.user;
@@ -42,7 +42,7 @@ export function createSidebar(client, actions) {
 	/** A room or conversation entry: bold when unread, a badge for mentions and one for the count. */
 	function item(room, key, content, onclick, user) {
 		return h('li', h('button.nav-item', { class: (user ? 'person ' : '') + (room?.unread ? 'unread' : ''), 'data-key': key,
-			'data-room': room?.room, 'data-user': user, 'aria-current': room && state.current === room.room ? 'page' : null, onclick },
+			'data-room': room?.room, 'data-user': user, 'aria-current': room && !state.screen && state.current === room.room ? 'page' : null, onclick },
 		content,
 		room?.mentions > 0 && h('span.badge.mention-badge', { 'aria-label': t('sidebar.mentions', { count: room.mentions }) },
 			'@' + room.mentions),
@@ -104,13 +104,19 @@ export function createSidebar(client, actions) {
 				h('span.nav-icon', icon('people')), h('span.nav-name', t('sidebar.allPeople')))));
 	}
 
-	// Kanban and bulletin board: shown once the server has them (state.features) and the right.
+	// Files, the Kanban boards (with the right: administrators see every board) and the bulletin
+	// board, bold with a count while notices are unread. Boards and the bulletin open full width.
 	function work() {
-		const items = [['folder', 'sidebar.files', () => actions.openFiles('personal', '')],
-			state.features.kanban && state.can('kanban') && ['board', 'sidebar.kanban', actions.openKanban],
-			state.features.bulletin && ['bell', 'sidebar.bulletin', actions.openBulletin]].filter(Boolean);
-		return items.length > 0 && section('work', t('sidebar.work'), null, items.map(([name, key, fn]) =>
-			item(null, key, [h('span.nav-icon', icon(name)), h('span.nav-name', t(key))], fn)));
+		const unread = client.bulletin?.unread ?? 0; // a sidebar drawn from a bare state (tests) has none
+		const entry = (name, key, fn, screen, count = 0) => h('li', h('button.nav-item', { class: count ? 'unread' : '',
+			'data-key': key, 'data-action': 'open-' + (screen || 'files'), 'aria-current': screen && state.screen === screen ? 'page' : null,
+			onclick: () => fn() },
+		h('span.nav-icon', icon(name)), h('span.nav-name', t(key)),
+		count > 0 && h('span.badge', { 'aria-label': t('sidebar.unreadNotices', { count }) }, count > 99 ? '99+' : String(count))));
+		return section('work', t('sidebar.work'), null, [
+			entry('folder', 'sidebar.files', () => actions.openFiles('personal', '')),
+			state.features.kanban && (state.can('kanban') || state.can('administer')) && entry('board', 'sidebar.kanban', actions.openKanban, 'boards'),
+			state.features.bulletin && entry('bell', 'sidebar.bulletin', actions.openBulletin, 'bulletin', unread)].filter(Boolean));
 	}
 
 	function foot() {

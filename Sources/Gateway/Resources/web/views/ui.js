@@ -115,3 +115,20 @@ export function checkbox(label, props = {}) {
 	const input = h('input', { type: 'checkbox', ...props });
 	return { input, el: h('label.check', input, h('span', label)) };
 }
+
+/**
+ * A date and a time input, read as milliseconds (local time); null while the date is empty.
+ * `seconds`: the time to the second (the board as it was a moment ago), else to the minute.
+ */
+export function dateTimeInputs(ms, names = ['date', 'time'], { seconds = false } = {}) {
+	const local = ms == null ? null : new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString();
+	const date = h('input', { type: 'date', name: names[0], value: local ? local.slice(0, 10) : '' });
+	const time = h('input', { type: 'time', name: names[1], step: seconds ? 1 : 60, value: local ? local.slice(11, seconds ? 19 : 16) : '' });
+	const read = () => {
+		if (!date.value) return null;
+		const [y, m, d] = date.value.split('-').map(Number);
+		const [hh, mm, ss = 0] = (time.value || '00:00').split(':').map(Number);
+		return new Date(y, m - 1, d, hh, mm, ss).getTime();
+	};
+	return { date, time, read };
+}
