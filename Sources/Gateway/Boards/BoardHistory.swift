@@ -10,7 +10,7 @@ struct BoardHistory: Sendable {
     /// The board folded from its own events up to `until` (microseconds), and the position of
     /// the last event folded.
     func board(_ board: BoardID, until: Int64) async throws -> (BoardsView.Board?, UInt64) {
-        var view = BoardsView()
+        var view = BoardsView(replaying: true)
         var position: UInt64 = 0
         try await each(board) { stored in
             guard stored.timestamp <= until else { return false }
@@ -18,6 +18,7 @@ struct BoardHistory: Sendable {
             position = stored.position
             return true
         }
+        view.finishReplay()
         return (view[board], position)
     }
 

@@ -107,6 +107,7 @@ public final class ChatCore: Sendable {
         }
         defer { producer.cancel() }
         var count: UInt64 = 0
+        state.withLock { $0.beginReplay() }
         while true {
             switch await chunks.receive() {
             case .events(let events):
@@ -115,6 +116,7 @@ public final class ChatCore: Sendable {
                 }
                 count += UInt64(events.count)
             case .end:
+                state.withLock { $0.finishReplay() }
                 let elapsed = clock.now - start
                 applied.advance(to: position)
                 return (count, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)

@@ -93,6 +93,9 @@ public struct BoardsView: Hashable, Sendable {
         /// The cards not archived of each list, in order: finding a card's neighbours is a
         /// binary search, and a board of 10,000 cards is laid out without sorting.
         public private(set) var lists: [Cell: [Entry]] = [:]
+        /// A replay to a date keeps no lists while it folds (each move would be two binary searches
+        /// and a shift), and lays them out once at the end (`BoardsView.finishReplay`).
+        var listsDeferred = false
         public var createdBy: UserID
         public var created: Int64
         public var updated: Int64
@@ -169,7 +172,7 @@ public struct BoardsView: Hashable, Sendable {
         // The index is found in a statement of its own: a second reference to the list while it is
         // changed would make Swift copy the whole list on every move (a replay ran 5 times slower).
         mutating func place(_ card: Card) {
-            guard !card.archived else { return }
+            guard !card.archived, !listsDeferred else { return }
             let entry = Entry(key: card.place.key, id: card.id)
             let cell = Cell(card.place.stage, card.place.lane)
             let index = lists[cell].map { Self.insertionIndex(of: entry, in: $0) } ?? 0
@@ -177,6 +180,7 @@ public struct BoardsView: Hashable, Sendable {
         }
 
         mutating func unplace(_ card: Card) {
+            guard !listsDeferred else { return }
             let entry = Entry(key: card.place.key, id: card.id)
             let cell = Cell(card.place.stage, card.place.lane)
             let found = lists[cell].flatMap { list -> Int? in
@@ -186,6 +190,17 @@ public struct BoardsView: Hashable, Sendable {
             guard let index = found else { return }
             lists[cell]!.remove(at: index)
             if lists[cell]!.isEmpty { lists[cell] = nil }
+        }
+
+        /// Every list laid out from the cards: one sort per list.
+        mutating func layOutLists() {
+            listsDeferred = false
+            var laid: [Cell: [Entry]] = [:]
+            for card in cards.values where !card.archived {
+                laid[Cell(card.place.stage, card.place.lane), default: []].append(Entry(key: card.place.key, id: card.id))
+            }
+            for cell in laid.keys { laid[cell]!.sort() }
+            lists = laid
         }
 
         /// Changes a card and keeps its list in order.
@@ -203,7 +218,27 @@ public struct BoardsView: Hashable, Sendable {
     /// Which board each card is on (cards are addressed by id alone in some routes).
     public private(set) var cardBoards: [CardID: BoardID] = [:]
 
+    /// Boards whose lists wait to be laid out at the end of a replay.
+    private var deferringLists = false
+
     public init() {}
+
+    /// A view for replaying a board's history to a moment: call `finishReplay` after the last event.
+    public init(replaying: Bool) {
+        deferringLists = replaying
+    }
+
+    /// From now on boards keep no lists until `finishReplay` (a whole log folded at start).
+    public mutating func beginReplay() {
+        deferringLists = true
+        for id in boards.keys { boards[id]!.listsDeferred = true }
+    }
+
+    /// Lays out the lists a replay left aside.
+    public mutating func finishReplay() {
+        for id in boards.keys where boards[id]!.listsDeferred { boards[id]!.layOutLists() }
+        deferringLists = false
+    }
 
     public subscript(board: BoardID) -> Board? { boards[board] }
 
@@ -220,6 +255,7 @@ public struct BoardsView: Hashable, Sendable {
             for stage in e.stages { board.stages[stage.id] = Stage(spec: stage) }
             for lane in e.lanes { board.lanes[lane.id] = Lane(spec: lane) }
             board.members[event.actor] = .owner
+            board.listsDeferred = deferringLists
             boards[e.board] = board
             memberships[event.actor, default: []].insert(e.board)
         case .boardChanged(let e):
@@ -331,8 +367,9 @@ public struct BoardsView: Hashable, Sendable {
     /// One board as it was after the events given (its own stream, up to a date): the fold the
     /// live view does, restricted to it.
     public static func asOf(_ events: some Sequence<StoredEvent>, board: BoardID) -> Board? {
-        var view = BoardsView()
+        var view = BoardsView(replaying: true)
         for event in events { view.apply(event) }
+        view.finishReplay()
         return view.boards[board]
     }
 }

@@ -35,7 +35,8 @@ public struct OrderKey: Hashable, Comparable, Sendable, BinaryCodable, CustomStr
     }
 
     public var description: String { rawValue }
-    public static func < (lhs: OrderKey, rhs: OrderKey) -> Bool { lhs.rawValue.utf8.lexicographicallyPrecedes(rhs.rawValue.utf8) }
+    /// Keys are ASCII, where String's order is the bytes' (and has a fast path).
+    public static func < (lhs: OrderKey, rhs: OrderKey) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// The key of the first item of an empty list.
     public static let first = OrderKey(bytes: Array("a0".utf8))

@@ -36,6 +36,11 @@ public struct ChatState: Hashable, Sendable {
         position = event.position
     }
 
+    /// Folding a long history at once (the start, a replay): views that keep orders up to date
+    /// event by event lay them out once at the end instead (`finishReplay`).
+    public mutating func beginReplay() { boards.beginReplay() }
+    public mutating func finishReplay() { boards.finishReplay() }
+
     /// What a user may do: the union of their groups' permissions (nothing if disabled).
     public func permissions(of user: UserID) -> Permissions {
         guard let account = accounts[user], !account.disabled else { return [] }

@@ -12,6 +12,7 @@ public struct Replay: Sendable {
     /// Folds every event up to `position` (inclusive).
     public init(_ store: any EventLogReader, through position: UInt64, progress: ((Double) -> Void)? = nil) throws {
         var state = ChatState()
+        state.beginReplay()
         var time: Date?
         let head = try store.currentHead().position
         let end = min(position, head)
@@ -23,6 +24,7 @@ public struct Replay: Sendable {
                 return true
             }
         }
+        state.finishReplay()
         self.store = store
         self.position = end
         self.time = time
