@@ -255,6 +255,42 @@ struct BoardTests {
         #expect(BoardsView.asOf(given.history, board: Self.board) == given.state.boards[Self.board])
     }
 
+    @Test func stagesLanesAndTheBoardItselfChangeAsAsked() {
+        var given = Self.office()
+        given.when(AddStage(board: Self.board, stage: "s-new", name: "Blocked", placement: .after(Self.doing.rawValue)), by: "bob")
+            .then([.stageAdded(StageAdded(board: Self.board, stage: StageSpec(
+                id: "s-new", name: "Blocked", key: OrderKey.between(given.state.boards[Self.board]!.stages[Self.doing]!.spec.key,
+                                                                  given.state.boards[Self.board]!.stages[Self.review]!.spec.key)!)))])
+        given.when(AddStage(board: Self.board, stage: Self.todo, name: "Again"), by: "bob").thenRejected(.conflict, "stage_exists")
+        given.when(AddStage(board: Self.board, stage: "s-x", name: "x", wipLimit: -1), by: "bob").thenRejected(.invalid, "wip_limit")
+        given.run(AddLane(board: Self.board, lane: "l2", name: "Client A"), by: "bob")
+        given.run(ChangeLane(board: Self.board, lane: "l2", name: "Client B", placement: .after(nil)), by: "bob")
+        let lanes = given.state.boards[Self.board]!.orderedLanes
+        #expect(lanes.map(\.spec.name) == ["Client B", ""])
+        given.when(ChangeLane(board: Self.board, lane: "nope", name: "x"), by: "bob").thenRejected(.notFound, "lane")
+        // The board's settings are its owner's.
+        given.when(ChangeBoard(board: Self.board, settings: BoardSettings(title: "Moving day")), by: "bob")
+            .thenRejected(.forbidden, "board_role:owner")
+        given.when(ChangeBoard(board: Self.board, settings: BoardSettings(title: "Moving day", room: "nope")), by: "alice")
+            .thenRejected(.notFound, "room")
+        given.when(ChangeBoard(board: Self.board, settings: BoardSettings(title: "Moving day")), by: "alice")
+            .then([.boardChanged(BoardChanged(board: Self.board, settings: BoardSettings(title: "Moving day")))])
+    }
+
+    @Test func cardsAreWatchedAndDeleted() {
+        var given = Self.office()
+        Self.card(&given, "c1")
+        // Its creator watches it; a viewer may too; watching twice changes nothing.
+        #expect(given.state.boards[Self.board]!.cards["c1"]!.watchers == ["bob"])
+        given.when(WatchCard(board: Self.board, card: "c1", watching: true), by: "bob").then([])
+        given.run(WatchCard(board: Self.board, card: "c1", watching: true), by: "carol")
+        #expect(given.state.boards[Self.board]!.cards["c1"]!.watchers == ["bob", "carol"])
+        given.when(DeleteCard(board: Self.board, card: "c1"), by: "carol").thenRejected(.forbidden, "board_role:editor")
+        given.run(DeleteCard(board: Self.board, card: "c1"), by: "bob")
+        #expect(given.state.boards[Self.board]!.cards["c1"] == nil && Self.order(given, Self.todo).isEmpty)
+        given.when(DeleteCard(board: Self.board, card: "c1"), by: "bob").thenRejected(.notFound, "card")
+    }
+
     @Test func tenThousandCardsInOneColumnStayInOrder() {
         var given = Self.office()
         for index in 0..<10_000 {

@@ -203,12 +203,17 @@ public struct BoardsView: Hashable, Sendable {
             lists = laid
         }
 
-        /// Changes a card and keeps its list in order.
+        /// Changes a card and keeps its list in order (one lookup of the card: a replay does this
+        /// for every event).
         mutating func update(_ id: CardID, _ change: (inout Card) -> Void) {
-            guard let before = cards[id] else { return }
-            unplace(before)
-            change(&cards[id]!)
-            place(cards[id]!)
+            guard let index = cards.index(forKey: id) else { return }
+            if listsDeferred {
+                change(&cards.values[index])
+                return
+            }
+            unplace(cards.values[index])
+            change(&cards.values[index])
+            place(cards.values[index])
         }
     }
 
@@ -335,14 +340,15 @@ public struct BoardsView: Hashable, Sendable {
     }
 
     private mutating func touch(_ id: BoardID, _ event: StoredEvent, _ change: (inout Board) -> Void) {
-        guard boards[id] != nil else { return }
-        change(&boards[id]!)
-        boards[id]!.updated = event.timestamp
-        boards[id]!.position = event.position
+        guard let index = boards.index(forKey: id) else { return }
+        change(&boards.values[index])
+        boards.values[index].updated = event.timestamp
+        boards.values[index].position = event.position
     }
 
+    /// A card event: nothing if the board or the card is unknown (both are looked up once).
     private mutating func touchCard(_ board: BoardID, _ card: CardID, _ event: StoredEvent, _ change: (inout Card) -> Void) {
-        guard boards[board]?.cards[card] != nil else { return }
+        guard let index = boards.index(forKey: board), boards.values[index].cards.index(forKey: card) != nil else { return }
         touch(board, event) { board in
             board.update(card) { card in
                 change(&card)
