@@ -15,6 +15,9 @@ export const TRAIL_PRESETS = {
 	rights: ['group.created', 'group.changed', 'group.deleted', 'settings.changed', 'filters.flood', 'filters.words',
 		'filters.server_password', 'filters.addresses', 'broadcast'],
 	operations: ['backup', 'export', 'audit.verified'],
+	// "Did Bob read the fire-drill notice before the drill?" (docs/bulletin.md); boards' archives and members.
+	bulletin: ['bulletin.posted', 'bulletin.edited', 'bulletin.withdrawn', 'bulletin.acknowledged', 'bulletin.reminded',
+		'broadcast', 'broadcast.acknowledged', 'broadcast.reminded', 'board.archived', 'board.member'],
 	all: [],
 };
 
