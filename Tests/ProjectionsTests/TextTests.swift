@@ -48,19 +48,23 @@ struct TextTests {
         #expect(throws: DomainEvent.DecodingFailure.self) { try DomainEvent.decode(tag: 9999, version: 1, payload: []) }
     }
 
-    /// A broadcast logged before version 2 (no groups) still reads, forever; a version from the
-    /// future is refused by name.
+    /// A broadcast logged before version 2 (no groups) or 3 (no must-read flag) still reads, forever;
+    /// a version from the future is refused by name.
     @Test func olderPayloadVersionsKeepDecoding() throws {
         var writer = BinaryWriter()
         writer.write("Fire drill at 3 pm")
         writer.write([UserID("u1"), UserID("u2")])
         let old = try DomainEvent.decode(tag: BroadcastSent.tag, version: 1, payload: writer.bytes)
         #expect(old == .broadcastSent(.init(text: "Fire drill at 3 pm", recipients: ["u1", "u2"], groups: [])))
-        let current = DomainEvent.broadcastSent(.init(text: "t", recipients: ["u1"], groups: ["sales"]))
-        #expect(current.version == 2)
-        #expect(try DomainEvent.decode(tag: current.tag, version: 2, payload: current.encodedPayload()) == current)
+        // Version 2 added the groups, version 3 the must-read flag (false for what was logged before).
+        writer.write([GroupID("sales")])
+        let second = try DomainEvent.decode(tag: BroadcastSent.tag, version: 2, payload: writer.bytes)
+        #expect(second == .broadcastSent(.init(text: "Fire drill at 3 pm", recipients: ["u1", "u2"], groups: ["sales"], mustRead: false)))
+        let current = DomainEvent.broadcastSent(.init(text: "t", recipients: ["u1"], groups: ["sales"], mustRead: true))
+        #expect(current.version == 3)
+        #expect(try DomainEvent.decode(tag: current.tag, version: 3, payload: current.encodedPayload()) == current)
         #expect(throws: DomainEvent.DecodingFailure.self) {
-            try DomainEvent.decode(tag: BroadcastSent.tag, version: 3, payload: current.encodedPayload())
+            try DomainEvent.decode(tag: BroadcastSent.tag, version: 4, payload: current.encodedPayload())
         }
     }
 }
