@@ -34,6 +34,8 @@ struct BoardsBenchmark: AsyncParsableCommand {
     @Option(help: "The browser's open time, measured by Tests/Browser/bench.py (ms), to report beside.") var openMs: Double?
     @Option(help: "Parent directory for the store.") var directory: String?
     @Option(help: "Times the replay is run (the best is reported).") var replayRuns: Int = 3
+    @Option(help: "Only replay: keep the written board in this directory (written once when missing) and measure its replay (for profiling).")
+    var replayOnly: String?
 
     struct Report: Encodable {
         var bench = "boards"
@@ -56,6 +58,12 @@ struct BoardsBenchmark: AsyncParsableCommand {
     static func stage(_ index: Int) -> StageID { StageID("s\(index)") }
 
     func run() async throws {
+        if let replayOnly {
+            if !FileManager.default.fileExists(atPath: replayOnly) { try writeBoard(replayOnly) }
+            let replay = try await replayRate(replayOnly)
+            Measure.note("replay: \(replay.events) events in \(Measure.round(replay.seconds, 2)) s (\(Int(replay.rate)) events/s)")
+            return
+        }
         let path = Measure.scratchDirectory("boards", under: directory)
         defer { try? FileManager.default.removeItem(atPath: path) }
         Measure.note("writing a board of \(cards) cards over \(stages) stages and \(history) moves…")

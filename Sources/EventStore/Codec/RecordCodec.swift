@@ -171,7 +171,7 @@ enum RecordCodec {
 
     /// Decodes a record. With `previous`, also checks that its hash extends that one.
     static func decode(
-        _ bytes: UnsafeRawBufferPointer, position: UInt64, previous: ChainHash?
+        _ bytes: UnsafeRawBufferPointer, position: UInt64, previous: ChainHash?, stream known: String? = nil
     ) throws(EventStoreError) -> RecordedEvent {
         try checkHeader(bytes, position: position)
         let hashOffset = bytes.count - hashSize
@@ -192,7 +192,9 @@ enum RecordCodec {
         let storedLength = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 60, as: UInt32.self)))
         let originalLength = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 64, as: UInt32.self)))
         var offset = headerSize
-        let stream = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + streamLength]), as: UTF8.self)
+        let streamBytes = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + streamLength])
+        // A stream read knows the name: the caller's string is shared rather than a new one made per record.
+        let stream = known.flatMap { $0.utf8.elementsEqual(streamBytes) ? $0 : nil } ?? String(decoding: streamBytes, as: UTF8.self)
         offset += streamLength
         let actor = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + actorLength]), as: UTF8.self)
         offset += actorLength

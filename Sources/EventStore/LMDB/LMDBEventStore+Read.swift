@@ -128,7 +128,7 @@ extension LMDBEventStore {
                 guard let bytes = try txn.get(environment.events, position: entry.position) else {
                     throw EventStoreError(.corrupt, position: entry.position, "the stream index points at a missing record")
                 }
-                return try RecordCodec.decode(bytes, position: entry.position, previous: nil)
+                return try RecordCodec.decode(bytes, position: entry.position, previous: nil, stream: stream)
             }
         }
     }

@@ -205,15 +205,17 @@ public struct BoardsView: Hashable, Sendable {
 
         /// Changes a card and keeps its list in order (one lookup of the card: a replay does this
         /// for every event).
-        mutating func update(_ id: CardID, _ change: (inout Card) -> Void) {
-            guard let index = cards.index(forKey: id) else { return }
+        @discardableResult
+        mutating func update(_ id: CardID, _ change: (inout Card) -> Void) -> Bool {
+            guard let index = cards.index(forKey: id) else { return false }
             if listsDeferred {
                 change(&cards.values[index])
-                return
+                return true
             }
             unplace(cards.values[index])
             change(&cards.values[index])
             place(cards.values[index])
+            return true
         }
     }
 
@@ -348,14 +350,15 @@ public struct BoardsView: Hashable, Sendable {
 
     /// A card event: nothing if the board or the card is unknown (both are looked up once).
     private mutating func touchCard(_ board: BoardID, _ card: CardID, _ event: StoredEvent, _ change: (inout Card) -> Void) {
-        guard let index = boards.index(forKey: board), boards.values[index].cards.index(forKey: card) != nil else { return }
-        touch(board, event) { board in
-            board.update(card) { card in
-                change(&card)
-                card.updated = event.timestamp
-                card.position = event.position
-            }
+        guard let index = boards.index(forKey: board) else { return }
+        let changed = boards.values[index].update(card) { card in
+            change(&card)
+            card.updated = event.timestamp
+            card.position = event.position
         }
+        guard changed else { return }
+        boards.values[index].updated = event.timestamp
+        boards.values[index].position = event.position
     }
 
     /// Cards of a deleted stage or lane go after the cards already in their new list, in their
