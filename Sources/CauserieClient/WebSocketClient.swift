@@ -25,17 +25,19 @@ public final class WebSocketClient: Sendable {
     }
 
     /// Connects and completes the upgrade handshake. With `onText`, each text message is handed
-    /// to it on the event loop (no task, no string: load generators) instead of `messages`.
+    /// to it on the event loop (no task, no string: load generators) instead of `messages`;
+    /// binary messages (voice) go to `onBinary`, or nowhere.
     public static func connect(
         host: String, port: Int, path: String = "/api/v1/ws", localAddress: String? = nil,
         receiveBufferSize: Int? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         tls: NIOSSLContext? = nil, serverHostname: String? = nil,
-        onText: (@Sendable ([UInt8]) -> Void)? = nil
+        onText: (@Sendable ([UInt8]) -> Void)? = nil,
+        onBinary: (@Sendable ([UInt8]) -> Void)? = nil
     ) async throws -> WebSocketClient {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .unbounded)
         let handshake = group.next().makePromise(of: Void.self)
         let handler = WebSocketClientHandler(host: host, port: port, path: path, messages: continuation, handshake: handshake,
-                                             onText: onText)
+                                             onText: onText, onBinary: onBinary)
         var bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelInitializer { channel in
@@ -144,10 +146,12 @@ final class WebSocketClientHandler: ChannelInboundHandler, Sendable {
     private let messages: AsyncStream<String>.Continuation
     private let handshake: EventLoopPromise<Void>
     private let onText: (@Sendable ([UInt8]) -> Void)?
+    private let onBinary: (@Sendable ([UInt8]) -> Void)?
 
     init(host: String, port: Int, path: String, messages: AsyncStream<String>.Continuation,
-         handshake: EventLoopPromise<Void>, onText: (@Sendable ([UInt8]) -> Void)?) {
+         handshake: EventLoopPromise<Void>, onText: (@Sendable ([UInt8]) -> Void)?, onBinary: (@Sendable ([UInt8]) -> Void)?) {
         self.onText = onText
+        self.onBinary = onBinary
         var key = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
         for index in key.indices { key[index] = generator.next() }
@@ -203,6 +207,9 @@ final class WebSocketClientHandler: ChannelInboundHandler, Sendable {
                         } else {
                             messages.yield(String(decoding: state.message, as: UTF8.self))
                         }
+                        state.message = []
+                    } else if fin && state.messageOpcode == 0x2 {
+                        onBinary?(state.message)
                         state.message = []
                     }
                 case 0x8:

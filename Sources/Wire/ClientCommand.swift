@@ -28,6 +28,10 @@ public enum ClientCommand: Sendable {
     case quickPhrases(ClientFrames.QuickPhrases)
     case profile(ClientFrames.Profile)
     case search(ClientFrames.Search)
+    case voiceJoin(ClientFrames.RoomOnly)
+    case voiceLeave
+    case voiceMute(ClientFrames.VoiceMute)
+    case voiceModerate(ClientFrames.VoiceModerate)
 
     /// A frame that could not be parsed: the rejection, and the id to answer with when the frame
     /// had a usable one.
@@ -91,6 +95,10 @@ public enum ClientCommand: Sendable {
         case "directory": return .directory
         case "quickPhrases": return .quickPhrases(try decode(ClientFrames.QuickPhrases.self))
         case "profile": return .profile(try decode(ClientFrames.Profile.self))
+        case "voiceJoin": return .voiceJoin(try decode(ClientFrames.RoomOnly.self))
+        case "voiceLeave": return .voiceLeave
+        case "voiceMute": return .voiceMute(try decode(ClientFrames.VoiceMute.self))
+        case "voiceModerate": return .voiceModerate(try decode(ClientFrames.VoiceModerate.self))
         case "hello": throw .invalid("already_greeted")
         default: throw .invalid("unknown_type")
         }

@@ -48,6 +48,18 @@ public enum ClientFrames {
         public var room: String
     }
 
+    /// Mutes or unmutes one's own microphone in the voice one is in.
+    public struct VoiceMute: Decodable, Sendable {
+        public var muted: Bool
+    }
+
+    /// A room operator's action on someone in its voice: mute, unmute, kick.
+    public struct VoiceModerate: Decodable, Sendable {
+        public var room: String
+        public var user: String
+        public var action: String
+    }
+
     public struct Join: Decodable, Sendable {
         public var room: String
         public var password: String?

@@ -40,6 +40,9 @@ enum Audience: Sendable {
              .memberUnmuted, .messagePosted, .messageEdited, .messageDeleted, .boardActivityAnnounced:
             return stored.room.map { .room($0, also: nil) } ?? .nobody
         case .memberLeft(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
+        case .voiceJoined: return stored.room.map { .room($0, also: nil) } ?? .nobody
+        case .voiceLeft(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
+        case .voiceMuted(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         case .memberInvited(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         // The room sees the answer to its invitation, as in its history.
         case .invitationDeclined(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody

@@ -29,6 +29,8 @@ public final class ChatCore: Sendable {
     let horizon = RetentionHorizon()
     /// The search index: a projection on disk, kept by `SearchIndexer` (Search/).
     let search: SearchIndex
+    /// Group voice: seats, packets and the mixing clock (Voice/).
+    let voice = VoiceHub()
     /// Sessions whose `SessionRefreshed` is on its way (one at a time per session).
     let refreshing = Mutex(Set<String>())
     /// The last position each user's own commands appended: a search waits for the index to hold
@@ -63,6 +65,7 @@ public final class ChatCore: Sendable {
         applied = AppliedPosition()
         search = SearchIndex(directory: configuration.dataDirectory + "/search")
         decoyHash = PasswordHasher.hashNow(SecureRandom.readable(12), parameters: configuration.passwords)
+        voice.announce { [weak self] room, frame in self?.announceVoice(room, frame) }
     }
 
     // MARK: Reading the state
@@ -297,6 +300,8 @@ public final class ChatCore: Sendable {
         case endSessions(UserID, tokenHash: String, reason: String)
         /// Permissions may have changed for these users (nil: anyone).
         case refreshCapabilities(Set<UserID>?)
+        /// Something voice acts on (a moderator's mute or kick, a right or a membership gone).
+        case voice(VoiceEffect)
     }
 
     static func effects(of stored: StoredEvent, in state: borrowing ChatState) -> [Effect] {
@@ -312,11 +317,11 @@ public final class ChatCore: Sendable {
             }
             return [.endSessions(user, tokenHash: e.tokenHash, reason: reason)]
         case .userGroupsChanged, .userEnabled:
-            return stored.user.map { [.refreshCapabilities([$0])] } ?? []
+            return (stored.user.map { [.refreshCapabilities([$0])] } ?? []) + [.voice(.review)]
         case .groupCreated, .groupChanged, .groupDeleted:
-            return [.refreshCapabilities(nil)]
+            return [.refreshCapabilities(nil), .voice(.review)]
         default:
-            return []
+            return VoiceEffect.of(stored).map { [.voice($0)] } ?? []
         }
     }
 
@@ -337,6 +342,8 @@ public final class ChatCore: Sendable {
                     if changed { connection.send(Frames.capabilities(permissions)) }
                 }
             }
+        case .voice(let effect):
+            perform(effect)
         }
     }
 }

@@ -87,6 +87,20 @@ final class LiveConnection: Sendable {
         return accepted
     }
 
+    /// A voice packet: sent when the connection keeps up, dropped otherwise — neither queued
+    /// behind a catch-up nor counted against the client (audio late is audio lost, and the
+    /// client conceals it).
+    func sendVoice(_ frame: WireFrame) {
+        guard channel.isWritable else { return }
+        state.withLock { state in
+            guard !state.ended, !state.catchingUp, state.pending.count < Self.voiceBacklog else { return }
+            write(frame, &state)
+        }
+    }
+
+    /// Frames waiting for the event loop past which a voice packet is dropped.
+    static let voiceBacklog = 16
+
     /// Writes frames now, ahead of the buffer (the welcome, then the catch-up), and returns when
     /// the socket took them: a large catch-up goes at the client's pace.
     func sendNow(_ frames: [ByteBuffer]) async throws {

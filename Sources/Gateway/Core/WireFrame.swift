@@ -1,7 +1,7 @@
 import NIOCore
 import NIOWebSocket
 
-/// A WebSocket text frame as it goes on the wire: header and payload in one buffer.
+/// A WebSocket text (or binary) frame as it goes on the wire: header and payload in one buffer.
 ///
 /// Frames from a server are not masked (RFC 6455 §5.1), so the bytes are the same for every
 /// recipient: an event delivered to a thousand connections is framed once, and each connection
@@ -12,10 +12,19 @@ struct WireFrame: Sendable {
     let payloadBytes: Int
 
     init(text payload: ByteBuffer) {
+        self.init(firstByte: 0x81, payload)  // FIN, opcode 1 (text)
+    }
+
+    /// A binary frame: voice packets (docs/calls.md).
+    init(binary payload: ByteBuffer) {
+        self.init(firstByte: 0x82, payload)  // FIN, opcode 2 (binary)
+    }
+
+    private init(firstByte: UInt8, _ payload: ByteBuffer) {
         let length = payload.readableBytes
         var bytes = ByteBuffer()
         bytes.reserveCapacity(length + 10)
-        bytes.writeInteger(UInt8(0x81))  // FIN, opcode 1 (text)
+        bytes.writeInteger(firstByte)
         switch length {
         case ..<126:
             bytes.writeInteger(UInt8(length))

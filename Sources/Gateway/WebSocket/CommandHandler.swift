@@ -122,6 +122,23 @@ struct CommandHandler {
             return Frames.ok(id, position: try await core.execute(UpdateProfile(user: user, profile: Profile(
                 displayName: frame.displayName, email: frame.email ?? "", phone: frame.phone ?? "",
                 department: frame.department ?? "")), by: user))
+        case .voiceJoin(let frame):
+            return Frames.ok(id, position: try await core.joinVoice(connection, room: RoomID(frame.room)))
+        case .voiceLeave:
+            return Frames.ok(id, position: try await core.leaveVoice(connection))
+        case .voiceMute(let frame):
+            try core.muteVoice(connection, muted: frame.muted)
+            return Frames.ok(id, position: core.position)
+        case .voiceModerate(let frame):
+            let action: ModerateVoice.Action
+            switch frame.action {
+            case "mute": action = .mute
+            case "unmute": action = .unmute
+            case "kick": action = .kick
+            default: throw APIError.invalid("unknown_action")
+            }
+            return Frames.ok(id, position: try await core.execute(
+                ModerateVoice(room: RoomID(frame.room), user: UserID(frame.user), action: action), by: user))
         }
     }
 

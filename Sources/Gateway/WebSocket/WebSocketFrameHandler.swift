@@ -75,7 +75,7 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
         if oversized {
             message = .tooLarge
         } else if opcode == .binary {
-            message = .binary
+            message = .binary(bytes)
         } else if String(validating: bytes, as: UTF8.self) == nil {
             message = .invalidUTF8
         } else {

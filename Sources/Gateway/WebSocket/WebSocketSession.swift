@@ -17,7 +17,8 @@ import Synchronization
 final class WebSocketSession: Sendable {
     enum Message: Sendable {
         case text([UInt8])
-        case binary
+        /// Voice packets when the connection has a voice seat (docs/calls.md); otherwise refused.
+        case binary([UInt8])
         case tooLarge
         case invalidUTF8
 
@@ -93,6 +94,11 @@ final class WebSocketSession: Sendable {
     /// Queues a message; false if reading should pause until the inbox has room.
     func receive(_ message: Message) -> Bool {
         if case .text(let bytes) = message { state.withLock { $0.bytesIn += UInt64(bytes.count) } }
+        // Voice goes straight to its jitter buffer: it must not wait behind commands.
+        if case .binary(let bytes) = message, case .live(let connection, _) = state.withLock({ $0.phase }),
+           core.voice.receive(from: connection.id, bytes) {
+            return true
+        }
         return enqueue(.message(message, at: FanoutTrace.shared.enabled ? FanoutTrace.now() : 0))
     }
 
@@ -191,6 +197,7 @@ final class WebSocketSession: Sendable {
         catchingUp.cancel()
         await catchingUp.value
         core.registry.unregister(connection)
+        await core.voiceDisconnected(connection)
         let bytesIn = state.withLock { $0.bytesIn }
         _ = try? await core.execute(
             RecordConnection.closed(connection.id, bytesIn: bytesIn, bytesOut: connection.bytesOut), by: connection.user)

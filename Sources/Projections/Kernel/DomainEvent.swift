@@ -103,6 +103,9 @@ public enum DomainEvent: Hashable, Sendable {
     case cardDeadlineReminded(CardDeadlineReminded)
     case boardActivityAnnounced(BoardActivityAnnounced)
     case bulletinPosted(BulletinPosted)
+    case voiceJoined(VoiceJoined)
+    case voiceLeft(VoiceLeft)
+    case voiceMuted(VoiceMuted)
     case bulletinEdited(BulletinEdited)
     case bulletinWithdrawn(BulletinWithdrawn)
     case bulletinAcknowledged(BulletinAcknowledged)
@@ -198,6 +201,9 @@ public enum DomainEvent: Hashable, Sendable {
         case .cardDeadlineReminded(let p): p
         case .boardActivityAnnounced(let p): p
         case .bulletinPosted(let p): p
+        case .voiceJoined(let p): p
+        case .voiceLeft(let p): p
+        case .voiceMuted(let p): p
         case .bulletinEdited(let p): p
         case .bulletinWithdrawn(let p): p
         case .bulletinAcknowledged(let p): p
@@ -345,6 +351,9 @@ public enum DomainEvent: Hashable, Sendable {
         entry(CardDeadlineReminded.self, DomainEvent.cardDeadlineReminded),
         entry(BoardActivityAnnounced.self, DomainEvent.boardActivityAnnounced),
         entry(BulletinPosted.self, DomainEvent.bulletinPosted),
+        entry(VoiceJoined.self, DomainEvent.voiceJoined),
+        entry(VoiceLeft.self, DomainEvent.voiceLeft),
+        entry(VoiceMuted.self, DomainEvent.voiceMuted),
         entry(BulletinEdited.self, DomainEvent.bulletinEdited),
         entry(BulletinWithdrawn.self, DomainEvent.bulletinWithdrawn),
         entry(BulletinAcknowledged.self, DomainEvent.bulletinAcknowledged),

@@ -23,9 +23,11 @@ final class TestClient: Sendable {
         }
     }
 
-    static func connect(port: Int, receiveBufferSize: Int? = nil) async throws -> TestClient {
+    static func connect(port: Int, receiveBufferSize: Int? = nil, onBinary: (@Sendable ([UInt8]) -> Void)? = nil) async throws
+        -> TestClient
+    {
         TestClient(socket: try await WebSocketClient.connect(host: "127.0.0.1", port: port,
-                                                             receiveBufferSize: receiveBufferSize))
+                                                             receiveBufferSize: receiveBufferSize, onBinary: onBinary))
     }
 
     func hello(_ token: String, lastSeen: UInt64? = nil, extra: [String: any Sendable] = [:]) async throws {
