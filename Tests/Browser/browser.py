@@ -15,11 +15,11 @@ from selenium.webdriver.common.keys import Keys
 os.environ.setdefault("SE_AVOID_STATS", "true")
 
 
-def make_driver(width=1366, height=860, home=None):
+def make_driver(width=1366, height=860, home=None, flags=()):
     options = webdriver.ChromeOptions()
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                  f"--window-size={width},{height}", "--lang=en-US", "--force-color-profile=srgb",
-                 "--hide-scrollbars"):
+                 "--hide-scrollbars", *flags):
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -33,11 +33,11 @@ def make_driver(width=1366, height=860, home=None):
 class Browser:
     """One user's browser session, with helpers that wait instead of sleeping."""
 
-    def __init__(self, name, base_url, shots_dir, width=1366, height=860, home=None):
+    def __init__(self, name, base_url, shots_dir, width=1366, height=860, home=None, flags=()):
         self.name = name
         self.base_url = base_url
         self.shots_dir = shots_dir
-        self.driver = make_driver(width, height, home)
+        self.driver = make_driver(width, height, home, flags)
         self.driver.set_script_timeout(20)
 
     # MARK: Navigation and waiting

@@ -6,6 +6,7 @@ import { Outbox } from './outbox.js';
 import { State, ANNOUNCEMENTS } from './state.js';
 import { Timeline } from './timeline.js';
 import { Bulletin } from './bulletin.js';
+import { Voice } from './voice.js';
 import { timeZone } from './search.js';
 
 const PAGE = 50;
@@ -18,6 +19,7 @@ export class ChatClient {
 	constructor({ token, serverPassword, onEnded }) {
 		const state = (this.state = new State());
 		this.bulletin = new Bulletin(this);
+		this.voice = new Voice(this);
 		this.lastTyping = 0;
 		this.connection = new Connection({
 			token, serverPassword,
@@ -26,7 +28,9 @@ export class ChatClient {
 				event: (frame, counted) => state.applyEvent(frame, counted),
 				frame: (frame) => (frame.type === 'presence' ? state.applyPresence(frame.changes)
 					: frame.type === 'typing' ? state.applyTyping(frame)
-						: frame.type === 'capabilities' && state.applyCapabilities(frame.capabilities)),
+						: frame.type === 'capabilities' ? state.applyCapabilities(frame.capabilities)
+							: this.voice.frame(frame)),
+				binary: (buffer) => this.voice.binary(buffer),
 				status: (status) => { state.status = status; state.emit('status', status); },
 				ended: onEnded,
 			},
@@ -55,6 +59,7 @@ export class ChatClient {
 		this.outbox.resetSent();
 		state.emit('outbox');
 		state.emit(firstTime ? 'ready' : 'resumed');
+		if (!firstTime) this.voice.resumed();
 		if (state.rooms.has(state.current)) this.openRoom(state.current);
 		this.outbox.flush(this.connection);
 	}

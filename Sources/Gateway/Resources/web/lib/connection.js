@@ -11,7 +11,7 @@ const MAX_BACKOFF_MS = 8000;
 const FINAL_CLOSINGS = new Set(['logged_out', 'session_revoked', 'password_changed', 'account_disabled', 'session_expired']);
 
 export class Connection {
-	/** handlers: welcome(data, resumed), event(frame, counted), frame(frame), status(s), ended(reason). */
+	/** handlers: welcome(data, resumed), event(frame, counted), frame(frame), binary(ArrayBuffer), status(s), ended(reason). */
 	constructor({ token, serverPassword, handlers }) {
 		Object.assign(this, { token, serverPassword, handlers, status: 'connecting', lastSeen: null, welcomePosition: 0,
 			pending: new Map(), sequence: 0, attempts: 0, socket: null, stopped: false });
@@ -54,6 +54,7 @@ export class Connection {
 		if (!quiet) this.setStatus(this.attempts ? 'offline' : 'connecting');
 		const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/ws';
 		const socket = new WebSocket(url);
+		socket.binaryType = 'arraybuffer'; // voice (lib/voice.js)
 		this.socket = socket;
 		this.greeted = false;
 		// JSON leaves undefined fields out: no lastSeen on a first connection, no server password if none.
@@ -61,6 +62,7 @@ export class Connection {
 			users: true, lastSeen: this.lastSeen ?? undefined, serverPassword: this.serverPassword || undefined }));
 		socket.onmessage = (message) => {
 			if (socket !== this.socket) return;
+			if (typeof message.data !== 'string') return this.greeted && this.handlers.binary?.(message.data);
 			let frame;
 			try { frame = JSON.parse(message.data); } catch { return; }
 			this.receive(frame);
@@ -174,6 +176,12 @@ export class Connection {
 			this.pending.set(id, { resolve, reject, timer });
 			socket.send(JSON.stringify({ ...fields, type, id }));
 		});
+	}
+
+	/** A voice packet: sent now if online and the socket keeps up, dropped otherwise (late audio is lost audio). */
+	sendBinary(buffer) {
+		if (this.status !== 'online' || !this.greeted || !this.socket || this.socket.bufferedAmount > 65536) return;
+		this.socket.send(buffer);
 	}
 
 	settle(frame) {

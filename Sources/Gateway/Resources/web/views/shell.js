@@ -10,6 +10,7 @@ import { plainPreview, formatPreview } from '../lib/format.js';
 import { ANNOUNCEMENTS } from '../lib/state.js';
 import { createSidebar, invitationText } from './sidebar.js';
 import { createHeader } from './header.js';
+import { createVoiceBar } from './voice.js';
 import { createTimeline } from './timeline.js';
 import { createComposer } from './composer.js';
 import { createDetails } from './details.js';
@@ -70,8 +71,9 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 			onDetails: () => (matchMedia('(max-width: 900px)').matches
 				? setDrawer(shell.dataset.drawer === 'right' ? '' : 'right') : shell.classList.toggle('details-hidden')),
 		});
+		const voiceBar = createVoiceBar(client);
 		const shell = h('div.shell', sidebar.el,
-			h('main.conversation', { 'aria-labelledby': 'conv-title' }, header.el, header.banner, timeline.el, header.typing,
+			h('main.conversation', { 'aria-labelledby': 'conv-title' }, header.el, header.banner, voiceBar.el, timeline.el, header.typing,
 				transfers.el, composer.el),
 			details.el, work.el, h('div.scrim', { onclick: () => setDrawer('') }));
 		// The results lie over the timeline (its wrapper is their containing block).
