@@ -32,6 +32,10 @@ public enum ClientCommand: Sendable {
     case voiceLeave
     case voiceMute(ClientFrames.VoiceMute)
     case voiceModerate(ClientFrames.VoiceModerate)
+    case call(ClientFrames.Call)
+    case callAnswer(ClientFrames.CallOnly)
+    case callEnd(ClientFrames.CallOnly)
+    case callSignal(ClientFrames.CallSignal)
 
     /// A frame that could not be parsed: the rejection, and the id to answer with when the frame
     /// had a usable one.
@@ -99,6 +103,10 @@ public enum ClientCommand: Sendable {
         case "voiceLeave": return .voiceLeave
         case "voiceMute": return .voiceMute(try decode(ClientFrames.VoiceMute.self))
         case "voiceModerate": return .voiceModerate(try decode(ClientFrames.VoiceModerate.self))
+        case "call": return .call(try decode(ClientFrames.Call.self))
+        case "callAnswer": return .callAnswer(try decode(ClientFrames.CallOnly.self))
+        case "callEnd": return .callEnd(try decode(ClientFrames.CallOnly.self))
+        case "callSignal": return .callSignal(try decode(ClientFrames.CallSignal.self))
         case "hello": throw .invalid("already_greeted")
         default: throw .invalid("unknown_type")
         }

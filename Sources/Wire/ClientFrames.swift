@@ -60,6 +60,22 @@ public enum ClientFrames {
         public var action: String
     }
 
+    /// Rings `user` in the direct conversation with them, with video or not.
+    public struct Call: Decodable, Sendable {
+        public var user: String
+        public var video: Bool?
+    }
+
+    public struct CallOnly: Decodable, Sendable {
+        public var call: String
+    }
+
+    /// Signalling for the other party: the client's own JSON text (SDP or an ICE candidate).
+    public struct CallSignal: Decodable, Sendable {
+        public var call: String
+        public var signal: String
+    }
+
     public struct Join: Decodable, Sendable {
         public var room: String
         public var password: String?

@@ -46,6 +46,8 @@ public struct ServerConfiguration: Sendable {
         public var outboxFrames = 4096
         /// Seconds a new WebSocket has to say hello.
         public var helloTimeoutSeconds = 10
+        /// Seconds a call rings before it counts as missed.
+        public var callRingSeconds = 45
         /// Seconds a client has to send a request's whole header once it has begun it (slow
         /// clients that trickle a header byte by byte hold a socket each: "slowloris").
         public var headerTimeoutSeconds = 20

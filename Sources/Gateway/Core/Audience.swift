@@ -40,7 +40,7 @@ enum Audience: Sendable {
              .memberUnmuted, .messagePosted, .messageEdited, .messageDeleted, .boardActivityAnnounced:
             return stored.room.map { .room($0, also: nil) } ?? .nobody
         case .memberLeft(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
-        case .voiceJoined: return stored.room.map { .room($0, also: nil) } ?? .nobody
+        case .voiceJoined, .callStarted, .callAnswered, .callEnded: return stored.room.map { .room($0, also: nil) } ?? .nobody
         case .voiceLeft(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         case .voiceMuted(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody
         case .memberInvited(let e): return stored.room.map { .room($0, also: e.user) } ?? .nobody

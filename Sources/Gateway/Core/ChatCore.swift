@@ -29,8 +29,10 @@ public final class ChatCore: Sendable {
     let horizon = RetentionHorizon()
     /// The search index: a projection on disk, kept by `SearchIndexer` (Search/).
     let search: SearchIndex
-    /// Group voice: seats, packets and the mixing clock (Voice/).
+    /// Group voice: seats, packets and the mixing clock (Calls/).
     let voice = VoiceHub()
+    /// One-to-one calls ringing or going on (Calls/).
+    let calls = CallHub()
     /// Sessions whose `SessionRefreshed` is on its way (one at a time per session).
     let refreshing = Mutex(Set<String>())
     /// The last position each user's own commands appended: a search waits for the index to hold

@@ -237,7 +237,7 @@ enum EventRenderer {
             json.field("sha256", e.sha256)
             json.field("by", e.by)
         default:
-            return BoardJSON.body(stored, into: &json) || BulletinJSON.body(stored, into: &json) || VoiceJSON.body(stored, into: &json)
+            return BoardJSON.body(stored, into: &json) || BulletinJSON.body(stored, into: &json) || VoiceJSON.body(stored, into: &json) || CallJSON.body(stored, into: &json)
         }
         return true
     }

@@ -139,6 +139,16 @@ struct CommandHandler {
             }
             return Frames.ok(id, position: try await core.execute(
                 ModerateVoice(room: RoomID(frame.room), user: UserID(frame.user), action: action), by: user))
+        case .call(let frame):
+            let call = try await core.startCall(connection, callee: UserID(frame.user), video: frame.video ?? false)
+            return Frames.ok(id, position: core.position) { $0.field("call", call) }
+        case .callAnswer(let frame):
+            return Frames.ok(id, position: try await core.answerCall(connection, frame.call))
+        case .callEnd(let frame):
+            return Frames.ok(id, position: try await core.hangUp(connection, frame.call))
+        case .callSignal(let frame):
+            try core.relaySignal(connection, frame.call, frame.signal)
+            return Frames.ok(id, position: core.position)
         }
     }
 

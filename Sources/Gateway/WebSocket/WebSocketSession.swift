@@ -198,6 +198,7 @@ final class WebSocketSession: Sendable {
         await catchingUp.value
         core.registry.unregister(connection)
         await core.voiceDisconnected(connection)
+        await core.callsDisconnected(connection)
         let bytesIn = state.withLock { $0.bytesIn }
         _ = try? await core.execute(
             RecordConnection.closed(connection.id, bytesIn: bytesIn, bytesOut: connection.bytesOut), by: connection.user)

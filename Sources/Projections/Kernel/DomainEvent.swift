@@ -106,6 +106,9 @@ public enum DomainEvent: Hashable, Sendable {
     case voiceJoined(VoiceJoined)
     case voiceLeft(VoiceLeft)
     case voiceMuted(VoiceMuted)
+    case callStarted(CallStarted)
+    case callAnswered(CallAnswered)
+    case callEnded(CallEnded)
     case bulletinEdited(BulletinEdited)
     case bulletinWithdrawn(BulletinWithdrawn)
     case bulletinAcknowledged(BulletinAcknowledged)
@@ -204,6 +207,9 @@ public enum DomainEvent: Hashable, Sendable {
         case .voiceJoined(let p): p
         case .voiceLeft(let p): p
         case .voiceMuted(let p): p
+        case .callStarted(let p): p
+        case .callAnswered(let p): p
+        case .callEnded(let p): p
         case .bulletinEdited(let p): p
         case .bulletinWithdrawn(let p): p
         case .bulletinAcknowledged(let p): p
@@ -354,6 +360,9 @@ public enum DomainEvent: Hashable, Sendable {
         entry(VoiceJoined.self, DomainEvent.voiceJoined),
         entry(VoiceLeft.self, DomainEvent.voiceLeft),
         entry(VoiceMuted.self, DomainEvent.voiceMuted),
+        entry(CallStarted.self, DomainEvent.callStarted),
+        entry(CallAnswered.self, DomainEvent.callAnswered),
+        entry(CallEnded.self, DomainEvent.callEnded),
         entry(BulletinEdited.self, DomainEvent.bulletinEdited),
         entry(BulletinWithdrawn.self, DomainEvent.bulletinWithdrawn),
         entry(BulletinAcknowledged.self, DomainEvent.bulletinAcknowledged),

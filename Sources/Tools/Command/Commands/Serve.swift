@@ -249,6 +249,7 @@ struct ConfigurationFile: Codable {
         var maxConnections: Int?
         var outboxFrames: Int?
         var helloTimeoutSeconds: Int?
+        var callRingSeconds: Int?
         var headerTimeoutSeconds: Int?
         var bodyMinimumBytesPerSecond: Int?
         var idleTimeoutSeconds: Int?
@@ -323,6 +324,7 @@ struct ConfigurationFile: Codable {
             ("limits.maxConnections", limits?.maxConnections, 1...10_000_000),
             ("limits.outboxFrames", limits?.outboxFrames, 16...1_000_000),
             ("limits.helloTimeoutSeconds", limits?.helloTimeoutSeconds, 1...3600),
+            ("limits.callRingSeconds", limits?.callRingSeconds, 1...600),
             ("limits.headerTimeoutSeconds", limits?.headerTimeoutSeconds, 1...3600),
             ("limits.bodyMinimumBytesPerSecond", limits?.bodyMinimumBytesPerSecond, 0...(1024 * mib)),
             ("limits.idleTimeoutSeconds", limits?.idleTimeoutSeconds, 1...86_400),
@@ -360,6 +362,7 @@ struct ConfigurationFile: Codable {
             if let v = limits.maxConnections { value.maxConnections = v }
             if let v = limits.outboxFrames { value.outboxFrames = v }
             if let v = limits.helloTimeoutSeconds { value.helloTimeoutSeconds = v }
+            if let v = limits.callRingSeconds { value.callRingSeconds = v }
             if let v = limits.headerTimeoutSeconds { value.headerTimeoutSeconds = v }
             if let v = limits.bodyMinimumBytesPerSecond { value.bodyMinimumBytesPerSecond = v }
             if let v = limits.idleTimeoutSeconds { value.idleTimeoutSeconds = v }

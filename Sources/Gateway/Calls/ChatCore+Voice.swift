@@ -77,6 +77,7 @@ extension ChatCore {
         case .kick(let user, let room):
             for seat in voice.remove(user, from: room) { seat.connection.send(VoiceFrames.ended(room, reason: .kicked)) }
         case .review:
+            reviewCalls()
             let removed = voice.review { user, room in withState { (try? $0.mayUseVoice(user, in: room)) != nil } }
             for seat in removed {
                 seat.connection.send(VoiceFrames.ended(seat.room, reason: .removed))
