@@ -18,7 +18,8 @@ extension ChatCore {
         let reachable = registry.connections(of: callee)
         guard !reachable.isEmpty, calls.ring(call) else {
             let reason: CallEndReason = reachable.isEmpty ? .missed : .busy
-            _ = try? await execute(EndCall(call: id, room: room, reason: reason, seconds: 0), by: .system)
+            _ = try? await execute(EndCall(call: id, caller: connection.user, callee: callee, video: video, reason: reason, seconds: 0),
+                                   by: .system)
             connection.send(CallFrames.call(call, state: "ended", reason: reason.name))
             return id
         }
@@ -74,7 +75,8 @@ extension ChatCore {
     @discardableResult
     func finishCall(_ id: String, reason: CallEndReason, by actor: UserID) async -> UInt64? {
         guard let call = calls.end(id) else { return nil }
-        let position = try? await execute(EndCall(call: id, room: call.room, reason: reason, seconds: call.seconds), by: actor)
+        let position = try? await execute(EndCall(call: id, caller: call.caller, callee: call.callee, video: call.video, reason: reason,
+                                                  seconds: call.seconds), by: actor)
         let ended = CallFrames.call(call, state: "ended", reason: reason.name)
         call.callerConnection.send(ended)
         if let answered = call.calleeConnection {
@@ -150,6 +152,9 @@ enum CallJSON {
             json.field("kind", "call.ended")
             json.field("room", stored.room?.rawValue)
             json.field("call", e.call)
+            json.field("caller", e.caller.rawValue)
+            json.field("callee", e.callee.rawValue)
+            json.field("video", e.video)
             json.field("reason", e.reason.name)
             json.field("seconds", e.seconds)
         default:

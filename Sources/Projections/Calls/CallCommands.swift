@@ -53,21 +53,28 @@ public struct AnswerCall: Command {
     }
 }
 
-/// A call ends (the gateway says why and how long it lasted).
+/// A call ends (the gateway says who called whom, why, and how long it lasted).
 public struct EndCall: Command {
     public var call: String
-    public var room: RoomID
+    public var caller: UserID
+    public var callee: UserID
+    public var video: Bool
     public var reason: CallEndReason
     public var seconds: UInt64
-    public init(call: String, room: RoomID, reason: CallEndReason, seconds: UInt64) {
+    public init(call: String, caller: UserID, callee: UserID, video: Bool, reason: CallEndReason, seconds: UInt64) {
         self.call = call
-        self.room = room
+        self.caller = caller
+        self.callee = callee
+        self.video = video
         self.reason = reason
         self.seconds = seconds
     }
 
     public func decide(by actor: UserID, in state: ChatState, now: Int64) throws(Rejection) -> Decision {
-        guard actor == .system || state.rooms[room]?.members.contains(actor) == true else { throw .notFound("call") }
-        return Decision([PendingEvent(Streams.room(room), .callEnded(.init(call: call, reason: reason, seconds: seconds)))])
+        guard actor == .system || actor == caller || actor == callee else { throw .notFound("call") }
+        let room = RoomID.direct(caller, callee)
+        guard state.rooms[room] != nil else { throw .notFound("conversation") }
+        return Decision([PendingEvent(Streams.room(room), .callEnded(.init(
+            call: call, caller: caller, callee: callee, video: video, reason: reason, seconds: seconds)))])
     }
 }

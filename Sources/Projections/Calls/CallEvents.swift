@@ -65,18 +65,29 @@ public struct CallAnswered: EventPayload {
     public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { call = try r.read() }
 }
 
-/// The call ended: why, and how long it lasted once answered (0 if it never was). The actor is
-/// who ended it (`system` for a timeout, a lost connection or a right removed).
+/// The call ended: who called whom, why it ended, and how long it lasted once answered (0 if it
+/// never was) — so that one event answers "did Bob miss Alice's call?". The actor is who ended it
+/// (`system` for a timeout, a lost connection or a right removed).
 public struct CallEnded: EventPayload {
     public static let tag: UInt16 = 145
     public var call: String
+    public var caller: UserID
+    public var callee: UserID
+    public var video: Bool
     public var reason: CallEndReason
     public var seconds: UInt64
-    public init(call: String, reason: CallEndReason, seconds: UInt64) {
+    public init(call: String, caller: UserID, callee: UserID, video: Bool, reason: CallEndReason, seconds: UInt64) {
         self.call = call
+        self.caller = caller
+        self.callee = callee
+        self.video = video
         self.reason = reason
         self.seconds = seconds
     }
-    public func encode(to w: inout BinaryWriter) { w.write(call); w.write(reason); w.write(seconds) }
-    public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) { call = try r.read(); reason = try r.read(); seconds = try r.read() }
+    public func encode(to w: inout BinaryWriter) {
+        w.write(call); w.write(caller); w.write(callee); w.write(video); w.write(reason); w.write(seconds)
+    }
+    public init(from r: inout BinaryReader) throws(BinaryReader.Malformed) {
+        call = try r.read(); caller = try r.read(); callee = try r.read(); video = try r.read(); reason = try r.read(); seconds = try r.read()
+    }
 }
