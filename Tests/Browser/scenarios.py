@@ -15,6 +15,7 @@ from browser import Browser
 from file_steps import files_sent_previewed_and_resumed, folder_dropped_and_files_browsed, file_server_and_app_passwords
 from board_steps import board_made_and_cards_moved_live, must_read_notice_blocks_until_read, board_as_of_shows_the_past
 from voice_steps import group_voice_mixes_the_others
+from call_steps import calls_ring_connect_share_and_are_kept
 from seed import post_many, raise_flood_limit
 
 ADMIN_PASSWORD = "admin-Secret-2026"
@@ -1361,6 +1362,7 @@ STEPS = [
     must_read_notice_blocks_until_read,
     board_as_of_shows_the_past,
     group_voice_mixes_the_others,
+    calls_ring_connect_share_and_are_kept,
     invitation_link_makes_the_account,
     admin_panel_rooms_audit_backup,
     phone_layout_and_french,

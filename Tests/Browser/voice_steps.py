@@ -15,7 +15,10 @@ from board_steps import keep
 
 TONES = {"alice": 440.0, "bob": 1000.0, "admin": 2500.0}
 MEDIA_FLAGS = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-               "--autoplay-policy=no-user-gesture-required")
+               "--autoplay-policy=no-user-gesture-required",
+               # Calls: ICE over loopback too (a test run outside the namespace has no other
+               # address), and the screen picked without a picker.
+               "--allow-loopback-in-peer-connection", "--auto-select-desktop-capture-source=Entire screen")
 
 # The level (dB) of a tone in what the page heard in the last `seconds`: Goertzel on the tap.
 LEVEL_JS = """
@@ -56,6 +59,7 @@ def voice_browser(ctx, who, password):
     # The test's ears (the decoded mix kept), and the microphone as it is: noise suppression
     # takes a steady tone for noise.
     b.js("localStorage.setItem('causerie.token', arguments[0]); localStorage.setItem('causerie.debug.voice', '1');"
+         "localStorage.setItem('causerie.debug.calls', '1');"
          "localStorage.setItem('causerie.voice.raw', '1')", token)
     b.open("/")
     b.wait(lambda: b.all(".sidebar .me-name"), 15, "logged in")

@@ -7,6 +7,7 @@ import { State, ANNOUNCEMENTS } from './state.js';
 import { Timeline } from './timeline.js';
 import { Bulletin } from './bulletin.js';
 import { Voice } from './voice.js';
+import { Calls } from './calls.js';
 import { timeZone } from './search.js';
 
 const PAGE = 50;
@@ -20,6 +21,7 @@ export class ChatClient {
 		const state = (this.state = new State());
 		this.bulletin = new Bulletin(this);
 		this.voice = new Voice(this);
+		this.calls = new Calls(this);
 		this.lastTyping = 0;
 		this.connection = new Connection({
 			token, serverPassword,
@@ -29,7 +31,7 @@ export class ChatClient {
 				frame: (frame) => (frame.type === 'presence' ? state.applyPresence(frame.changes)
 					: frame.type === 'typing' ? state.applyTyping(frame)
 						: frame.type === 'capabilities' ? state.applyCapabilities(frame.capabilities)
-							: this.voice.frame(frame)),
+							: this.voice.frame(frame) || this.calls.frame(frame)),
 				binary: (buffer) => this.voice.binary(buffer),
 				status: (status) => { state.status = status; state.emit('status', status); },
 				ended: onEnded,
@@ -59,7 +61,7 @@ export class ChatClient {
 		this.outbox.resetSent();
 		state.emit('outbox');
 		state.emit(firstTime ? 'ready' : 'resumed');
-		if (!firstTime) this.voice.resumed();
+		if (!firstTime) { this.voice.resumed(); this.calls.resumed(); }
 		if (state.rooms.has(state.current)) this.openRoom(state.current);
 		this.outbox.flush(this.connection);
 	}

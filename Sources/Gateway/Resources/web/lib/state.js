@@ -157,6 +157,8 @@ export class State {
 			this.emit('board', { event: ev, live: !counted });
 		} else if (kind.startsWith('bulletin.') || kind.startsWith('broadcast.')) {
 			this.emit('bulletin', { event: ev, live: !counted });
+		} else if (kind === 'call.ended') {
+			this.toTimeline(ev); // a call's line in its conversation (lib/calls.js has the live call)
 		}
 	}
 

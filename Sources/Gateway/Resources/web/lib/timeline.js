@@ -3,7 +3,8 @@
 
 // Room events shown in the conversation (the rest only change state).
 const SHOWN = new Set(['message.posted', 'broadcast', 'file.uploaded', 'folder.shared', 'room.created', 'room.topic',
-	'room.renamed', 'member.joined', 'member.left', 'member.kicked', 'member.banned', 'member.role', 'board.activity']);
+	'room.renamed', 'member.joined', 'member.left', 'member.kicked', 'member.banned', 'member.role', 'board.activity',
+	'call.ended']);
 
 /** File events that change a file shown earlier (its row says so rather than a row of its own). */
 const FILE_CHANGES = new Set(['file.renamed', 'file.moved', 'file.deleted']);

@@ -6,6 +6,7 @@ import { t } from '../lib/i18n.js';
 import { icon } from '../lib/icons.js';
 import { iconButton } from './ui.js';
 import { voiceButton } from './voice.js';
+import { callButtons } from './call.js';
 
 export function createHeader(client, { onMenu, onJump, onDetails, onFiles, search }) {
 	const state = client.state;
@@ -34,6 +35,7 @@ export function createHeader(client, { onMenu, onJump, onDetails, onFiles, searc
 					: title(room.visibility === 'private' || room.hasPassword ? 'lock' : 'hash', state.roomTitle(room), room.topic),
 			h('div.conv-tools',
 				voiceButton(client, room),
+				...callButtons(client, room),
 				iconButton('calendar', t('header.jump'), () => onJump(room.room), { 'data-action': 'jump' }),
 				!announcements && iconButton('folder', t('header.files'), () => onFiles(room.room), { 'data-action': 'files' }),
 				!announcements && iconButton('people', t(direct ? 'header.profile' : 'header.members'), onDetails,
@@ -55,7 +57,7 @@ export function createHeader(client, { onMenu, onJump, onDetails, onFiles, searc
 		if (names.length) typingTimer = setTimeout(drawTyping, 1000); // typing expires by itself
 	};
 
-	for (const topic of ['rooms', 'current', 'users', 'voice']) state.on(topic, draw);
+	for (const topic of ['rooms', 'current', 'users', 'voice', 'call']) state.on(topic, draw);
 	state.on('status', drawBanner);
 	state.on('typing', (room) => room === state.current && drawTyping());
 	state.on('current', drawTyping);

@@ -116,6 +116,7 @@ export function noticeRow(item, { state, actions }) {
 		return h('div.notice-row', { 'data-position': item.position, dir: 'auto' },
 			h('button.link', { onclick: () => actions.openKanban?.({ board: item.board }) }, text), ' ', timeTag(item.time, 'msg-time'));
 	}
+	if (kind === 'call.ended') return callRow(item, state);
 	const key = kind === 'room.created' ? (state.isDirect(state.rooms.get(item.room)) ? 'createdDirect' : 'created')
 		: kind === 'room.topic' ? (item.topic ? 'topic' : 'topicCleared')
 			: kind === 'member.joined' ? (item.method === 'operator' ? 'added' : 'joined')
@@ -123,6 +124,23 @@ export function noticeRow(item, { state, actions }) {
 	const text = t('notice.' + key, { actor: state.displayName(item.actor), user: item.user && state.displayName(item.user),
 		topic: item.topic, name: item.name });
 	return h('div.notice-row', { 'data-position': item.position, dir: 'auto' }, h('span', text), ' ', timeTag(item.time, 'msg-time'));
+}
+
+/** A call in its conversation: how long it lasted, or that it was missed or declined. */
+function callRow(item, state) {
+	const what = t(item.video ? 'notice.call.video' : 'notice.call.audio');
+	const text = item.seconds > 0 || item.reason === 'hangUp'
+		? t('notice.call.done', { what, duration: callDuration(item.seconds) })
+		: item.reason === 'declined' ? t('notice.call.declined', { what, user: state.displayName(item.callee) })
+			: t('notice.call.missed', { what, user: state.displayName(item.caller) });
+	return h('div', { class: 'notice-row call-row' + (item.seconds > 0 ? '' : ' call-missed'), 'data-position': item.position,
+		'data-call': item.call, 'data-reason': item.reason, dir: 'auto' }, h('span', text), ' ', timeTag(item.time, 'msg-time'));
+}
+
+function callDuration(seconds) {
+	const two = (n) => String(n).padStart(2, '0');
+	return seconds >= 3600 ? `${Math.floor(seconds / 3600)}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`
+		: `${Math.floor(seconds / 60)}:${two(seconds % 60)}`;
 }
 
 /** A message in the outbox: sending, or refused with the reason and what to do. */

@@ -11,6 +11,7 @@ import { ANNOUNCEMENTS } from '../lib/state.js';
 import { createSidebar, invitationText } from './sidebar.js';
 import { createHeader } from './header.js';
 import { createVoiceBar } from './voice.js';
+import { createCalls } from './call.js';
 import { createTimeline } from './timeline.js';
 import { createComposer } from './composer.js';
 import { createDetails } from './details.js';
@@ -75,7 +76,7 @@ export function startShell(root, { token, serverPassword, onEnded }) {
 		const shell = h('div.shell', sidebar.el,
 			h('main.conversation', { 'aria-labelledby': 'conv-title' }, header.el, header.banner, voiceBar.el, timeline.el, header.typing,
 				transfers.el, composer.el),
-			details.el, work.el, h('div.scrim', { onclick: () => setDrawer('') }));
+			details.el, work.el, createCalls(client).el, h('div.scrim', { onclick: () => setDrawer('') }));
 		// The results lie over the timeline (its wrapper is their containing block).
 		timeline.el.append(search.panel);
 		listen(document, 'pointerdown', search.outside);
