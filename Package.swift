@@ -130,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "CauserieBench",
             dependencies: [
-                "EventStore", "Projections", "Gateway", "CauserieClient", "Fixtures", "Operations", "CLMDB",
+                "EventStore", "Projections", "Gateway", "CauserieClient", "Fixtures", "Operations", "CLMDB", "COpus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -11,7 +11,7 @@ struct CauserieBench: AsyncParsableCommand {
             AppendBenchmark.self, ReplayBenchmark.self, TimeRangeBenchmark.self, FanoutBenchmark.self, MixBenchmark.self,
             ConnectionsBenchmark.self, StartupBenchmark.self, ExportBenchmark.self, BackupBenchmark.self,
             LMDBFloorBenchmark.self, TLSStartupBenchmark.self, FilesBenchmark.self, SmallFilesBenchmark.self, SearchBenchmark.self,
-            BoardsBenchmark.self,
+            BoardsBenchmark.self, VoiceBenchmark.self,
         ]
     )
 }

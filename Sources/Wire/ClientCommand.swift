@@ -30,6 +30,7 @@ public enum ClientCommand: Sendable {
     case search(ClientFrames.Search)
     case voiceJoin(ClientFrames.RoomOnly)
     case voiceLeave
+    case voiceList(ClientFrames.RoomOnly)
     case voiceMute(ClientFrames.VoiceMute)
     case voiceModerate(ClientFrames.VoiceModerate)
     case call(ClientFrames.Call)
@@ -101,6 +102,7 @@ public enum ClientCommand: Sendable {
         case "profile": return .profile(try decode(ClientFrames.Profile.self))
         case "voiceJoin": return .voiceJoin(try decode(ClientFrames.RoomOnly.self))
         case "voiceLeave": return .voiceLeave
+        case "voiceList": return .voiceList(try decode(ClientFrames.RoomOnly.self))
         case "voiceMute": return .voiceMute(try decode(ClientFrames.VoiceMute.self))
         case "voiceModerate": return .voiceModerate(try decode(ClientFrames.VoiceModerate.self))
         case "call": return .call(try decode(ClientFrames.Call.self))

@@ -16,18 +16,19 @@ final class BenchConnection: Sendable {
 
     static func open(host: String = "127.0.0.1", port: Int, token: String, localAddress: String? = nil,
                      group: MultiThreadedEventLoopGroup, tls: NIOSSLContext? = nil, serverName: String? = "localhost",
+                     onBinary: (@Sendable ([UInt8]) -> Void)? = nil,
                      onFrame: @escaping @Sendable ([UInt8]) -> Void) async throws -> BenchConnection {
         let holder = WelcomeBox()
         let socket = try await WebSocketClient.connect(
-            host: host, port: port, localAddress: localAddress, group: group, tls: tls, serverHostname: tls == nil ? nil : serverName
-        ) { bytes in
+            host: host, port: port, localAddress: localAddress, group: group, tls: tls, serverHostname: tls == nil ? nil : serverName,
+            onText: { bytes in
             if !holder.seen, Frames.contains(bytes, Frames.welcome) {
                 holder.seen = true
                 holder.signal()
                 return
             }
             onFrame(bytes)
-        }
+        }, onBinary: onBinary)
         let connection = BenchConnection(socket: socket)
         holder.signal = { connection.markWelcomed() }
         socket.send(#"{"type":"hello","protocol":1,"id":"h","users":false,"token":"\#(token)"}"#)

@@ -80,8 +80,10 @@ final class VoiceHub: Sendable {
             return (left, start)
         }
         if start { startClock() }
-        announceParticipants(room)
-        for seat in left where seat.room != room { announceParticipants(seat.room) }
+        // The room hears of one change; the one who joined gets the whole list.
+        announce(connection.user, in: room)
+        connection.send(VoiceFrames.participants(room, participants(in: room)))
+        for seat in left where seat.room != room { announce(seat.user, in: seat.room) }
         return left
     }
 
@@ -89,7 +91,7 @@ final class VoiceHub: Sendable {
     @discardableResult
     func leave(_ connectionID: String) -> Seat? {
         let seat = state.withLock { Self.unseat(connectionID, &$0) }
-        if let seat { announceParticipants(seat.room) }
+        if let seat { announce(seat.user, in: seat.room) }
         return seat
     }
 
@@ -98,7 +100,7 @@ final class VoiceHub: Sendable {
         let seats = state.withLock { state -> [Seat] in
             state.seats.filter { $0.value.user == user && $0.value.room == room }.keys.compactMap { Self.unseat($0, &state) }
         }
-        if !seats.isEmpty { announceParticipants(room) }
+        if !seats.isEmpty { announce(user, in: room) }
         return seats
     }
 
@@ -124,6 +126,8 @@ final class VoiceHub: Sendable {
 
     func seat(of connectionID: String) -> Seat? { state.withLock { $0.seats[connectionID] } }
 
+    var seatCount: Int { state.withLock { $0.seats.count } }
+
     func participants(in room: RoomID) -> [Participant] {
         state.withLock { state in
             guard let voice = state.rooms[room] else { return [] }
@@ -139,13 +143,13 @@ final class VoiceHub: Sendable {
 
     /// The participant mutes or unmutes themselves (not logged: it is their microphone).
     func muteSelf(_ connectionID: String, _ muted: Bool) -> Bool {
-        let room = state.withLock { state -> RoomID? in
+        let seat = state.withLock { state -> Seat? in
             guard let seat = state.seats[connectionID] else { return nil }
             state.rooms[seat.room]?.setMuted(connectionID, selfMuted: muted)
-            return seat.room
+            return seat
         }
-        if let room { announceParticipants(room) }
-        return room != nil
+        if let seat { announce(seat.user, in: seat.room) }
+        return seat != nil
     }
 
     /// A moderator's mute (from the log, so that every gateway applies it).
@@ -159,7 +163,7 @@ final class VoiceHub: Sendable {
             }
             return any
         }
-        if changed { announceParticipants(room) }
+        if changed { announce(user, in: room) }
     }
 
     // MARK: Packets
@@ -244,8 +248,17 @@ final class VoiceHub: Sendable {
         return WireFrame(binary: payload)
     }
 
-    private func announceParticipants(_ room: RoomID) {
-        announce(room, VoiceFrames.participants(room, participants(in: room)))
+    /// Tells the room's members where `user` stands in its voice now (in, muted, or out): one
+    /// small frame per change — the whole list to everyone on every join would be quadratic (a
+    /// room of 1,000 joining sent gigabytes).
+    private func announce(_ user: UserID, in room: RoomID) {
+        let now = state.withLock { state -> Participant? in
+            guard let voice = state.rooms[room] else { return nil }
+            return voice.participants.values.first { $0.user == user }.map {
+                Participant(user: user, muted: $0.muted, mutedByModerator: $0.mutedByModerator)
+            }
+        }
+        announce(room, VoiceFrames.update(room, user, now))
     }
 
     private static func monotonicNanoseconds() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

@@ -5,12 +5,13 @@ import Projections
 /// Voice's frames to clients (docs/protocol.md, "Voice"): who is in a room's voice, who speaks
 /// (both ephemeral), and the logged joins, leaves and moderators' mutes as events.
 enum VoiceFrames {
-    /// `{"type":"voice","room":…,"participants":[{"user","muted","mutedByModerator"}]}`: sent to the
-    /// room's members whenever someone joins, leaves or (un)mutes.
-    static func participants(_ room: RoomID, _ participants: [VoiceHub.Participant]) -> ByteBuffer {
+    /// `{"type":"voice","room":…,"participants":[{"user","muted","mutedByModerator"}]}`: the whole
+    /// list, to who joins and in reply to `voiceList` (with its `id`).
+    static func participants(_ room: RoomID, _ participants: [VoiceHub.Participant], id: String? = nil) -> ByteBuffer {
         var json = JSONWriter()
         json.beginObject()
         json.field("type", "voice")
+        if let id { json.field("id", id) }
         json.field("room", room.rawValue)
         json.beginArray("participants")
         for participant in participants {
@@ -21,6 +22,21 @@ enum VoiceFrames {
             json.endObject()
         }
         json.endArray()
+        json.endObject()
+        return ByteBuffer(bytes: json.bytes)
+    }
+
+    /// `{"type":"voiceUpdate","room","user","present","muted","mutedByModerator"}`: one person's
+    /// change (joined, left, muted), to the room's members.
+    static func update(_ room: RoomID, _ user: UserID, _ participant: VoiceHub.Participant?) -> ByteBuffer {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("type", "voiceUpdate")
+        json.field("room", room.rawValue)
+        json.field("user", user.rawValue)
+        json.field("present", participant != nil)
+        json.field("muted", participant?.muted ?? false)
+        json.field("mutedByModerator", participant?.mutedByModerator ?? false)
         json.endObject()
         return ByteBuffer(bytes: json.bytes)
     }

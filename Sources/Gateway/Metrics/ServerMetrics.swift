@@ -24,6 +24,9 @@ final class ServerMetrics: Sendable {
     private let uptime: Gauge
     private let started: Gauge
     private let certificateEnd: Gauge
+    private let voiceSeats: Gauge
+    private let voiceTickLateP99: Gauge
+    private let callsActive: Gauge
     /// The store's totals at the last scrape: counters only grow, by the difference.
     private let last = Mutex(WriterStatistics())
     let startedAt = Date()
@@ -49,6 +52,10 @@ final class ServerMetrics: Sendable {
         appends = registry.makeCounter(descriptor: name("log_appends", "total", "Appends acknowledged (several may share a commit)."))
         events = registry.makeCounter(descriptor: name("log_events", "total", "Events written to the log by this process."))
         uptime = registry.makeGauge(descriptor: name("uptime", "seconds", "Seconds since the server started."))
+        voiceSeats = registry.makeGauge(descriptor: name("voice_participants", "", "Connections in a room's group voice."))
+        voiceTickLateP99 = registry.makeGauge(descriptor: name(
+            "voice_tick_late_p99", "seconds", "How late the voice mixer's 20 ms ticks started, 99th percentile of the last minute."))
+        callsActive = registry.makeGauge(descriptor: name("calls", "", "One-to-one calls ringing or going on."))
         started = registry.makeGauge(descriptor: name("process_start_time", "seconds", "Start time of the process since the Unix epoch.",
                                                       namespace: nil))
         certificateEnd = registry.makeGauge(descriptor: name(
@@ -69,6 +76,9 @@ final class ServerMetrics: Sendable {
         mapBytes.set(Int64(store.mapSize))
         uptime.set(Date().timeIntervalSince(startedAt))
         certificateEnd.set(tls?.current.serverValidUntil.timeIntervalSince1970 ?? 0)
+        voiceSeats.set(Int64(core.voice.seatCount))
+        voiceTickLateP99.set(Double(core.voice.lateness.percentile(0.99)) / 1e6)
+        callsActive.set(Int64(core.calls.all.count))
         let now = store.statistics
         let before = last.withLock { last in
             defer { last = now }

@@ -124,6 +124,10 @@ struct CommandHandler {
                 department: frame.department ?? "")), by: user))
         case .voiceJoin(let frame):
             return Frames.ok(id, position: try await core.joinVoice(connection, room: RoomID(frame.room)))
+        case .voiceList(let frame):
+            let room = RoomID(frame.room)
+            guard core.withState({ $0.rooms[room]?.members.contains(user) == true }) else { throw APIError.notFound("room") }
+            return VoiceFrames.participants(room, core.voice.participants(in: room), id: id)
         case .voiceLeave:
             return Frames.ok(id, position: try await core.leaveVoice(connection))
         case .voiceMute(let frame):

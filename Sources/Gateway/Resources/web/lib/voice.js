@@ -12,8 +12,9 @@ const quietly = () => {};
 
 export class Voice {
 	constructor(client) {
-		Object.assign(this, { client, rooms: new Map(), room: null, media: null, muted: false, pushToTalk: false,
+		Object.assign(this, { client, rooms: new Map(), asked: new Set(), room: null, media: null, muted: false, pushToTalk: false,
 			talking: false, ended: null });
+		this.state.on('current', () => this.look(this.state.current));
 	}
 
 	get state() { return this.client.state; }
@@ -34,6 +35,15 @@ export class Voice {
 				if (frame.participants.length) this.entry(frame.room).participants = frame.participants;
 				else this.rooms.delete(frame.room);
 				break;
+			case 'voiceUpdate': {
+				const entry = this.entry(frame.room);
+				const others = entry.participants.filter((participant) => participant.user !== frame.user);
+				entry.participants = frame.present
+					? [...others, { user: frame.user, muted: frame.muted, mutedByModerator: frame.mutedByModerator }]
+					: others;
+				if (!entry.participants.length) this.rooms.delete(frame.room);
+				break;
+			}
 			case 'speaking':
 				this.entry(frame.room).speaking = new Set(frame.users);
 				break;
@@ -48,6 +58,13 @@ export class Voice {
 		}
 		this.emit();
 		return true;
+	}
+
+	/** Who is in a room's voice, asked once per room opened (later changes come as `voiceUpdate`). */
+	look(room) {
+		if (!room || this.asked.has(room) || !this.state.can('voice')) return;
+		this.asked.add(room);
+		this.client.request('voiceList', { room }).then((frame) => this.frame(frame)).catch(() => this.asked.delete(room));
 	}
 
 	entry(room) {
@@ -136,6 +153,8 @@ export class Voice {
 	/** Reconnected: the server gave up our seat when the socket closed; take it again. */
 	resumed() {
 		this.rooms.clear();
+		this.asked.clear();
+		this.look(this.state.current);
 		if (!this.room) return this.emit();
 		const room = this.room;
 		this.client.request('voiceJoin', { room })
