@@ -14,7 +14,7 @@ from selenium.webdriver.support.ui import Select
 from browser import Browser
 from file_steps import files_sent_previewed_and_resumed, folder_dropped_and_files_browsed, file_server_and_app_passwords
 from board_steps import board_made_and_cards_moved_live, must_read_notice_blocks_until_read, board_as_of_shows_the_past
-from voice_steps import group_voice_mixes_the_others
+from voice_steps import group_voice_mixes_the_others, voice_mouth_to_ear
 from call_steps import calls_ring_connect_share_and_are_kept
 from seed import post_many, raise_flood_limit
 
@@ -1362,6 +1362,7 @@ STEPS = [
     must_read_notice_blocks_until_read,
     board_as_of_shows_the_past,
     group_voice_mixes_the_others,
+    voice_mouth_to_ear,
     calls_ring_connect_share_and_are_kept,
     invitation_link_makes_the_account,
     admin_panel_rooms_audit_backup,

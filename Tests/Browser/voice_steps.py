@@ -50,10 +50,23 @@ def tone_file(directory, hertz):
     return path
 
 
-def voice_browser(ctx, who, password):
-    """A browser whose microphone plays `who`'s tone, logged in as `who`, in the general room."""
-    flags = MEDIA_FLAGS + (f"--use-file-for-fake-audio-capture={tone_file(ctx.server.dir, TONES[who])}",)
-    b = ctx.browser("voice-" + who, flags=flags)
+def click_file(directory):
+    """Ten seconds of silence with a 20 ms click (1 kHz at 0.8) at the start of each second (shorter
+    ones lose their peak in two Opus encodings)."""
+    path = os.path.join(directory, "clicks.wav")
+    with wave.open(path, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(48000)
+        out.writeframes(b"".join(struct.pack("<h", int(0.8 * 32767 * math.sin(2 * math.pi * 1000 * (n % 48000) / 48000))
+                                             if n % 48000 < 960 else 0) for n in range(480000)))
+    return path
+
+
+def voice_browser(ctx, who, password, name=None, audio_file=None):
+    """A browser whose microphone plays `who`'s tone (or `audio_file`), logged in as `who`, in the general room."""
+    flags = MEDIA_FLAGS + (f"--use-file-for-fake-audio-capture={audio_file or tone_file(ctx.server.dir, TONES[who])}",)
+    b = ctx.browser(name or "voice-" + who, flags=flags)
     token = ctx.server.login(who, password)["token"]
     b.open("/")
     # The test's ears (the decoded mix kept), and the microphone as it is: noise suppression
@@ -117,3 +130,33 @@ def group_voice_mixes_the_others(ctx):
             b.click(".voice-leave")
     errors = [line for b in browsers.values() for line in b.console_errors() if "voice" in line.lower()]
     check(not errors, f"console errors: {errors}")
+
+
+def voice_mouth_to_ear(ctx):
+    """A fourth browser's microphone plays a click each second; Bob, in the same voice, hears it.
+    Each click is timed where it is captured (the capture worklet's frame, less the input latency)
+    and where it will be heard (the decoded frame, plus what waits in the player and the output
+    latency), in epoch milliseconds of the same machine: the difference is mouth-to-ear through
+    the encoder, the WebSocket, the server's jitter buffer and mix, the decoder and the player.
+    Printed (docs/benchmarks.md records it); the test checks only that clicks crossed."""
+    from scenarios import ADMIN_PASSWORD, BOB  # noqa: PLC0415 - the suite's accounts
+    clicker = voice_browser(ctx, "admin", ADMIN_PASSWORD, name="voice-clicker", audio_file=click_file(ctx.server.dir))
+    bob = ctx.browsers.get("voice-bob") or voice_browser(ctx, "bob", BOB["password"])
+    for b in (clicker, bob):
+        if not b.all(".voice-bar:not([hidden])"):
+            b.click("[data-action='voice']")
+            b.wait(lambda b=b: b.all(".voice-bar:not([hidden])"), 10, "in the voice")
+    time.sleep(7)
+    spoken = clicker.js("return window.causerieVoice.media.clicks.spoken.times")
+    heard = bob.js("return window.causerieVoice.media.clicks.heard.times")
+    latencies = []
+    for h in heard:
+        before = [s for s in spoken if s < h and h - s < 900]
+        if before:
+            latencies.append(h - max(before))
+    latencies.sort()
+    print(f"  mouth-to-ear (ms): {[round(x) for x in latencies]}; spoken {len(spoken)}, heard {len(heard)}")
+    check(len(latencies) >= 3, f"clicks did not cross: spoken {spoken}, heard {heard}")
+    print(f"  mouth-to-ear median {latencies[len(latencies) // 2]:.0f} ms")
+    for b in (clicker, bob):
+        b.click(".voice-leave")

@@ -23,8 +23,11 @@ export function voiceUnavailable() {
 export class VoiceMedia {
 	/** send(ArrayBuffer): a packet for the server. raw: no echo cancellation, noise suppression or gain control. */
 	constructor({ send, raw = false, tap = false, onFailure = () => {} }) {
-		Object.assign(this, { send, raw, onFailure, muted: false, sequence: 0, encoded: 0, decoded: 0 });
+		Object.assign(this, { send, raw, onFailure, muted: false, sequence: 0, encoded: 0, decoded: 0, queued: 0 });
 		this.heard = tap ? [] : null;
+		// With the tap, clicks are timed where they are spoken and where they are heard (epoch ms):
+		// mouth-to-ear latency across two pages of one machine (Tests/Browser/voice_steps.py).
+		this.clicks = tap ? { spoken: new OnsetFinder(), heard: new OnsetFinder() } : null;
 	}
 
 	async start() {
@@ -46,11 +49,16 @@ export class VoiceMedia {
 		this.player = new AudioWorkletNode(context, 'causerie-player', { numberOfInputs: 0, numberOfOutputs: 1,
 			outputChannelCount: [1] });
 		this.player.connect(context.destination);
+		// How much waits in the player, for the tap's timing.
+		this.player.port.onmessage = ({ data }) => { this.queued = data.queued; };
+		if (this.heard) this.statsTimer = setInterval(() => this.player?.port.postMessage('stats'), 50);
 		if (context.state === 'suspended') await context.resume().catch(() => {});
 	}
 
 	encode(samples) {
 		if (this.muted || this.encoder?.state !== 'configured') return;
+		// The frame's last sample was captured about now (less the input's latency).
+		if (this.clicks) this.clicks.spoken.scan(samples, Date.now() - (this.context.baseLatency || 0) * 1000);
 		const data = new AudioData({ format: 'f32-planar', sampleRate: RATE, numberOfFrames: FRAME, numberOfChannels: 1,
 			timestamp: this.encoded * 20000, data: samples });
 		this.encoded += 1;
@@ -84,6 +92,9 @@ export class VoiceMedia {
 		if (this.heard) {
 			this.heard.push(samples.slice());
 			if (this.heard.length > TAP_FRAMES) this.heard.shift();
+			// This frame plays once what is queued before it has played, plus the output's latency.
+			const ahead = (this.queued / RATE + (this.context.outputLatency || 0) + (this.context.baseLatency || 0)) * 1000;
+			this.clicks.heard.scan(samples, Date.now() + ahead + (FRAME / RATE) * 1000);
 		}
 		this.player?.port.postMessage(samples, [samples.buffer]);
 	}
@@ -106,9 +117,40 @@ export class VoiceMedia {
 	}
 
 	stop() {
+		clearInterval(this.statsTimer);
 		for (const track of this.stream?.getTracks() || []) track.stop();
 		for (const codec of [this.encoder, this.decoder]) if (codec && codec.state !== 'closed') codec.close();
 		this.context?.close().catch(() => {});
 		this.encoder = this.decoder = this.player = this.capture = null;
+	}
+}
+
+/** Finds clicks (a sound rising above 0.2 after 200 ms of near silence) in a stream of frames,
+ *  and when each happened: `end` is the time of the frame's last sample, in epoch ms. */
+class OnsetFinder {
+	constructor() {
+		this.quiet = 0;
+		this.calmBefore = 0;
+		this.times = [];
+	}
+
+	scan(samples, end) {
+		for (let index = 0; index < samples.length; index += 1) {
+			const level = Math.abs(samples[index]);
+			if (level < 0.05) {
+				this.quiet += 1;
+				continue;
+			}
+			// A sound begins: how long the silence before it lasted.
+			if (this.quiet > 0) {
+				this.calmBefore = this.quiet;
+				this.quiet = 0;
+			}
+			if (level > 0.2 && this.calmBefore >= 0.2 * RATE) {
+				this.times.push(end - ((samples.length - 1 - index) / RATE) * 1000);
+				this.calmBefore = 0;
+			}
+		}
+		if (this.times.length > 100) this.times.shift();
 	}
 }

@@ -51,7 +51,7 @@ class Player extends AudioWorkletProcessor {
 		this.trimTo = ms(60);
 		this.port.onmessage = ({ data }) => {
 			if (data === 'stats') {
-				this.port.postMessage({ queued: this.queued, underruns: this.underruns, dropped: this.dropped });
+				this.port.postMessage({ queued: this.queued - this.offset, underruns: this.underruns, dropped: this.dropped });
 				return;
 			}
 			this.queue.push(data);
