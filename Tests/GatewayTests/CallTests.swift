@@ -76,10 +76,18 @@ struct CallTests {
     }
 
     @Test func declinedCancelledMissedAndUnreachableCallsEndAndAreLogged() async throws {
-        let office = try await Self.office { $0.limits.callRingSeconds = 1 }
+        let office = try await Self.office {
+            $0.limits.callRingSeconds = 1
+            $0.iceServers = [ServerConfiguration.IceServer(urls: ["turn:turn.office.lan:3478"], username: "office", credential: "s3cret")]
+        }
         defer { office.server.remove() }
         let alice = try await office.server.client(office.alice.token)
         let bob = try await office.server.client(office.bob.token)
+        // The configured TURN server reaches logged-in clients (and only them: not /api/v1/server).
+        let ice = try #require(await alice.welcome?["data"]?["iceServers"]?.array.first)
+        #expect(ice["urls"]?.array.first?.string == "turn:turn.office.lan:3478" && ice["credential"]?.string == "s3cret")
+        let open = try await office.server.http("GET", "/api/v1/server")
+        #expect(open.body["iceServers"] == nil && "\(open.body)".contains("s3cret") == false)
         let declined = try await Self.call(alice, office.bob.user)
         _ = try await Self.state(bob, declined, "ringing")
         #expect(try await bob.send("callEnd", ["call": declined])["type"]?.string == "ok")

@@ -52,6 +52,15 @@ struct ConfigurationFileTests {
     }
 
     /// The example in docs/configuration.md is a file the server accepts.
+    @Test func turnServersForCallsAreCheckedAndKept() throws {
+        #expect(try Self.load(#"{}"#).iceServers.isEmpty)
+        let turn = try Self.load(#"{"calls": {"iceServers": [{"urls": ["turn:turn.office.lan:3478"], "username": "u", "credential": "c"}]}}"#)
+        #expect(turn.iceServers == [ServerConfiguration.IceServer(urls: ["turn:turn.office.lan:3478"], username: "u", credential: "c")])
+        for bad in [#"[{"urls": ["http://turn.office.lan"]}]"#, #"[{"urls": []}]"#, #"[{"urls": "turn:x"}]"#] {
+            #expect(throws: (any Error).self) { try Self.load(#"{"calls": {"iceServers": \#(bad)}}"#) }
+        }
+    }
+
     @Test func theDocumentedExampleLoads() throws {
         let doc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("docs/configuration.md")

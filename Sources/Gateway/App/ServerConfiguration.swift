@@ -28,6 +28,32 @@ public struct ServerConfiguration: Sendable {
     public var ftpPort: Int?
     /// Passive data ports (`--ftp-passive-ports 50000-50100`); nil: any free port.
     public var ftpPassivePorts: ClosedRange<Int>?
+    /// STUN/TURN servers the browsers use for calls (`calls.iceServers`); none on a plain LAN,
+    /// where host candidates connect. Sent to logged-in clients in the welcome (docs/calls.md).
+    public var iceServers: [IceServer] = []
+
+    /// One entry of RTCPeerConnection's `iceServers`.
+    public struct IceServer: Codable, Sendable, Hashable {
+        public var urls: [String]
+        public var username: String?
+        public var credential: String?
+
+        public init(urls: [String], username: String? = nil, credential: String? = nil) {
+            self.urls = urls
+            self.username = username
+            self.credential = credential
+        }
+
+        /// Why it cannot be used, or nil: `stun:`, `turn:` or `turns:` addresses, of sane lengths.
+        public var problem: String? {
+            guard !urls.isEmpty, urls.count <= 8 else { return "urls must hold 1 to 8 addresses" }
+            for url in urls where !(["stun:", "turn:", "turns:"].contains { url.hasPrefix($0) }) || url.utf8.count > 512 {
+                return "\(url) is not a stun:, turn: or turns: address"
+            }
+            if (username?.utf8.count ?? 0) > 512 || (credential?.utf8.count ?? 0) > 512 { return "username and credential are at most 512 bytes" }
+            return nil
+        }
+    }
 
     public struct Limits: Sendable {
         /// Largest WebSocket message (all frames of it) a client may send.

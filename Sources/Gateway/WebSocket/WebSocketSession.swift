@@ -316,7 +316,8 @@ final class WebSocketSession: Sendable {
                 invitations: Snapshots.invitations(for: user, state),
                 announcements: Snapshots.announcements(for: user, state, at: visibility),
                 bulletin: Snapshots.bulletin(for: user, state, now: Timestamp.now().microseconds),
-                users: includeUsers ? Snapshots.users(state, presence: registry.presenceList()) : nil)
+                users: includeUsers ? Snapshots.users(state, presence: registry.presenceList()) : nil,
+                iceServers: core.configuration.iceServers)
             guard registry.register(connection, liveAfter: state.position, limitPerAddress: limit) else { return nil }
             return Frames.encoded("welcome", id: id, payload)
         }
@@ -344,6 +345,8 @@ final class WebSocketSession: Sendable {
         var bulletin: Snapshots.Bulletin
         /// Null when the hello said `users: false`.
         @AlwaysEncoded var users: [Snapshots.User]?
+        /// STUN/TURN servers for calls (configuration `calls.iceServers`); only to logged-in clients.
+        var iceServers: [ServerConfiguration.IceServer]
     }
 }
 

@@ -230,6 +230,11 @@ struct ConfigurationFile: Codable {
     var allowPlainPasswords: Bool?
     var ftpPort: Int?
     var ftpPassivePorts: String?
+    var calls: Calls?
+
+    struct Calls: Codable {
+        var iceServers: [ServerConfiguration.IceServer]?
+    }
 
     struct TLS: Codable {
         var mode: String?
@@ -292,6 +297,11 @@ struct ConfigurationFile: Codable {
         for name in file.tls?.names ?? [] where !TLSSettings.isCertificateName(name) {
             throw ValidationError(
                 "the configuration file \(path) is not valid: tls.names holds \"\(name)\", which is neither a host name nor an IP address")
+        }
+        let servers = file.calls?.iceServers ?? []
+        if servers.count > 8 { throw ValidationError("the configuration file \(path) is not valid: calls.iceServers holds at most 8 servers") }
+        for server in servers {
+            if let problem = server.problem { throw ValidationError("the configuration file \(path) is not valid: calls.iceServers: \(problem)") }
         }
         if let days = file.limits?.sessionIdleDays, !(0...Self.maxSessionIdleDays).contains(days) {
             throw ValidationError(
@@ -382,6 +392,7 @@ struct ConfigurationFile: Codable {
         configuration.allowPlainPasswords = allowPlainPasswords ?? false
         configuration.ftpPort = ftpPort
         configuration.ftpPassivePorts = ftpPassivePorts.flatMap(Serve.portRange)
+        configuration.iceServers = calls?.iceServers ?? []
         // `serve` speaks HTTPS with the office authority unless told otherwise (ADR 010).
         configuration.tls = TLSSettings(mode: tls?.mode.flatMap(TLSSettings.Mode.init(rawValue:)) ?? .office)
         configuration.tls.names = tls?.names ?? []

@@ -104,7 +104,7 @@ export class Calls {
 	/** Answered: the peer connection, our tracks on it; the caller offers. */
 	async connect() {
 		const call = this.current;
-		const pc = (this.pc = new RTCPeerConnection({ iceServers: this.state.server?.iceServers || [] }));
+		const pc = (this.pc = new RTCPeerConnection({ iceServers: this.state.iceServers || [] }));
 		this.pending = [];
 		this.remote = new MediaStream();
 		// The caller makes the two transceivers; the one called takes those the offer brings.

@@ -66,6 +66,7 @@ export class State {
 	applyWelcome(data, resumed) {
 		this.me = data.me;
 		this.server = data.server;
+		this.iceServers = data.iceServers || []; // calls (lib/calls.js)
 		this.capabilities = new Set(data.me.capabilities);
 		this.users = new Map((data.users || []).map((u) => [u.user, u]));
 		this.rooms = new Map(data.rooms.map((r) => [r.room, r]));
