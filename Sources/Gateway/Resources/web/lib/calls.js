@@ -23,7 +23,11 @@ export class Calls {
 	/** A server frame about calls; false if it was not one. */
 	frame(frame) {
 		if (frame.type === 'callSignal') {
-			if (this.current?.id === frame.call) this.signal(JSON.parse(frame.signal)).catch((error) => this.fail(error));
+			if (this.current?.id !== frame.call) return true;
+			// The other side's text: what does not parse ends nothing but itself.
+			let message;
+			try { message = JSON.parse(frame.signal); } catch { return true; }
+			if (message && typeof message === 'object') this.signal(message).catch((error) => this.fail(error));
 			return true;
 		}
 		if (frame.type !== 'call') return false;
