@@ -8,6 +8,7 @@ import { icon } from '../lib/icons.js';
 import { fileUrl, folderZipUrl } from '../lib/files.js';
 import { isFile } from '../lib/timeline.js';
 import { avatar, iconButton, errorText, botTag } from './ui.js';
+import { duration } from './call.js';
 
 /** How @name shows in messages: highlighted for me, a chip for known users, else plain. */
 export const mentionKind = (state) => (name) => (name.toLowerCase() === state.me.username.toLowerCase() ? 'me'
@@ -130,17 +131,11 @@ export function noticeRow(item, { state, actions }) {
 function callRow(item, state) {
 	const what = t(item.video ? 'notice.call.video' : 'notice.call.audio');
 	const text = item.seconds > 0 || item.reason === 'hangUp'
-		? t('notice.call.done', { what, duration: callDuration(item.seconds) })
+		? t('notice.call.done', { what, duration: duration(item.seconds) })
 		: item.reason === 'declined' ? t('notice.call.declined', { what, user: state.displayName(item.callee) })
 			: t('notice.call.missed', { what, user: state.displayName(item.caller) });
 	return h('div', { class: 'notice-row call-row' + (item.seconds > 0 ? '' : ' call-missed'), 'data-position': item.position,
 		'data-call': item.call, 'data-reason': item.reason, dir: 'auto' }, h('span', text), ' ', timeTag(item.time, 'msg-time'));
-}
-
-function callDuration(seconds) {
-	const two = (n) => String(n).padStart(2, '0');
-	return seconds >= 3600 ? `${Math.floor(seconds / 3600)}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`
-		: `${Math.floor(seconds / 60)}:${two(seconds % 60)}`;
 }
 
 /** A message in the outbox: sending, or refused with the reason and what to do. */
